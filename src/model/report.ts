@@ -1,0 +1,190 @@
+/**
+ * The analysis result: the one model that `--json`, the text report, the HTML report, the HTTP API
+ * (/api/calls, /api/streams) and the README's JSON documentation all share. Field names are a
+ * public contract: add fields, never rename or remove them.
+ */
+export type Verdict = 'pass' | 'warn' | 'fail';
+export type Severity = 'info' | 'warn' | 'fail';
+
+export interface Finding {
+  severity: Severity;
+  /** stable code, e.g. JITTER_HIGH, LOSS_HIGH, DSCP_RTP_NOT_EF, PORT_OUT_OF_RANGE, SIP_MALFORMED */
+  code: string;
+  /** one sentence: which limit was broken, by how much, and where */
+  message: string;
+  callId?: string;
+  streamId?: string;
+  /** frame number where it was seen first */
+  packet?: number;
+  measured?: number;
+  limit?: number;
+  unit?: string;
+  /** lines of evidence (header lines, packet numbers) */
+  evidence?: string[];
+  /** what to do about it */
+  advice?: string;
+}
+
+export interface Thresholds {
+  oneWayDelayMs: number;
+  totalDelayMs: number;
+  lossPercent: number;
+  jitterMs: number;
+  /** warn when a value exceeds this fraction of its limit (0.8 = 80 %) */
+  warnFraction: number;
+  linkUtilisationPercent: number;
+  rtpDscp: number[];
+  sipDscp: number[];
+  rtpPorts: { min: number; max: number } | null;
+  sipPorts: number[];
+  stunPorts: number[];
+}
+
+/** A bounded per-interval time series of one stream (for charts). */
+export interface StreamSeries {
+  /** width of one bucket in seconds (grows as the stream gets longer, so points stay bounded) */
+  intervalSeconds: number;
+  /** epoch seconds of bucket 0 */
+  start: number;
+  /** per bucket: packets received, lost (expected - received in the bucket, >= 0), jitter at bucket end (ms), max delta (ms) */
+  packets: number[];
+  lost: number[];
+  jitterMs: number[];
+  maxDeltaMs: number[];
+}
+
+export interface RtcpSummary {
+  /** RTCP packets (compound counted once) seen for this SSRC as sender or report block subject */
+  packets: number;
+  senderReports: number;
+  receiverReports: number;
+  /** latest report block about this stream from the far end: fraction lost in percent */
+  remoteFractionLostPercent: number | null;
+  remoteCumulativeLost: number | null;
+  /** interarrival jitter the far end reported, converted to ms with the stream clock rate */
+  remoteJitterMs: number | null;
+  /** round-trip time from LSR/DLSR (RFC 3550 6.4.1), ms: latest, and max */
+  rttMs: number | null;
+  rttMaxMs: number | null;
+}
+
+export interface StreamReport {
+  /** stable within one report: "s1", "s2", ... in order of first packet */
+  id: string;
+  /** "0x1a2b3c4d" */
+  ssrc: string;
+  /** "ip:port", IPv6 as "[addr]:port" */
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  payloadType: number;
+  codec: string;
+  clockRate: number;
+  callId: string | null;
+  /** how the stream was recognised: from SDP of a call, or the heuristic (no signalling in the capture) */
+  detection: 'sdp' | 'heuristic';
+  srtp: boolean;
+  firstPacket: number;
+  lastPacket: number;
+  /** ISO time of the first packet */
+  startTime: string;
+  durationSeconds: number;
+  packets: number;
+  expected: number;
+  /** expected - packets, as tshark counts it (negative with duplicates) */
+  lost: number;
+  lossPercent: number;
+  duplicates: number;
+  outOfOrder: number;
+  /** tshark's "sequence errors": packets whose sequence number was not the next one */
+  sequenceErrors: number;
+  longestLossBurst: number;
+  telephoneEventPackets: number;
+  maxDeltaMs: number;
+  meanDeltaMs: number;
+  jitterMeanMs: number;
+  jitterMaxMs: number;
+  /** DSCP value -> packets */
+  dscp: Record<string, number>;
+  rtcp: RtcpSummary | null;
+  verdict: Verdict;
+  /** only with --series (always present in the in-memory model used by the HTML report) */
+  series?: StreamSeries;
+}
+
+export interface CallReport {
+  callId: string;
+  verdict: Verdict;
+  from: string;
+  to: string;
+  /** INVITE to 200 OK, ms; null when never answered */
+  setupMs: number | null;
+  /** INVITE to first 18x, ms */
+  ringMs: number | null;
+  /** final response to the initial INVITE (e.g. 200, 486), null when none seen */
+  finalStatus: number | null;
+  /** 'answered' | 'rejected' | 'cancelled' | 'ended' | 'incomplete' */
+  state: string;
+  startTime: string;
+  durationSeconds: number | null;
+  transport: 'udp' | 'tcp' | 'tls' | 'mixed';
+  /** SIP endpoints as ip:port */
+  sipSrc: string;
+  sipDst: string;
+  sipDscp: Record<string, number>;
+  /** stream ids (see streams[].id) */
+  streams: string[];
+  messages: number;
+  firstPacket: number;
+}
+
+export interface LinkUtilisation {
+  linkSpeedBitsPerSecond: number;
+  peakPercent: number;
+  meanPercent: number;
+  /** epoch seconds of the busiest 1 s window */
+  peakAt: number;
+  verdict: Verdict;
+}
+
+export interface InputSummary {
+  file: string;
+  format: 'pcap' | 'pcapng' | 'unknown';
+  packets: number;
+  bytes: number;
+  durationSeconds: number;
+  startTime: string | null;
+  endTime: string | null;
+  linkTypes: string[];
+  /** packets (or messages) that could not be decoded: malformed or truncated */
+  decodeErrors: number;
+  /** the error that stopped reading early, if any (everything before it is analysed) */
+  error: { code: string; message: string } | null;
+}
+
+export interface AnalysisReport {
+  tool: { name: 'voipready'; version: string };
+  verdict: Verdict;
+  /** one sentence: the worst problem, or why it passes */
+  reason: string;
+  profile: string;
+  thresholds: Thresholds;
+  input: InputSummary;
+  calls: CallReport[];
+  streams: StreamReport[];
+  findings: Finding[];
+  link: LinkUtilisation | null;
+  /** limits side by side with the worst measured value; worst first */
+  summary: LimitCheck[];
+}
+
+export interface LimitCheck {
+  /** 'loss' | 'jitter' | 'oneWayDelay' | 'totalDelay' | 'dscp' | 'ports' | 'linkUtilisation' */
+  criterion: string;
+  label: string;
+  limit: string;
+  /** worst measured, formatted; null when not measurable from this input */
+  measured: string | null;
+  verdict: Verdict | 'n/a';
+}
