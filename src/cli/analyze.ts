@@ -1,0 +1,86 @@
+/**
+ * `voipready analyze CAPTURE` — the offline core: read a pcap/pcapng file (or stdin with "-"),
+ * analyse it, and print the verdict as a terminal report or JSON; optionally write an HTML report
+ * and an OpenMetrics file for backfilling Prometheus.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { VoipreadyError } from '../errors.js';
+import type { AnalysisReport } from '../model/report.js';
+import type { AnalysisListener } from '../pipeline/events.js';
+import { analyzeSource } from '../pipeline/analyze-source.js';
+import { toJson } from '../outputs/json.js';
+import { renderText } from '../outputs/text-report.js';
+import { addSettingsOptions, settingsFromOptions, type SettingsCliOptions } from './common-options.js';
+import { exitCodeForVerdict, setExitCode } from './exit.js';
+import { progressBar } from './progress.js';
+
+interface AnalyzeOptions extends SettingsCliOptions {
+  json?: boolean;
+  html?: string;
+  openmetrics?: string;
+  series?: boolean;
+  strict?: boolean;
+  color?: boolean;
+  progress?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('analyze')
+    .description('analyse a pcap/pcapng capture ("-" reads stdin) and give the VoIP-Ready verdict')
+    .argument('<capture>', 'capture file (pcap or pcapng), or - for standard input')
+    .option('--json', 'print the report as one JSON object (documented in the README)')
+    .option('--html <file>', 'also write a self-contained HTML report to <file>')
+    .option('--openmetrics <file>', 'also write timestamped OpenMetrics samples for promtool backfill')
+    .option('--series', 'include per-stream time series in --json')
+    .option('--strict', 'exit 2 when the verdict is warn')
+    .option('--no-color', 'no ANSI colours in the terminal report')
+    .option('--no-progress', 'no progress bar on stderr');
+  addSettingsOptions(cmd).action(async (capture: string, opts: AnalyzeOptions) => {
+    setExitCode(await analyzeCommand(capture, opts));
+  });
+}
+
+async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<number> {
+  const settings = settingsFromOptions(opts);
+  const listeners: AnalysisListener[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  if (opts.openmetrics !== undefined) {
+    const { createOpenMetricsWriter } = await import('../outputs/openmetrics.js');
+    const w = createOpenMetricsWriter(opts.openmetrics, settings);
+    listeners.push(w.listener);
+    closers.push(w.close);
+  }
+  const showProgress = opts.progress !== false && process.stderr.isTTY === true && capture !== '-';
+  const bar = showProgress ? progressBar(process.stderr) : null;
+  const report = await analyzeSource(capture, {
+    settings,
+    listeners,
+    series: opts.series === true || opts.html !== undefined,
+    ...(bar ? { onProgress: bar.update } : {}),
+  });
+  bar?.done();
+  for (const close of closers) await close();
+  if (opts.html !== undefined) await writeHtml(opts.html, report);
+  if (opts.json === true) {
+    process.stdout.write(toJson(report, { series: opts.series === true }) + '\n');
+  } else {
+    process.stdout.write(renderText(report, { color: opts.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
+  }
+  if (report.input.error !== null && report.input.packets === 0) {
+    process.stderr.write(`voipready: ${report.input.error.message}\n`);
+    return 4;
+  }
+  if (report.input.error !== null) process.stderr.write(`voipready: warning: ${report.input.error.message}\n`);
+  return exitCodeForVerdict(report.verdict, opts.strict === true);
+}
+
+async function writeHtml(path: string, report: AnalysisReport): Promise<void> {
+  const { renderHtmlReport } = await import('../outputs/html/render.js');
+  try {
+    writeFileSync(path, renderHtmlReport(report));
+  } catch (err) {
+    throw new VoipreadyError('E_FILE_OPEN', `cannot write the HTML report: ${(err as Error).message}`, { file: path });
+  }
+}

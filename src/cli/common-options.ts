@@ -1,0 +1,26 @@
+import { Option, type Command } from 'commander';
+import { loadSettings } from '../verdict/load-settings.js';
+import { profileNames } from '../verdict/profiles/index.js';
+import type { Settings } from '../verdict/settings.js';
+
+export interface SettingsCliOptions {
+  profile?: string;
+  config?: string;
+  linkSpeed?: string;
+}
+
+/** --profile, --config, --link-speed: shared by every command that analyses traffic */
+export function addSettingsOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-p, --profile <name>', 'thresholds and port plan').choices(profileNames()))
+    .option('-c, --config <file>', 'YAML or JSON config overriding thresholds, ranges, labels, push targets')
+    .option('--link-speed <speed>', 'link speed for utilisation against the 40 % limit, e.g. 100M, 1G');
+}
+
+export function settingsFromOptions(opts: SettingsCliOptions): Settings {
+  return loadSettings({
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.linkSpeed !== undefined ? { linkSpeed: opts.linkSpeed } : {}),
+  });
+}

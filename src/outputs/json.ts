@@ -1,0 +1,11 @@
+/**
+ * `--json`: one stable object (fields documented in the README). Per-stream series are in the
+ * in-memory model for the HTML report; they go into the JSON only when asked (--series).
+ */
+import type { AnalysisReport } from '../model/report.js';
+
+export function toJson(report: AnalysisReport, opts: { series: boolean }): string {
+  if (opts.series) return JSON.stringify(report, null, 2);
+  const streams = report.streams.map(({ series: _series, ...rest }) => rest);
+  return JSON.stringify({ ...report, streams }, null, 2);
+}

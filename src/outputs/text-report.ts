@@ -1,0 +1,100 @@
+/**
+ * The terminal report: verdict and reason first, then the limits side by side with what was
+ * measured, the findings (worst first, with where to look), then calls and streams.
+ * Rendered from the same AnalysisReport as --json: no second computation.
+ */
+import type { AnalysisReport, CallReport, Finding, StreamReport, Verdict } from '../model/report.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** the terminal width; long tables are cut to it */
+  width?: number;
+  maxFindings?: number;
+  maxStreams?: number;
+}
+
+export function renderText(r: AnalysisReport, opts: TextOptions): string {
+  const c = painter(opts.color);
+  const out: string[] = [];
+  const i = r.input;
+  out.push(`${c.bold('voipready')} ${r.tool.version}  ${i.file}  ${i.packets} packets, ${i.durationSeconds.toFixed(1)} s, ${i.linkTypes.join('/') || 'no link type'}  profile: ${r.profile}`);
+  if (i.error) out.push(c.yellow(`input: ${i.error.message} (everything before it is analysed)`));
+  out.push('');
+  out.push(`${c.verdict(r.verdict, `VERDICT: ${r.verdict.toUpperCase()}`)}  ${r.reason}`);
+  out.push('');
+  out.push(c.bold('VoIP-Ready limits'));
+  out.push(...table(['criterion', 'limit', 'measured', ''], r.summary.map((s) => [s.label, s.limit, s.measured ?? 'not measurable from this capture', s.verdict === 'n/a' ? c.dim('n/a') : c.verdict(s.verdict, s.verdict.toUpperCase())])));
+  out.push('');
+  out.push(...findings(r.findings, c, opts.maxFindings ?? 20));
+  out.push(...calls(r.calls, c));
+  out.push(...streams(r.streams, c, opts.maxStreams ?? 50));
+  return out.join('\n') + '\n';
+}
+
+function findings(list: Finding[], c: Painter, max: number): string[] {
+  if (list.length === 0) return [c.bold('Findings: none'), ''];
+  const count = (s: string) => list.filter((f) => f.severity === s).length;
+  const out = [c.bold(`Findings (${count('fail')} fail, ${count('warn')} warn, ${count('info')} info)`)];
+  for (const f of list.slice(0, max)) {
+    const where = f.packet !== undefined ? c.dim(` [packet ${f.packet}]`) : '';
+    out.push(`  ${c.verdict(f.severity === 'info' ? 'pass' : f.severity, f.severity.toUpperCase().padEnd(4))} ${f.code.padEnd(22)} ${f.message}${where}`);
+  }
+  if (list.length > max) out.push(c.dim(`  ... ${list.length - max} more (see --json)`));
+  out.push('');
+  return out;
+}
+
+function calls(list: CallReport[], c: Painter): string[] {
+  if (list.length === 0) return [c.bold('Calls: none (no SIP signalling in the capture)'), ''];
+  const rows = list.map((k) => [
+    shorten(k.callId, 24), `${shorten(k.from, 22)} -> ${shorten(k.to, 22)}`, ms(k.setupMs), k.finalStatus === null ? '-' : String(k.finalStatus),
+    k.state, k.durationSeconds === null ? '-' : `${k.durationSeconds.toFixed(1)} s`, k.streams.join(',') || '-', c.verdict(k.verdict, k.verdict.toUpperCase()),
+  ]);
+  return [c.bold(`Calls (${list.length})`), ...table(['Call-ID', 'from -> to', 'setup', 'status', 'state', 'duration', 'streams', ''], rows), ''];
+}
+
+function streams(list: StreamReport[], c: Painter, max: number): string[] {
+  if (list.length === 0) return [c.bold('RTP streams: none'), ''];
+  const rows = list.slice(0, max).map((s) => [
+    s.id, `${s.src} -> ${s.dst}`, s.ssrc, s.codec, String(s.packets), String(s.lost), `${s.lossPercent.toFixed(1)} %`,
+    `${s.jitterMeanMs.toFixed(2)} / ${s.jitterMaxMs.toFixed(2)}`, s.maxDeltaMs.toFixed(1), dscpText(s.dscp), c.verdict(s.verdict, s.verdict.toUpperCase()),
+  ]);
+  const out = [c.bold(`RTP streams (${list.length})`), ...table(['id', 'src -> dst', 'SSRC', 'codec', 'pkts', 'lost', 'loss', 'jitter ms mean/max', 'max delta ms', 'DSCP', ''], rows)];
+  if (list.length > max) out.push(c.dim(`  ... ${list.length - max} more (see --json)`));
+  out.push('');
+  return out;
+}
+
+function dscpText(d: Record<string, number>): string {
+  const names: Record<string, string> = { '46': 'EF', '0': 'BE', '24': 'CS3', '26': 'AF31', '40': 'CS5' };
+  return Object.keys(d).map((k) => names[k] ?? k).join(',') || '-';
+}
+
+function ms(v: number | null): string {
+  return v === null ? '-' : `${Math.round(v)} ms`;
+}
+
+function shorten(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}~`;
+}
+
+/** left-aligned columns; width measured without ANSI colour codes */
+function table(head: string[], rows: string[][]): string[] {
+  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const widths = head.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) => '  ' + cells.map((x, i) => x + ' '.repeat(Math.max(0, (widths[i] ?? 0) - visible(x)))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)];
+}
+
+interface Painter {
+  bold(s: string): string;
+  dim(s: string): string;
+  yellow(s: string): string;
+  verdict(v: Verdict, s: string): string;
+}
+
+function painter(color: boolean): Painter {
+  const wrap = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const colours: Record<Verdict, (s: string) => string> = { pass: wrap('32'), warn: wrap('33'), fail: wrap('1;31') };
+  return { bold: wrap('1'), dim: wrap('2'), yellow: wrap('33'), verdict: (v, s) => colours[v](s) };
+}
