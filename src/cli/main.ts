@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { VoipreadyError } from '../errors.js';
 import { register as registerAnalyze } from './analyze.js';
 import { setExitCode, takeExitCode } from './exit.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 export async function run(argv: string[]): Promise<number> {
   const program = new Command('voipready')

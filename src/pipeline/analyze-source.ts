@@ -1,0 +1,28 @@
+/**
+ * Runs a whole capture (a file, or "-" for stdin) through an Analyzer: the edge where files are read.
+ * Files use the synchronous chunked reader (the fast path); stdin and pipes the streaming one.
+ */
+import { readCaptureFile, readCaptureStream } from '../capture/file-source.js';
+import type { AnalysisReport } from '../model/report.js';
+import type { Settings } from '../verdict/settings.js';
+import { Analyzer } from './analyzer.js';
+import type { AnalysisListener } from './events.js';
+
+export interface AnalyzeSourceOptions {
+  settings: Settings;
+  listeners?: AnalysisListener[];
+  series?: boolean;
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** for tests: a stream to read instead of process.stdin when the source is "-" */
+  stdin?: NodeJS.ReadableStream;
+}
+
+export async function analyzeSource(source: string, opts: AnalyzeSourceOptions): Promise<AnalysisReport> {
+  const name = source === '-' ? '(stdin)' : source;
+  const analyzer = new Analyzer({ file: name, settings: opts.settings, listeners: opts.listeners ?? [], series: opts.series === true });
+  const onRecord = analyzer.push.bind(analyzer);
+  const summary = source === '-'
+    ? await readCaptureStream(opts.stdin ?? process.stdin, name, onRecord)
+    : readCaptureFile(source, onRecord, opts.onProgress ? { onProgress: opts.onProgress } : {});
+  return analyzer.end(summary);
+}

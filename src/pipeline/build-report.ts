@@ -1,0 +1,31 @@
+/** Assembles the final AnalysisReport from measured streams and calls via the verdict engine. */
+import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, StreamReport } from '../model/report.js';
+import { evaluate } from '../verdict/evaluate.js';
+import type { Settings } from '../verdict/settings.js';
+import { VERSION } from '../version.js';
+
+export interface ReportParts {
+  settings: Settings;
+  input: InputSummary;
+  streams: Array<Omit<StreamReport, 'verdict'>>;
+  calls: Array<Omit<CallReport, 'verdict'>>;
+  link: Omit<LinkUtilisation, 'verdict'> | null;
+  findings: Finding[];
+}
+
+export function buildReport(parts: ReportParts): AnalysisReport {
+  const e = evaluate({ thresholds: parts.settings.thresholds, streams: parts.streams, calls: parts.calls, link: parts.link, findings: parts.findings });
+  return {
+    tool: { name: 'voipready', version: VERSION },
+    verdict: e.verdict,
+    reason: e.reason,
+    profile: parts.settings.profile,
+    thresholds: parts.settings.thresholds,
+    input: parts.input,
+    calls: e.calls,
+    streams: e.streams,
+    findings: e.findings,
+    link: e.link,
+    summary: e.summary,
+  };
+}
