@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Generates the Grafana dashboards in dashboards/grafana/ (run: node dashboards/generate.mjs).
+// Kept as code so every panel is built the same way: datasource as a variable, stable uids,
+// the VoIP-Ready limits drawn as thresholds. test/unit/outputs/prometheus/dashboards.test.ts checks
+// that the committed JSON equals this output and that every query names metrics we expose;
+// test/e2e/prometheus*.test.ts runs every query against a real Prometheus.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const DS = { type: 'prometheus', uid: '${datasource}' };
+const SEL = 'site=~"$site"';
+const DRILL = 'site=~"$site",peer=~"$peer",codec=~"$codec",direction=~"$direction"';
+
+function variables(drill) {
+  const q = (name, query, label) => ({
+    name, label, type: 'query', datasource: DS, query: { query, refId: `${name}-var` }, definition: query,
+    includeAll: true, multi: true, allValue: '.*', current: { text: 'All', value: '$__all' }, refresh: 2, sort: 1,
+  });
+  const list = [
+    { name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: {}, hide: 0 },
+    q('site', 'label_values(voipready_threshold_jitter_seconds, site)', 'Site'),
+  ];
+  if (drill) {
+    list.push(q('peer', 'label_values(voipready_rtp_streams_started_total{site=~"$site"}, peer)', 'Peer'));
+    list.push(q('codec', 'label_values(voipready_rtp_streams_started_total{site=~"$site"}, codec)', 'Codec'));
+    list.push(q('direction', 'label_values(voipready_rtp_streams_started_total{site=~"$site"}, direction)', 'Direction'));
+  }
+  return { list };
+}
+
+/** thresholds: green below warn, orange to the limit, red above (limit in the panel's unit) */
+function limitSteps(limit, warnFraction = 0.8) {
+  return {
+    mode: 'absolute',
+    steps: [
+      { color: 'green', value: null },
+      { color: 'orange', value: +(limit * warnFraction).toPrecision(6) },
+      { color: 'red', value: limit },
+    ],
+  };
+}
+
+let nextId = 1;
+function panel(kind, title, description, targets, grid, fieldConfig = {}, options = {}) {
+  return {
+    id: nextId++, type: kind, title, description, datasource: DS, gridPos: grid,
+    targets: targets.map(([expr, legendFormat, extra = {}], i) => ({
+      refId: String.fromCharCode(65 + i), datasource: DS, expr, legendFormat, ...extra,
+    })),
+    fieldConfig: { defaults: { ...fieldConfig }, overrides: [] },
+    options,
+  };
+}
+
+function timeseries(title, description, targets, grid, unit, limit) {
+  const defaults = { unit, custom: { drawStyle: 'line', lineWidth: 2, fillOpacity: 5 } };
+  if (limit !== undefined) {
+    defaults.thresholds = limitSteps(limit);
+    defaults.custom.thresholdsStyle = { mode: 'line+area' };
+  }
+  return panel('timeseries', title, description, targets, grid, defaults, { legend: { displayMode: 'table', placement: 'bottom', calcs: ['max', 'lastNotNull'] } });
+}
+
+function stat(title, description, targets, grid, unit, thresholds) {
+  return panel('stat', title, description, targets, grid, { unit, ...(thresholds ? { thresholds } : {}) },
+    { reduceOptions: { calcs: ['lastNotNull'] }, colorMode: 'background', graphMode: 'area' });
+}
+
+const rate = (metric, sel) => `rate(${metric}{${sel}}[$__rate_interval])`;
+const p95 = (metric, sel, by = '') => `histogram_quantile(0.95, sum by (le${by}) (${rate(`${metric}_bucket`, sel)}))`;
+
+function overview() {
+  nextId = 1;
+  const panels = [
+    stat('Streams by verdict', 'RTP streams seen, by their verdict against the VoIP-Ready limits (fail = red).',
+      [[`sum by (verdict) (voipready_streams{${SEL}})`, '{{verdict}}']], { x: 0, y: 0, w: 8, h: 5 }, 'short'),
+    stat('Active calls', 'SIP calls set up or in progress.', [[`sum(voipready_calls_active{${SEL}})`, 'calls']], { x: 8, y: 0, w: 4, h: 5 }, 'short'),
+    stat('Active streams', 'RTP streams with a recent packet.', [[`sum(voipready_streams_active{${SEL}})`, 'streams']], { x: 12, y: 0, w: 4, h: 5 }, 'short'),
+    stat('Worst stream jitter now', 'Highest current jitter of an active stream; limit 20 ms.',
+      [[`max(voipready_stream_jitter_seconds{${SEL}})`, 'jitter']], { x: 16, y: 0, w: 4, h: 5 }, 's', limitSteps(0.02)),
+    stat('Worst stream loss now', 'Highest loss ratio of an active stream; limit 3 %.',
+      [[`max(voipready_stream_loss_ratio{${SEL}})`, 'loss']], { x: 20, y: 0, w: 4, h: 5 }, 'percentunit', limitSteps(0.03)),
+    timeseries('Jitter p95 vs limit', 'RFC 3550 interarrival jitter, 95th percentile over streams and seconds, with the configured limit.',
+      [[p95('voipready_rtp_jitter_seconds', SEL), 'p95 jitter'], [`max(voipready_threshold_jitter_seconds{${SEL}})`, 'limit']],
+      { x: 0, y: 5, w: 12, h: 8 }, 's', 0.02),
+    timeseries('Packet loss vs limit', 'Lost / expected RTP packets over all streams, with the configured limit.',
+      [[`sum(${rate('voipready_rtp_packets_lost_total', SEL)}) / sum(${rate('voipready_rtp_packets_expected_total', SEL)})`, 'loss'],
+        [`max(voipready_threshold_loss_ratio{${SEL}})`, 'limit']],
+      { x: 12, y: 5, w: 12, h: 8 }, 'percentunit', 0.03),
+    timeseries('One-way delay p95 vs limit', 'One-way delay is not measured yet (empty until a later release); the limit is drawn.',
+      [[p95('voipready_rtp_one_way_delay_seconds', SEL), 'p95 delay'], [`max(voipready_threshold_one_way_delay_seconds{${SEL}})`, 'limit']],
+      { x: 0, y: 13, w: 12, h: 8 }, 's', 0.05),
+    timeseries('Calls', 'Calls started and ended per interval, by final state.',
+      [[`sum(increase(voipready_sip_calls_started_total{${SEL}}[$__rate_interval]))`, 'started'],
+        [`sum by (state) (increase(voipready_sip_calls_ended_total{${SEL}}[$__rate_interval]))`, 'ended {{state}}']],
+      { x: 12, y: 13, w: 12, h: 8 }, 'short'),
+    timeseries('Call setup time p95', 'INVITE to 200 OK, 95th percentile.',
+      [[p95('voipready_sip_call_setup_seconds', SEL), 'p95 setup']], { x: 0, y: 21, w: 8, h: 7 }, 's'),
+    timeseries('DSCP violations', 'RTP packets per second not marked with the DSCP the profile wants (EF).',
+      [[`sum by (peer) (${rate('voipready_rtp_dscp_mismatch_packets_total', SEL)})`, '{{peer}}']], { x: 8, y: 21, w: 8, h: 7 }, 'pps'),
+    timeseries('RTP port range violations and SIP ALG findings', 'Streams outside the RTP port range; SIP ALG findings (ALG detection arrives in a later release).',
+      [[`sum(increase(voipready_rtp_streams_port_out_of_range_total{${SEL}}[$__rate_interval]))`, 'streams out of port range'],
+        [`sum(increase(voipready_sip_alg_findings_total{${SEL}}[$__rate_interval]))`, 'SIP ALG findings']],
+      { x: 16, y: 21, w: 8, h: 7 }, 'short'),
+  ];
+  return dashboard('voipready-overview', 'voipready — overview', panels, false);
+}
+
+function drilldown() {
+  nextId = 1;
+  const by = ', peer, codec';
+  const panels = [
+    timeseries('Jitter p95 by peer and codec', 'RFC 3550 jitter, 95th percentile per peer and codec.',
+      [[p95('voipready_rtp_jitter_seconds', DRILL, by), '{{peer}} {{codec}}'], [`max(voipready_threshold_jitter_seconds{${SEL}})`, 'limit']],
+      { x: 0, y: 0, w: 12, h: 8 }, 's', 0.02),
+    timeseries('Loss by peer and codec', 'Lost / expected RTP packets per peer and codec.',
+      [[`sum by (peer, codec) (${rate('voipready_rtp_packets_lost_total', DRILL)}) / sum by (peer, codec) (${rate('voipready_rtp_packets_expected_total', DRILL)})`, '{{peer}} {{codec}}'],
+        [`max(voipready_threshold_loss_ratio{${SEL}})`, 'limit']],
+      { x: 12, y: 0, w: 12, h: 8 }, 'percentunit', 0.03),
+    timeseries('RTP packets per second', 'Received RTP packets per second by peer, codec and direction.',
+      [[`sum by (peer, codec, direction) (${rate('voipready_rtp_packets_received_total', DRILL)})`, '{{peer}} {{codec}} {{direction}}']],
+      { x: 0, y: 8, w: 12, h: 8 }, 'pps'),
+    timeseries('Active streams', 'Active RTP streams by peer and codec.',
+      [[`sum by (peer, codec) (voipready_streams_active{${DRILL}})`, '{{peer}} {{codec}}']], { x: 12, y: 8, w: 12, h: 8 }, 'short'),
+    panel('table', 'Active streams now', 'Current jitter and loss of each active stream (stream ids match /api/streams).',
+      [[`voipready_stream_jitter_seconds{${DRILL}}`, '', { format: 'table', instant: true }],
+        [`voipready_stream_loss_ratio{${DRILL}}`, '', { format: 'table', instant: true }]],
+      { x: 0, y: 16, w: 16, h: 9 }, { unit: 'short' }, { showHeader: true }),
+    timeseries('DSCP violations by peer', 'RTP packets per second not marked EF.',
+      [[`sum by (peer) (${rate('voipready_rtp_dscp_mismatch_packets_total', DRILL)})`, '{{peer}}']], { x: 16, y: 16, w: 8, h: 9 }, 'pps'),
+  ];
+  return dashboard('voipready-drilldown', 'voipready — drill-down by site, peer, codec', panels, true);
+}
+
+function dashboard(uid, title, panels, drill) {
+  return {
+    uid, title, tags: ['voipready', 'voip'], timezone: 'browser', schemaVersion: 39, version: 1, editable: true,
+    refresh: '10s', time: { from: 'now-30m', to: 'now' }, graphTooltip: 1,
+    links: [{ title: drill ? 'Overview' : 'Drill-down', type: 'link', url: `/d/${drill ? 'voipready-overview' : 'voipready-drilldown'}` }],
+    templating: variables(drill), annotations: { list: [] }, panels,
+  };
+}
+
+export function dashboards() {
+  return { 'voipready-overview.json': overview(), 'voipready-drilldown.json': drilldown() };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'grafana');
+  for (const [name, json] of Object.entries(dashboards())) writeFileSync(join(dir, name), `${JSON.stringify(json, null, 2)}\n`);
+}

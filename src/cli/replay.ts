@@ -1,0 +1,117 @@
+/**
+ * `voipready replay capture.pcap --serve [--speed 1|10|max] [--loop]`: feeds a capture through
+ * the analysis pipeline paced by its own timestamps and serves /metrics and /api meanwhile, so
+ * Grafana moves as if the traffic were live. The server keeps running after the end until
+ * SIGINT/SIGTERM (or --exit-after-end / --linger SECONDS, for tests and scripts).
+ */
+import type { Command } from 'commander';
+import { iterateCapture } from '../capture/file-source.js';
+import type { CaptureRecord, CaptureSummary } from '../capture/record.js';
+import { VoipreadyError } from '../errors.js';
+import type { AnalysisReport } from '../model/report.js';
+import { createMetrics } from '../outputs/prometheus/metrics.js';
+import { startServer } from '../outputs/server/server.js';
+import { Analyzer } from '../pipeline/analyzer.js';
+import { ReplayPacer, paceRecords, parseSpeed } from '../pipeline/replay-pacer.js';
+import { addSettingsOptions, settingsFromOptions } from './common-options.js';
+import { setExitCode } from './exit.js';
+import { addServeOptions, serveConfigFrom, waitForShutdown } from '../outputs/server/options.js';
+import type { ServeOptionValues } from '../outputs/server/options.js';
+
+export interface ReplayOptions extends ServeOptionValues {
+  speed?: string;
+  loop?: boolean;
+  keepTimestamps?: boolean;
+  exitAfterEnd?: boolean;
+  linger?: string;
+  serve?: boolean;
+  profile?: string;
+  config?: string;
+  linkSpeed?: string;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('replay')
+    .description('replay a capture paced by its timestamps and serve live-looking metrics for Prometheus/Grafana')
+    .argument('<capture>', 'pcap or pcapng file')
+    .option('--serve', 'serve /metrics and /api (always on for replay)')
+    .option('--speed <factor>', 'pace: 1 = real time, 10 = ten times faster, max = no pacing', '1')
+    .option('--loop', 'start over at the end, continuing the timeline')
+    .option('--keep-timestamps', 'keep the capture\'s own timestamps (default: shift the first packet to now)')
+    .option('--exit-after-end', 'stop serving once the capture has been replayed')
+    .option('--linger <seconds>', 'keep serving this long after the end, then stop');
+  addServeOptions(cmd);
+  addSettingsOptions(cmd);
+  cmd.action(async (capture: string, opts: ReplayOptions) => {
+    await runReplay(capture, opts).then(setExitCode, (err: unknown) => {
+      if (!(err instanceof VoipreadyError)) throw err;
+      process.stderr.write(`voipready: ${err.message}\n`);
+      setExitCode(err.exitCode);
+    });
+  });
+}
+
+/** the replay/serve run; resolves with the exit code (0, or 3 for a usage error caught before serving) */
+export async function runReplay(capture: string | null, opts: ReplayOptions): Promise<number> {
+  const speed = parseSpeed(opts.speed ?? '1');
+  const linger = parseLinger(opts);
+  const serve = serveConfigFrom(opts);
+  const settings = settingsFromOptions(opts);
+  const analyzer = new Analyzer({ file: capture ?? '(none)', settings });
+  const metrics = createMetrics({ settings, defaultMetrics: true, ...(serve.localNetworks ? { localNetworks: serve.localNetworks } : {}) });
+  analyzer.addListener(metrics.listener);
+  metrics.attach(analyzer.view);
+  let finalReport: AnalysisReport | null = null;
+  const server = await startServer({
+    registry: metrics.registry,
+    view: () => analyzer.view,
+    report: () => finalReport,
+    listen: serve.listen,
+    ...(serve.auth ? { auth: serve.auth } : {}),
+  });
+  process.stderr.write(`voipready: serving http://${server.address}/metrics\n`);
+  const stop = new AbortController();
+  const shutdown = waitForShutdown(null, stop.signal).then((why) => {
+    stop.abort();
+    return why;
+  });
+  try {
+    if (capture !== null) {
+      finalReport = await replayCapture(capture, analyzer, speed, opts, stop.signal);
+      process.stderr.write(`voipready: replay of ${capture} finished: ${finalReport.streams.length} streams, verdict ${finalReport.verdict}\n`);
+    }
+    if (opts.exitAfterEnd !== true && !stop.signal.aborted) {
+      await Promise.race([shutdown, ...(linger === null ? [] : [new Promise((r) => setTimeout(r, linger * 1000))])]);
+    }
+  } finally {
+    stop.abort();
+    await shutdown;
+    await server.close();
+  }
+  return 0;
+}
+
+async function replayCapture(path: string, analyzer: Analyzer, speed: number, opts: ReplayOptions, signal: AbortSignal): Promise<AnalysisReport> {
+  const pacer = new ReplayPacer({ speed, keepTimestamps: opts.keepTimestamps === true });
+  const summary: CaptureSummary = { file: path, format: 'unknown', records: 0, bytes: 0, linkTypes: [] };
+  const push = (rec: CaptureRecord): void => {
+    summary.records += 1;
+    summary.bytes += rec.capLen;
+    if (!summary.linkTypes.includes(rec.linkType)) summary.linkTypes.push(rec.linkType);
+    analyzer.push(rec);
+  };
+  for (let pass = 0; ; pass++) {
+    if (pass > 0) pacer.newPass();
+    const completed = await paceRecords(iterateCapture(path), pacer, push, signal);
+    if (!completed || opts.loop !== true) break;
+  }
+  return analyzer.end(summary);
+}
+
+function parseLinger(opts: ReplayOptions): number | null {
+  if (opts.linger === undefined) return null;
+  const n = Number(opts.linger);
+  if (!Number.isFinite(n) || n < 0) throw new VoipreadyError('E_USAGE', `--linger "${opts.linger}" must be a number of seconds >= 0`);
+  return n;
+}

@@ -1,0 +1,329 @@
+/**
+ * The Prometheus view of an analysis: one registry fed by the same listener events as `analyze`,
+ * whatever the source (a file, a paced replay, later the live proxy).
+ *
+ * - counters advance from listener events and from per-stream deltas at each capture second, so
+ *   they stay monotonic when streams go stale and disappear from the live view;
+ * - histograms are observed once per active stream per capture second (jitter) and once per call
+ *   (setup time);
+ * - gauges are computed on scrape from the LiveView (style habit 14: values computed on scrape).
+ *
+ * Labels are bounded: site and profile (from settings), codec, peer (configured group or "other"),
+ * direction. No Call-ID or SSRC on long-lived series; the per-stream gauges carry the report's
+ * stream id and are dropped as soon as the stream is no longer active.
+ */
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Thresholds } from '../../model/report.js';
+import type { AnalysisListener, LiveCall, LiveStream, LiveView } from '../../pipeline/events.js';
+import type { Settings } from '../../verdict/settings.js';
+import { ComputedGaugeFamily, CounterFamily, HistogramFamily } from './family.js';
+import type { Family, FamilySnapshot, LabelValues, Sample } from './family.js';
+import {
+  NetworkGroups, callStateLabel, codecLabel, directionLabel, findingCodeLabel, peerLabel, statusClassLabel,
+} from './labels.js';
+import { renderLabels } from './exposition.js';
+import { registerFamily } from './prom-bridge.js';
+
+/** buckets around the VoIP-Ready limits (jitter 20 ms, one-way delay 50 ms), in seconds */
+export const DELAY_BUCKETS_SECONDS = [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.3] as const;
+export const SETUP_BUCKETS_SECONDS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20] as const;
+
+const COMMON_CALL_ENDINGS = [['ended', '2xx'], ['rejected', '4xx'], ['cancelled', '4xx'], ['incomplete', 'none']] as const;
+const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** how many forgotten streams keep their counted totals (see retire()) */
+const RETIRED_CAP = 50_000;
+
+export const STREAM_LABELS = ['site', 'profile', 'codec', 'peer', 'direction'] as const;
+
+export interface MetricsOptions {
+  registry?: Registry;
+  settings: Settings;
+  /** prom-client's process/Node metrics (off for backfill files and most tests) */
+  defaultMetrics?: boolean;
+  /** local networks for the `direction` label; without them direction is "unknown" */
+  localNetworks?: string[];
+}
+
+export interface VoipreadyMetrics {
+  registry: Registry;
+  listener: AnalysisListener;
+  /** the live view gauges are computed from at scrape time */
+  attach(view: LiveView): void;
+  /** every voipready family now, synchronously (the backfill writer calls this at each capture second) */
+  snapshot(view?: LiveView): FamilySnapshot[];
+}
+
+interface StreamState {
+  labels: LabelValues;
+  /** labels + stream id for the per-stream gauges, and their rendered text (built once per stream) */
+  gaugeLabels: LabelValues;
+  gaugeLabelText: string;
+  packets: number;
+  expected: number;
+  countedLost: number;
+  dscpMismatch: number;
+  portCounted: boolean;
+  /** the onSecond generation that last saw the stream active */
+  seen: number;
+  stream: LiveStream;
+}
+
+export function createMetrics(opts: MetricsOptions): VoipreadyMetrics {
+  const registry = opts.registry ?? new Registry();
+  const m = new MetricSet(opts);
+  for (const f of m.families) registerFamily(registry, f);
+  if (opts.defaultMetrics === true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names these gauges *_total, which `promtool check metrics` rejects; the per-type
+    // gauges without the suffix (nodejs_active_handles, ...) carry the same information
+    for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
+  }
+  return {
+    registry,
+    listener: m.listener(),
+    attach: (view) => {
+      m.view = view;
+    },
+    snapshot: (view) => m.snapshot(view),
+  };
+}
+
+class MetricSet {
+  view: LiveView | null = null;
+  readonly families: Family[];
+  private readonly constLabels: LabelValues;
+  private readonly peers: NetworkGroups;
+  private readonly local: NetworkGroups | null;
+  private readonly thresholds: Thresholds;
+  private readonly streams = new Map<string, StreamState>();
+  private readonly retired = new Map<string, StreamState>();
+  private readonly setupObserved = new Set<string>();
+  private generation = 0;
+
+  private readonly received: CounterFamily;
+  private readonly expected: CounterFamily;
+  private readonly lost: CounterFamily;
+  private readonly dscpMismatch: CounterFamily;
+  private readonly portOutOfRange: CounterFamily;
+  private readonly streamsStarted: CounterFamily;
+  private readonly callsStarted: CounterFamily;
+  private readonly callsEnded: CounterFamily;
+  private readonly findings: CounterFamily;
+  private readonly algFindings: CounterFamily;
+  private readonly jitter: HistogramFamily;
+  private readonly delay: HistogramFamily;
+  private readonly setup: HistogramFamily;
+
+  constructor(opts: MetricsOptions) {
+    const s = opts.settings;
+    this.constLabels = { site: s.site, profile: s.profile };
+    this.peers = new NetworkGroups(s.peers);
+    this.local = opts.localNetworks !== undefined ? new NetworkGroups([{ name: 'local', networks: opts.localNetworks }]) : null;
+    this.thresholds = s.thresholds;
+    const sl = STREAM_LABELS;
+    const c = (name: string, help: string, labels: readonly string[]): CounterFamily => new CounterFamily(name, help, labels);
+    this.received = c('voipready_rtp_packets_received_total', 'RTP packets received, summed over streams.', sl);
+    this.expected = c('voipready_rtp_packets_expected_total', 'RTP packets expected from the sequence numbers (RFC 3550 A.3), summed over streams.', sl);
+    this.lost = c('voipready_rtp_packets_lost_total', 'RTP packets lost (expected - received as tshark counts it; only increases are counted).', sl);
+    this.dscpMismatch = c('voipready_rtp_dscp_mismatch_packets_total', 'RTP packets whose DSCP is not one the profile allows for RTP (EF).', sl);
+    this.portOutOfRange = c('voipready_rtp_streams_port_out_of_range_total', 'RTP streams whose ports are outside the profile\'s RTP port range.', sl);
+    this.streamsStarted = c('voipready_rtp_streams_started_total', 'RTP streams seen (first packet).', sl);
+    this.callsStarted = c('voipready_sip_calls_started_total', 'SIP calls (initial INVITEs) seen.', ['site', 'profile']);
+    this.callsEnded = c('voipready_sip_calls_ended_total', 'SIP calls ended, by final state and final response class of the INVITE.', ['site', 'profile', 'state', 'status_class']);
+    this.findings = c('voipready_findings_total', 'Findings raised by the analysis, by stable code and severity.', ['site', 'profile', 'code', 'severity']);
+    this.algFindings = c('voipready_sip_alg_findings_total', 'SIP ALG findings (rewritten SIP/SDP). ALG detection is not implemented yet: stays 0.', ['site', 'profile', 'code']);
+    this.jitter = new HistogramFamily('voipready_rtp_jitter_seconds', 'RFC 3550 interarrival jitter of each active stream, observed once per capture second.', sl, DELAY_BUCKETS_SECONDS);
+    this.delay = new HistogramFamily('voipready_rtp_one_way_delay_seconds', 'One-way delay per stream. Not measured yet: series exist with zero observations.', sl, DELAY_BUCKETS_SECONDS);
+    this.setup = new HistogramFamily('voipready_sip_call_setup_seconds', 'SIP call setup time, INVITE to 200 OK, per answered call.', ['site', 'profile'], SETUP_BUCKETS_SECONDS);
+    // known label values start at 0, so rate()/increase() and the dashboards see them before the first event
+    this.callsStarted.zero(this.constLabels);
+    for (const [state, cls] of COMMON_CALL_ENDINGS) this.callsEnded.zero({ ...this.constLabels, state, status_class: cls });
+    this.setup.zero(this.constLabels);
+    this.algFindings.zero({ ...this.constLabels, code: 'none' });
+    this.families = [
+      this.received, this.expected, this.lost, this.dscpMismatch, this.portOutOfRange, this.streamsStarted,
+      this.callsStarted, this.callsEnded, this.findings, this.algFindings, this.jitter, this.delay, this.setup,
+      ...this.gauges(),
+    ];
+  }
+
+  listener(): AnalysisListener {
+    return {
+      onStream: (s, event) => {
+        // 'end' only takes the final totals; the stale sweep in onSecond forgets the stream
+        if (event === 'start' || event === 'end') this.advance(this.state(s), s);
+      },
+      onCall: (call, event) => this.onCall(call, event),
+      onFinding: (f) => {
+        const code = findingCodeLabel(f.code);
+        this.findings.inc({ ...this.constLabels, code, severity: f.severity });
+        if (code.includes('ALG')) this.algFindings.inc({ ...this.constLabels, code });
+      },
+      onSecond: (_sec, view) => this.onSecond(view),
+      onEnd: (_report, view) => {
+        this.onSecond(view);
+        // streams that lived and died between two capture seconds are counted here
+        for (const s of view.streams()) this.advance(this.state(s), s);
+      },
+    };
+  }
+
+  snapshot(view?: LiveView): FamilySnapshot[] {
+    const saved = this.view;
+    if (view !== undefined) this.view = view;
+    try {
+      return this.families.map((f) => f.snapshot());
+    } finally {
+      this.view = saved;
+    }
+  }
+
+  private state(s: LiveStream): StreamState {
+    let st = this.streams.get(s.id) ?? this.revive(s.id);
+    if (st === undefined) {
+      const labels: LabelValues = {
+        ...this.constLabels,
+        codec: codecLabel(s.codec),
+        peer: peerLabel(this.peers, s.src, s.dst),
+        direction: directionLabel(this.local, s.src, s.dst),
+      };
+      const gaugeLabels = { ...labels, stream: s.id };
+      st = { labels, gaugeLabels, gaugeLabelText: renderLabels(gaugeLabels), packets: 0, expected: 0, countedLost: 0, dscpMismatch: 0, portCounted: false, seen: this.generation, stream: s };
+      this.streams.set(s.id, st);
+      this.streamsStarted.inc(labels);
+      for (const f of [this.received, this.expected, this.lost, this.dscpMismatch, this.portOutOfRange]) f.zero(labels);
+      this.delay.zero(labels);
+    }
+    st.stream = s;
+    return st;
+  }
+
+  /** counters follow the stream's totals; a total that goes down (lost, with late duplicates) is not subtracted */
+  private advance(st: StreamState, s: LiveStream): void {
+    if (s.packets > st.packets) this.received.inc(st.labels, s.packets - st.packets);
+    st.packets = Math.max(st.packets, s.packets);
+    if (s.expected > st.expected) this.expected.inc(st.labels, s.expected - st.expected);
+    st.expected = Math.max(st.expected, s.expected);
+    if (s.lost > st.countedLost) this.lost.inc(st.labels, s.lost - st.countedLost);
+    st.countedLost = Math.max(st.countedLost, s.lost);
+    if (s.dscpMismatchPackets > st.dscpMismatch) this.dscpMismatch.inc(st.labels, s.dscpMismatchPackets - st.dscpMismatch);
+    st.dscpMismatch = Math.max(st.dscpMismatch, s.dscpMismatchPackets);
+    if (s.portOutOfRange && !st.portCounted) {
+      this.portOutOfRange.inc(st.labels);
+      st.portCounted = true;
+    }
+  }
+
+  private onSecond(view: LiveView): void {
+    const gen = ++this.generation;
+    for (const s of view.activeStreams()) {
+      const st = this.state(s);
+      st.seen = gen;
+      this.advance(st, s);
+      this.jitter.observe(st.labels, s.jitterMs / 1000);
+    }
+    // streams that went stale without an 'end' event: take their last totals, then forget them
+    for (const [id, st] of this.streams) {
+      if (st.seen !== gen) {
+        this.advance(st, st.stream);
+        this.streams.delete(id);
+        this.retire(id, st);
+      }
+    }
+  }
+
+  /**
+   * Forgotten streams keep their counted totals for a while, so a stream that comes back (a pause
+   * longer than staleSeconds, or the final sweep at the end) is not counted twice. Bounded: the
+   * oldest are dropped first.
+   */
+  private retire(id: string, st: StreamState): void {
+    this.retired.set(id, st);
+    if (this.retired.size > RETIRED_CAP) {
+      const oldest = this.retired.keys().next();
+      if (oldest.done !== true) this.retired.delete(oldest.value);
+    }
+  }
+
+  private revive(id: string): StreamState | undefined {
+    const st = this.retired.get(id);
+    if (st !== undefined) {
+      this.retired.delete(id);
+      this.streams.set(id, st);
+    }
+    return st;
+  }
+
+  private onCall(call: LiveCall, event: 'start' | 'answered' | 'end'): void {
+    if (event === 'start') this.callsStarted.inc(this.constLabels);
+    if ((event === 'answered' || event === 'end') && call.setupMs !== null && !this.setupObserved.has(call.callId)) {
+      this.setup.observe(this.constLabels, call.setupMs / 1000);
+      this.setupObserved.add(call.callId);
+    }
+    if (event === 'end') {
+      this.callsEnded.inc({ ...this.constLabels, state: callStateLabel(call.state), status_class: statusClassLabel(call.finalStatus) });
+      this.setupObserved.delete(call.callId);
+    }
+  }
+
+  private labelsOf(s: LiveStream): LabelValues {
+    return this.streams.get(s.id)?.labels ?? {
+      ...this.constLabels,
+      codec: codecLabel(s.codec),
+      peer: peerLabel(this.peers, s.src, s.dst),
+      direction: directionLabel(this.local, s.src, s.dst),
+    };
+  }
+
+  private gauges(): Family[] {
+    const g = (name: string, help: string, compute: () => Sample[]): Family => new ComputedGaugeFamily(name, help, compute);
+    const one = (value: number): Sample[] => [{ labels: this.constLabels, value }];
+    const t = this.thresholds;
+    return [
+      g('voipready_streams_active', 'RTP streams with a packet in the last staleSeconds of capture time.', () => this.countActive()),
+      g('voipready_calls_active', 'SIP calls set up or in progress.', () => one(this.view?.activeCalls().length ?? 0)),
+      g('voipready_stream_jitter_seconds', 'Current RFC 3550 interarrival jitter of each active stream (removed when the stream goes stale).', () =>
+        this.perActive((s) => s.jitterMs / 1000)),
+      g('voipready_stream_loss_ratio', 'Lost / expected packets of each active stream so far (removed when the stream goes stale).', () =>
+        this.perActive((s) => (s.expected > 0 ? Math.max(0, s.lost) / s.expected : 0))),
+      g('voipready_streams', 'RTP streams seen so far, by their current verdict (pass, warn, fail).', () => this.byVerdict()),
+      g('voipready_capture_time_seconds', 'Capture time of the latest packet (epoch seconds); replay shifts it to now.', () =>
+        one((this.view?.nowEpochMs() ?? 0) / 1000)),
+      g('voipready_threshold_jitter_seconds', 'Configured jitter limit.', () => one(t.jitterMs / 1000)),
+      g('voipready_threshold_loss_ratio', 'Configured packet loss limit.', () => one(t.lossPercent / 100)),
+      g('voipready_threshold_one_way_delay_seconds', 'Configured one-way delay limit.', () => one(t.oneWayDelayMs / 1000)),
+      g('voipready_threshold_total_delay_seconds', 'Configured total (mouth-to-ear) delay limit.', () => one(t.totalDelayMs / 1000)),
+      g('voipready_threshold_warn_ratio', 'Fraction of a limit above which a value is a warning.', () => one(t.warnFraction)),
+    ];
+  }
+
+  private countActive(): Sample[] {
+    const counts = new Map<string, Sample>();
+    for (const s of this.view?.activeStreams() ?? []) {
+      const labels = this.labelsOf(s);
+      const key = `${labels.codec}\u0000${labels.peer}\u0000${labels.direction}`;
+      const sample = counts.get(key);
+      if (sample === undefined) counts.set(key, { labels, value: 1 });
+      else sample.value += 1;
+    }
+    if (counts.size === 0) return [{ labels: { ...this.constLabels, codec: 'none', peer: 'none', direction: 'unknown' }, value: 0 }];
+    return [...counts.values()];
+  }
+
+  private perActive(value: (s: LiveStream) => number): Sample[] {
+    const out: Sample[] = [];
+    for (const s of this.view?.activeStreams() ?? []) {
+      const st = this.streams.get(s.id);
+      if (st !== undefined) out.push({ labels: st.gaugeLabels, labelText: st.gaugeLabelText, value: value(s) });
+      else out.push({ labels: { ...this.labelsOf(s), stream: s.id }, value: value(s) });
+    }
+    return out;
+  }
+
+  private byVerdict(): Sample[] {
+    const n = { pass: 0, warn: 0, fail: 0 };
+    for (const s of this.view?.streams() ?? []) n[s.verdict] += 1;
+    return (['pass', 'warn', 'fail'] as const).map((v) => ({ labels: { ...this.constLabels, verdict: v }, value: n[v] }));
+  }
+}
