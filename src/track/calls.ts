@@ -1,0 +1,317 @@
+/**
+ * The call tracker: a processor (push / flush / toJSON) that follows INVITE dialogs by Call-ID
+ * (RFC 3261 13 and 17.1.1): setup and ringing times, final status, state, and every SDP offer or
+ * answer turned into ExpectedMedia for the media registry. Retransmissions (same transaction key
+ * seen again) are counted but change nothing. Bounded: at most maxCalls, oldest finished first out.
+ */
+import type { SipMessage } from '../decode/sip/types.js';
+import { expectedMediaOf, sdpBodyOf } from './call-sdp.js';
+import type { CallEvent, CallState, CallSummary, ExpectedMedia, SipMeta, TrackedCall } from './call-types.js';
+
+export type { CallEvent, CallState, CallSummary, ExpectedMedia, SipMeta, TrackedCall } from './call-types.js';
+
+export interface CallTrackerOptions {
+  onMedia: (m: ExpectedMedia) => void;
+  onCallEvent?: (call: TrackedCall, event: CallEvent) => void;
+  /** default 100 000 */
+  maxCalls?: number;
+}
+
+/** transaction keys remembered per call for retransmission detection */
+const MAX_SEEN = 256;
+/** media announcements kept per call (all are still passed to onMedia) */
+const MAX_MEDIA = 32;
+/** INVITE CSeq numbers whose SDP presence we remember (offer/answer side of the responses) */
+const MAX_INVITE_SEQS = 16;
+
+class Call implements TrackedCall {
+  from = '';
+  to = '';
+  fromDisplay: string | null = null;
+  toDisplay: string | null = null;
+  state: CallState = 'setup';
+  finalStatus: number | null = null;
+  setupMs: number | null = null;
+  ringMs: number | null = null;
+  answerEpochMs: number | null = null;
+  endEpochMs: number | null = null;
+  lastEpochMs: number;
+  transport: TrackedCall['transport'];
+  sipSrc = '';
+  sipDst = '';
+  sipDscp = new Map<number, number>();
+  messages = 0;
+  retransmissions = 0;
+  lastPacket: number;
+  callerAgent: string | null = null;
+  calleeAgent: string | null = null;
+  media: ExpectedMedia[] = [];
+  /** internal: the initial INVITE transaction, its time, the caller's tag */
+  inviteEpochMs: number | null = null;
+  initialSeq = -1;
+  callerTag: string | null = null;
+  callerEndpoint = '';
+  cancelSeen = false;
+  endEmitted = false;
+  readonly seen = new Set<string>();
+  readonly inviteHadSdp = new Map<number, boolean>();
+
+  constructor(readonly callId: string, readonly startEpochMs: number, readonly firstPacket: number, t: SipMeta['transport']) {
+    this.lastEpochMs = startEpochMs;
+    this.lastPacket = firstPacket;
+    this.transport = t;
+  }
+}
+
+export class CallTracker {
+  /** calls evicted because maxCalls was reached */
+  evicted = 0;
+  /** SIP messages of INVITE dialogs whose SDP could not be parsed */
+  sdpErrors = 0;
+  private readonly byId = new Map<string, Call>();
+  /** finished calls in the order they finished: eviction candidates */
+  private readonly finished = new Set<string>();
+  private readonly maxCalls: number;
+
+  constructor(private readonly opts: CallTrackerOptions) {
+    this.maxCalls = Math.max(1, opts.maxCalls ?? 100_000);
+  }
+
+  push(msg: SipMessage, meta: SipMeta): void {
+    const callId = msg.callId;
+    const cseq = msg.cseq;
+    if (callId === null || cseq === null) return;
+    let call = this.byId.get(callId);
+    if (call === undefined) {
+      // only INVITE dialogs are calls; a response to an INVITE whose request we missed still counts
+      if (cseq.method !== 'INVITE') return;
+      call = this.create(msg, meta);
+    }
+    call.messages++;
+    call.sipDscp.set(meta.dscp, (call.sipDscp.get(meta.dscp) ?? 0) + 1);
+    if (call.transport !== meta.transport) call.transport = 'mixed';
+    call.lastEpochMs = meta.epochMs;
+    call.lastPacket = meta.num;
+    if (isRetransmission(call, msg)) {
+      call.retransmissions++;
+      return;
+    }
+    if (msg.kind === 'request') this.onRequest(call, msg, meta);
+    else this.onResponse(call, msg, meta);
+    this.announceMedia(call, msg, meta);
+  }
+
+  /** End of input: calls still in setup become 'incomplete' (or 'cancelled'); every call gets its 'end'. */
+  flush(endEpochMs: number): void {
+    void endEpochMs; // durations run to the last SIP message of a call, not to the end of the capture
+    for (const call of this.byId.values()) {
+      if (call.state === 'setup') this.finish(call, call.cancelSeen ? 'cancelled' : 'incomplete', null, false);
+      if (!call.endEmitted) {
+        call.endEmitted = true;
+        this.opts.onCallEvent?.(call, 'end');
+      }
+    }
+  }
+
+  calls(): Iterable<TrackedCall> {
+    return this.byId.values();
+  }
+
+  get(callId: string): TrackedCall | undefined {
+    return this.byId.get(callId);
+  }
+
+  toJSON(): CallSummary[] {
+    return [...this.byId.values()].map(summarize);
+  }
+
+  private create(msg: SipMessage, meta: SipMeta): Call {
+    if (this.byId.size >= this.maxCalls) this.evictOne();
+    const call = new Call(msg.callId!, meta.epochMs, meta.num, meta.transport);
+    const fromIsCaller = msg.kind === 'request';
+    call.from = uriText(msg.from?.uri);
+    call.to = uriText(msg.to?.uri);
+    call.fromDisplay = msg.from?.displayName ?? null;
+    call.toDisplay = msg.to?.displayName ?? null;
+    call.callerTag = msg.from?.tag ?? null;
+    // seen from a response only: the request went the other way
+    call.sipSrc = fromIsCaller ? endpoint(meta.srcAddr, meta.srcPort) : endpoint(meta.dstAddr, meta.dstPort);
+    call.sipDst = fromIsCaller ? endpoint(meta.dstAddr, meta.dstPort) : endpoint(meta.srcAddr, meta.srcPort);
+    call.callerEndpoint = call.sipSrc;
+    call.initialSeq = msg.cseq!.seq;
+    this.byId.set(call.callId, call);
+    this.opts.onCallEvent?.(call, 'start');
+    return call;
+  }
+
+  private evictOne(): void {
+    let victim: string | undefined = this.finished.values().next().value;
+    if (victim === undefined) victim = this.byId.keys().next().value;
+    if (victim === undefined) return;
+    this.byId.delete(victim);
+    this.finished.delete(victim);
+    this.evicted++;
+  }
+
+  private onRequest(call: Call, msg: Extract<SipMessage, { kind: 'request' }>, meta: SipMeta): void {
+    const seq = msg.cseq!.seq;
+    if (msg.method === 'INVITE') {
+      remember(call.inviteHadSdp, seq, sdpBodyOf(msg) !== null);
+      const initial = msg.to?.tag == null && call.answerEpochMs === null;
+      if (!initial) return; // re-INVITE: only its SDP matters
+      // first INVITE, or a new one after a 401/407 challenge: setup time still counts from the first
+      call.inviteEpochMs ??= meta.epochMs;
+      call.initialSeq = seq;
+      call.callerAgent ??= msg.userAgent;
+      if (call.state === 'rejected') this.reopen(call);
+    } else if (msg.method === 'CANCEL') {
+      call.cancelSeen = true;
+    } else if (msg.method === 'BYE') {
+      if (call.state === 'answered' || call.state === 'setup') this.finish(call, 'ended', meta.epochMs, true);
+    }
+  }
+
+  private onResponse(call: Call, msg: Extract<SipMessage, { kind: 'response' }>, meta: SipMeta): void {
+    const cseq = msg.cseq!;
+    if (cseq.method !== 'INVITE' || cseq.seq !== call.initialSeq) return;
+    const status = msg.status;
+    call.calleeAgent ??= msg.server ?? msg.userAgent;
+    if (status >= 180 && status < 190) {
+      if (call.ringMs === null && call.inviteEpochMs !== null) call.ringMs = roundMs(meta.epochMs - call.inviteEpochMs);
+    } else if (status >= 200 && status < 300) {
+      if (call.answerEpochMs !== null) return;
+      call.answerEpochMs = meta.epochMs;
+      call.finalStatus = status;
+      if (call.inviteEpochMs !== null) call.setupMs = roundMs(meta.epochMs - call.inviteEpochMs);
+      this.finished.delete(call.callId);
+      call.state = 'answered';
+      call.endEpochMs = null;
+      this.opts.onCallEvent?.(call, 'answered');
+    } else if (status >= 300 && call.state === 'setup') {
+      call.finalStatus = status;
+      const state = call.cancelSeen || status === 487 ? 'cancelled' : 'rejected';
+      // 401/407 are challenges: the caller usually retries with credentials, so no 'end' yet
+      this.finish(call, state, meta.epochMs, status !== 401 && status !== 407);
+    }
+  }
+
+  private finish(call: Call, state: CallState, atMs: number | null, emit: boolean): void {
+    call.state = state;
+    if (atMs !== null) call.endEpochMs = atMs;
+    this.finished.add(call.callId);
+    if (emit && !call.endEmitted) {
+      call.endEmitted = true;
+      this.opts.onCallEvent?.(call, 'end');
+    }
+  }
+
+  private reopen(call: Call): void {
+    call.state = 'setup';
+    call.finalStatus = null;
+    call.endEpochMs = null;
+    this.finished.delete(call.callId);
+  }
+
+  private announceMedia(call: Call, msg: SipMessage, meta: SipMeta): void {
+    const body = sdpBodyOf(msg);
+    if (body === null) return;
+    const media = expectedMediaOf(body, {
+      callId: call.callId,
+      frame: meta.num,
+      sdpSide: sdpSideOf(call, msg),
+      sdpOwnerIsCaller: sdpOwnerIsCaller(call, msg, meta),
+    });
+    if (typeof media === 'string') {
+      this.sdpErrors++;
+      return;
+    }
+    for (const m of media) {
+      if (call.media.length < MAX_MEDIA) call.media.push(m);
+      this.opts.onMedia(m);
+    }
+  }
+}
+
+/**
+ * Transaction key (RFC 3261 17.2.3: top Via branch + method; responses also by status and To tag,
+ * so forked 180s from different UAS are not mistaken for retransmissions).
+ */
+function isRetransmission(call: Call, msg: SipMessage): boolean {
+  const cseq = msg.cseq!;
+  const branch = msg.via[0]?.branch ?? '';
+  const key = msg.kind === 'request'
+    ? `Q ${msg.method} ${cseq.seq} ${branch}`
+    : `R ${msg.status} ${cseq.method} ${cseq.seq} ${branch} ${msg.to?.tag ?? ''}`;
+  if (call.seen.has(key)) return true;
+  if (call.seen.size < MAX_SEEN) call.seen.add(key);
+  return false;
+}
+
+/**
+ * Offer or answer (RFC 3264 and RFC 3261 13.2.1): an INVITE with SDP is an offer and the SDP of
+ * its responses the answer; an INVITE without SDP gets the offer in the response and the answer
+ * in the ACK. PRACK / UPDATE requests offer, their responses answer.
+ */
+function sdpSideOf(call: Call, msg: SipMessage): 'offer' | 'answer' {
+  const cseq = msg.cseq!;
+  if (msg.kind === 'request') return msg.method === 'ACK' ? 'answer' : 'offer';
+  if (cseq.method === 'INVITE') return call.inviteHadSdp.get(cseq.seq) === false ? 'offer' : 'answer';
+  return 'answer';
+}
+
+/** The caller sends requests with its own From tag; responses come from the other side of the request. */
+function sdpOwnerIsCaller(call: Call, msg: SipMessage, meta: SipMeta): boolean {
+  const tag = msg.from?.tag ?? null;
+  const requestByCaller = call.callerTag !== null && tag !== null
+    ? tag === call.callerTag
+    : (msg.kind === 'request' ? endpoint(meta.srcAddr, meta.srcPort) : endpoint(meta.dstAddr, meta.dstPort)) === call.callerEndpoint;
+  return msg.kind === 'request' ? requestByCaller : !requestByCaller;
+}
+
+function remember(map: Map<number, boolean>, seq: number, v: boolean): void {
+  if (map.size >= MAX_INVITE_SEQS && !map.has(seq)) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(seq, v);
+}
+
+function uriText(uri: { user: string | null; host: string } | undefined): string {
+  if (uri === undefined) return '';
+  if (uri.host === '') return uri.user ?? '';
+  return uri.user !== null && uri.user !== '' ? `${uri.user}@${uri.host}` : uri.host;
+}
+
+/** "ip:port", IPv6 as "[addr]:port" (the report's convention) */
+export function endpoint(addr: string, port: number): string {
+  return addr.includes(':') && !addr.startsWith('[') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+/** ms with microsecond resolution, so float noise from ns timestamps does not show */
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function summarize(c: Call): CallSummary {
+  const endMs = c.endEpochMs ?? c.lastEpochMs;
+  const dscp: Record<string, number> = {};
+  for (const [k, v] of [...c.sipDscp.entries()].sort((a, b) => a[0] - b[0])) dscp[String(k)] = v;
+  return {
+    callId: c.callId,
+    from: c.from,
+    to: c.to,
+    setupMs: c.setupMs,
+    ringMs: c.ringMs,
+    finalStatus: c.finalStatus,
+    state: c.state,
+    startTime: new Date(c.startEpochMs).toISOString(),
+    durationSeconds: c.answerEpochMs === null ? null : Math.max(0, Math.round(endMs - c.answerEpochMs) / 1000),
+    transport: c.transport,
+    sipSrc: c.sipSrc,
+    sipDst: c.sipDst,
+    sipDscp: dscp,
+    messages: c.messages,
+    firstPacket: c.firstPacket,
+    retransmissions: c.retransmissions,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Fuzzing the SIP parser (style.md #12): random and mutated real bytes never throw, never hang,
+ * and never look past `end` (the same bytes followed by different tails parse the same way).
+ * Inputs that once broke it live in fixtures/crashes/sip/ and are replayed here forever.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseSipMessage } from '../../../../src/decode/sip/parse.js';
+import type { SipParseResult } from '../../../../src/decode/sip/types.js';
+import { fixture } from './messages.js';
+
+const CRASHES = fileURLToPath(new URL('../../../../fixtures/crashes/sip/', import.meta.url));
+
+/** everything observable about a result, with the body as bytes (not as a view) */
+function fingerprint(r: SipParseResult): string {
+  if (!r.ok) return JSON.stringify([r.code, r.offset]);
+  const { body, ...rest } = r.message;
+  return JSON.stringify([r.consumed, rest, body.toString('hex')]);
+}
+
+/** parse `data` placed at an offset inside a larger buffer, with two different tails after end */
+function checkBounded(data: Uint8Array, stream: boolean): void {
+  const lead = 3;
+  const a = Buffer.alloc(lead + data.length + 64, 0x41);
+  const b = Buffer.alloc(lead + data.length + 64, 0x0a);
+  a.set(data, lead);
+  b.set(data, lead);
+  const end = lead + data.length;
+  const ra = parseSipMessage(a, lead, end, { stream });
+  const rb = parseSipMessage(b, lead, end, { stream });
+  expect(fingerprint(ra)).toBe(fingerprint(rb));
+  if (ra.ok) {
+    expect(ra.consumed).toBeGreaterThan(0);
+    expect(lead + ra.consumed).toBeLessThanOrEqual(end);
+    expect(ra.message.bodyOffset + ra.message.body.length).toBeLessThanOrEqual(end);
+  } else {
+    expect(ra.offset).toBeGreaterThanOrEqual(lead);
+    expect(ra.offset).toBeLessThanOrEqual(end);
+  }
+}
+
+const SEEDS = [fixture('invite-sdp.txt'), fixture('compact-folded.txt')];
+
+/** a seed with a few bytes replaced, removed, or inserted, and possibly cut short */
+const mutated = fc
+  .record({
+    seed: fc.constantFrom(...SEEDS),
+    edits: fc.array(
+      fc.record({
+        at: fc.nat(),
+        kind: fc.constantFrom('set', 'delete', 'insert'),
+        byte: fc.constantFrom(0x00, 0x0d, 0x0a, 0x20, 0x09, 0x3a, 0x2c, 0x22, 0x3c, 0x3e, 0x3b, 0x30, 0x39, 0xff, 0xc3),
+      }),
+      { maxLength: 6 },
+    ),
+    cut: fc.option(fc.nat()),
+  })
+  .map(({ seed, edits, cut }) => {
+    const bytes = [...seed];
+    for (const e of edits) {
+      const i = e.at % (bytes.length + 1);
+      if (e.kind === 'set' && i < bytes.length) bytes[i] = e.byte;
+      else if (e.kind === 'delete') bytes.splice(i, 1);
+      else bytes.splice(i, 0, e.byte);
+    }
+    const n = cut === null ? bytes.length : cut % (bytes.length + 1);
+    return Uint8Array.from(bytes.slice(0, n));
+  });
+
+describe('SIP parser fuzzing', () => {
+  it('random bytes never throw and stay inside [offset, end)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (data, stream) => checkBounded(data, stream)),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('SIP-looking random text never throws', () => {
+    const sipish = fc
+      .array(fc.constantFrom('INVITE ', 'SIP/2.0 ', '200 ', 'sip:a@b', ' ', '\r\n', ':', ';tag=', ',', '"', '<', '>', 'Via', 'l: ', '5', 'v=0\r\n', '\t'), { maxLength: 60 })
+      .map((parts) => Buffer.from(parts.join(''), 'latin1'));
+    fc.assert(fc.property(sipish, fc.boolean(), (data, stream) => checkBounded(data, stream)), { numRuns: 1500 });
+  });
+
+  it('mutated real messages never throw and stay inside [offset, end)', () => {
+    fc.assert(fc.property(mutated, fc.boolean(), (data, stream) => checkBounded(data, stream)), { numRuns: 1500 });
+  });
+});
+
+describe.skipIf(!existsSync(CRASHES))('SIP parser: replay of saved crash inputs', () => {
+  const files = existsSync(CRASHES) ? readdirSync(CRASHES).filter((f) => f.endsWith('.bin')) : [];
+  it.each(files.length > 0 ? files : ['(none saved)'])('%s', (file) => {
+    if (file === '(none saved)') {
+      expect(files).toEqual([]);
+      return;
+    }
+    const data = readFileSync(CRASHES + file);
+    checkBounded(data, false);
+    checkBounded(data, true);
+  });
+});
