@@ -1,0 +1,32 @@
+/**
+ * The calls table: caller, callee, setup time, final status, duration, verdict, and links to the
+ * call's streams. Every value is server-rendered text (readable without JavaScript).
+ */
+import type { AnalysisReport, CallReport } from '../../model/report.js';
+import { escapeHtml as h, safeId } from './escape.js';
+import { durationText, msText } from './format.js';
+import { verdictCell } from './sections-summary.js';
+
+export function callsSection(r: AnalysisReport): string {
+  if (r.calls.length === 0) {
+    const why = r.streams.length > 0
+      ? 'No SIP signalling in this capture: the RTP streams below were recognised from their packets alone.'
+      : 'No SIP signalling and no RTP in this capture.';
+    return `<section id="calls"><h2>Calls</h2><p class="empty">${why}</p></section>`;
+  }
+  const rows = r.calls.map((c, i) => callRow(c, i)).join('\n');
+  const paged = r.calls.length > 50 ? ' data-paged="1"' : '';
+  return `<section id="calls"><h2>Calls (${r.calls.length})</h2>
+<div class="scroll"><table id="calls-table"${paged}><thead><tr><th>#</th><th>Caller</th><th>Callee</th><th class="num">Setup</th><th class="num">Status</th><th>State</th><th class="num">Duration</th><th>Streams</th><th>Verdict</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>
+</section>`;
+}
+
+function callRow(c: CallReport, i: number): string {
+  const streams = c.streams.length === 0 ? '<span class="empty">no RTP</span>' : c.streams.map((s) => `<a href="#${safeId('stream-', s)}">${h(s)}</a>`).join(' ');
+  const attr = (f: string) => ` data-call="${i}" data-field="${f}"`;
+  return `<tr class="row-${c.verdict}" title="Call-ID ${h(c.callId)}, SIP ${h(c.sipSrc)} → ${h(c.sipDst)} over ${h(c.transport)}">
+<td class="num">${i + 1}</td><td${attr('from')}>${h(c.from)}</td><td${attr('to')}>${h(c.to)}</td><td class="num"${attr('setupMs')}>${c.setupMs === null ? '–' : `${msText(c.setupMs)} ms`}</td><td class="num"${attr('finalStatus')}>${c.finalStatus === null ? '–' : c.finalStatus}</td><td>${h(c.state)}</td><td class="num"${attr('durationSeconds')}>${durationText(c.durationSeconds)}</td><td>${streams}</td>${verdictCell(c.verdict, attr('verdict'))}</tr>`;
+}

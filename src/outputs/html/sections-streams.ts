@@ -1,0 +1,96 @@
+/**
+ * RTP streams: one table with every stream's numbers (server-rendered, each number in a cell
+ * tagged data-stream/data-field so a test can compare it with the JSON), then per call its
+ * streams as <details> cards holding the facts and the charts. (data-stream sits on the row,
+ * data-field on each number cell.) Beyond COLLAPSE_ABOVE streams the
+ * cards start closed (charts are drawn when opened) and the table is paged by the script.
+ */
+import type { AnalysisReport, StreamReport, Thresholds } from '../../model/report.js';
+import { escapeHtml as h, safeId } from './escape.js';
+import { countText, dscpName, durationText, fixed, msText, percentText } from './format.js';
+import { verdictCell } from './sections-summary.js';
+
+export const COLLAPSE_ABOVE = 50;
+
+/** the numbers of the streams table, with their display precision (decimals) */
+export const STREAM_TABLE_FIELDS = [
+  { field: 'packets', label: 'Packets', decimals: 0 },
+  { field: 'expected', label: 'Expected', decimals: 0 },
+  { field: 'lost', label: 'Lost', decimals: 0 },
+  { field: 'lossPercent', label: 'Loss %', decimals: 2 },
+  { field: 'longestLossBurst', label: 'Longest burst', decimals: 0 },
+  { field: 'sequenceErrors', label: 'Seq. errors', decimals: 0 },
+  { field: 'jitterMeanMs', label: 'Jitter mean ms', decimals: 3 },
+  { field: 'jitterMaxMs', label: 'Jitter max ms', decimals: 3 },
+  { field: 'maxDeltaMs', label: 'Max delta ms', decimals: 3 },
+] as const satisfies ReadonlyArray<{ field: keyof StreamReport; label: string; decimals: number }>;
+
+export function streamsSection(r: AnalysisReport): string {
+  if (r.streams.length === 0) {
+    const why = r.calls.length > 0 ? 'SIP signalling was seen, but no RTP packets: check whether the capture point sees the media path.' : 'No RTP streams in this capture.';
+    return `<section id="streams"><h2>RTP streams</h2><p class="empty">${why}</p></section>`;
+  }
+  const callIndex = new Map<string, number>();
+  r.calls.forEach((c, i) => { for (const s of c.streams) callIndex.set(s, i); });
+  const head = STREAM_TABLE_FIELDS.map((f) => `<th class="num">${f.label}</th>`).join('');
+  const rows = r.streams.map((s) => streamRow(s, callIndex.get(s.id), r.thresholds)).join('\n');
+  const paged = r.streams.length > COLLAPSE_ABOVE ? ' data-paged="1"' : '';
+  const note = r.streams.length > COLLAPSE_ABOVE ? `<p class="meta">${r.streams.length} streams: the details below are collapsed; open one to draw its charts.</p>` : '';
+  return `<section id="streams"><h2>RTP streams (${r.streams.length})</h2>
+<div class="scroll"><table id="streams-table"${paged}><thead><tr><th>Stream</th><th>Call</th><th>Source → destination</th><th>SSRC</th><th>Codec</th>${head}<th>DSCP</th><th>Verdict</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>
+${note}
+${streamCards(r, callIndex)}
+</section>`;
+}
+
+function streamRow(s: StreamReport, call: number | undefined, t: Thresholds): string {
+  const cells = STREAM_TABLE_FIELDS.map((f) => `<td class="num" data-field="${f.field}">${fixed(s[f.field], f.decimals)}</td>`).join('');
+  return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td class="mono">${h(s.src)} → ${h(s.dst)}</td><td class="mono">${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td data-field="dscp">${dscpList(s.dscp, t.rtpDscp)}</td>${verdictCell(s.verdict, ' data-field="verdict"')}</tr>`;
+}
+
+/** "EF (46)" or "BE (0) ×120, EF (46) ×880"; values the profile does not allow are marked */
+function dscpList(dscp: Record<string, number>, allowed: number[]): string {
+  const keys = Object.keys(dscp);
+  if (keys.length === 0) return '–';
+  return keys.map((k) => {
+    const v = Number(k);
+    const text = Number.isInteger(v) ? dscpName(v) : h(k);
+    const bad = !allowed.includes(v);
+    const count = keys.length > 1 ? ` ×${countText(dscp[k] ?? 0)}` : '';
+    return bad ? `<span class="v fail" title="not allowed for RTP by the profile">${text}${count}</span>` : `${text}${count}`;
+  }).join(', ');
+}
+
+function streamCards(r: AnalysisReport, callIndex: Map<string, number>): string {
+  const open = r.streams.length <= COLLAPSE_ABOVE;
+  const byId = new Map(r.streams.map((s) => [s.id, s]));
+  const out: string[] = [];
+  r.calls.forEach((c, i) => {
+    const list = c.streams.map((id) => byId.get(id)).filter((s): s is StreamReport => s !== undefined);
+    if (list.length === 0) return;
+    out.push(`<div class="call-streams" data-call="${i}"><h3>Call ${i + 1}: ${h(c.from)} → ${h(c.to)}</h3>\n${list.map((s) => card(s, r.thresholds, open)).join('\n')}</div>`);
+  });
+  const loose = r.streams.filter((s) => !callIndex.has(s.id));
+  if (loose.length > 0) {
+    const title = r.calls.length > 0 ? 'Streams without a matching call' : 'Streams (no signalling in the capture)';
+    out.push(`<div class="call-streams"><h3>${title}</h3>\n${loose.map((s) => card(s, r.thresholds, open)).join('\n')}</div>`);
+  }
+  return out.join('\n');
+}
+
+function card(s: StreamReport, t: Thresholds, open: boolean): string {
+  const f = (k: string, v: string) => `<dt>${k}</dt><dd>${v}</dd>`;
+  const rtcp = s.rtcp;
+  const rtcpText = rtcp === null ? 'none seen'
+    : `${rtcp.packets} pkts; far end reports loss ${rtcp.remoteFractionLostPercent === null ? '–' : `${percentText(rtcp.remoteFractionLostPercent)} %`}, jitter ${rtcp.remoteJitterMs === null ? '–' : `${msText(rtcp.remoteJitterMs)} ms`}`;
+  const delay = rtcp === null || rtcp.rttMs === null ? 'not measurable from one capture point (no RTCP round trip)'
+    : `round trip ${msText(rtcp.rttMs)} ms (max ${msText(rtcp.rttMaxMs)} ms); one-way ≈ half, limit ${t.oneWayDelayMs} ms`;
+  return `<details class="stream" id="${safeId('stream-', s.id)}" data-stream="${h(s.id)}"${open ? ' open' : ''}>
+<summary>${h(s.id)} · <span class="mono">${h(s.src)} → ${h(s.dst)}</span> · ${h(s.codec)} · <span class="v ${s.verdict}">${s.verdict.toUpperCase()}</span></summary>
+<dl class="facts">${f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`)}${f('Payload type', `${s.payloadType} (${h(s.codec)}, ${s.clockRate} Hz)`)}${f('Recognised by', s.detection === 'sdp' ? 'SDP of the call' : 'heuristic (no SDP)')}${f('SRTP', s.srtp ? 'yes' : 'no')}${f('Packets', `${countText(s.packets)} (frames ${s.firstPacket}–${s.lastPacket})`)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`)}${f('Duplicates / out of order', `${s.duplicates} / ${s.outOfOrder}`)}${f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`)}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${f('DSCP seen', dscpList(s.dscp, t.rtpDscp))}${f('DTMF (RFC 4733) pkts', String(s.telephoneEventPackets))}${f('RTCP', rtcpText)}${f('Delay', delay)}</dl>
+<div class="charts" data-chart="${h(s.id)}"><p class="empty">The charts need JavaScript; all numbers are above.</p></div>
+</details>`;
+}

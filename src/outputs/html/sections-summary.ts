@@ -1,0 +1,92 @@
+/**
+ * The top of the report (title, verdict banner, the VoIP-Ready limits side by side with what was
+ * measured) and the methodology with the capture's metadata at the bottom.
+ */
+import type { AnalysisReport, LimitCheck, Verdict } from '../../model/report.js';
+import { escapeHtml as h } from './escape.js';
+import { bytesText, countText, durationText, fixed, VERDICT_ORDER, verdictWord } from './format.js';
+
+export function verdictCell(v: Verdict | 'n/a', attrs = ''): string {
+  const cls = v === 'n/a' ? 'na' : v;
+  return `<td class="v ${cls}"${attrs}>${verdictWord(v)}</td>`;
+}
+
+export function headerSection(r: AnalysisReport): string {
+  const span = r.input.startTime !== null ? `${h(r.input.startTime)} – ${h(r.input.endTime ?? '?')}` : 'no packets';
+  return `<header>
+<h1>VoIP-Ready report: ${h(r.input.file)}</h1>
+<p class="meta">Profile <b>${h(r.profile)}</b> · ${countText(r.input.packets)} packets · ${durationText(r.input.durationSeconds)} (${span}) · voipready ${h(r.tool.version)}</p>
+<nav class="toc"><a href="#verdict">Verdict</a><a href="#findings">Findings</a><a href="#calls">Calls</a><a href="#streams">Streams</a><a href="#methodology">Methodology</a></nav>
+</header>`;
+}
+
+export function bannerSection(r: AnalysisReport): string {
+  const count = (s: string) => r.findings.filter((f) => f.severity === s).length;
+  const facts = `${r.calls.length} call${r.calls.length === 1 ? '' : 's'} · ${r.streams.length} RTP stream${r.streams.length === 1 ? '' : 's'} · findings: ${count('fail')} fail, ${count('warn')} warn, ${count('info')} info`;
+  return `<section id="verdict" class="banner ${r.verdict}" data-verdict="${r.verdict}">
+<div class="word" id="verdict-word">${verdictWord(r.verdict)}</div>
+<div><div class="reason" id="verdict-reason">${h(r.reason)}</div><div class="facts">${facts}</div></div>
+</section>`;
+}
+
+/** the profile's limits next to the worst measured value, worst verdict first (stable) */
+export function limitsSection(r: AnalysisReport): string {
+  const rows = sortedLimits(r.summary).map((c) => `<tr class="row-${c.verdict === 'n/a' ? 'na' : c.verdict}" data-criterion="${h(c.criterion)}">
+<td>${h(c.label)}</td><td>${h(c.limit)}</td><td>${c.measured === null ? '<span class="empty">not measurable from this capture</span>' : h(c.measured)}</td>${verdictCell(c.verdict)}</tr>`);
+  const t = r.thresholds;
+  const body = rows.length > 0 ? rows.join('\n') : '<tr><td colspan="4" class="empty">no criteria evaluated</td></tr>';
+  return `<section id="limits">
+<h2>VoIP-Ready limits and what was measured</h2>
+<p class="meta">Profile <b>${h(r.profile)}</b>. A value above ${fixed(t.warnFraction * 100, 0)} % of its limit is a warning.</p>
+<div class="scroll"><table id="limits-table"><thead><tr><th>Criterion</th><th>Limit</th><th>Measured (worst)</th><th>Verdict</th></tr></thead>
+<tbody>
+${body}
+</tbody></table></div>
+</section>`;
+}
+
+export function sortedLimits(list: LimitCheck[]): LimitCheck[] {
+  return list.map((c, i) => ({ c, i })).sort((a, b) => VERDICT_ORDER[a.c.verdict] - VERDICT_ORDER[b.c.verdict] || a.i - b.i).map((x) => x.c);
+}
+
+export function methodologySection(r: AnalysisReport): string {
+  const i = r.input;
+  const t = r.thresholds;
+  const ports = t.rtpPorts === null ? 'any' : `${t.rtpPorts.min}–${t.rtpPorts.max}`;
+  const row = (k: string, v: string, attr = '') => `<tr><th>${k}</th><td${attr}>${v}</td></tr>`;
+  return `<section id="methodology">
+<h2>Methodology</h2>
+<ul>
+<li><b>Jitter</b>: RFC 3550 §6.4.1 / A.8 interarrival jitter, computed per packet as Wireshark does (J += (|D| − J)/16, D from capture time and RTP timestamp at the codec clock rate), shown in ms; "mean" and "max" over all packets of the stream, like <code>tshark -z rtp,streams</code>.</li>
+<li><b>Loss</b>: expected minus received, expected = highest extended sequence number − first + 1 (RFC 3550 A.3). Duplicates make it negative, as in tshark. Loss % = lost / expected. Charts show loss per interval.</li>
+<li><b>Packet delta</b>: time between consecutive packets of a stream at the capture point; "max" is the largest gap.</li>
+<li><b>DSCP</b>: the IP header's DiffServ code point per packet; RTP should be EF (46), SIP CS3 (24) or AF31 (26).</li>
+<li><b>Delay</b>: one-way delay cannot be measured from a single capture point; where RTCP reports are present the round-trip time (RFC 3550 §6.4.1, LSR/DLSR) is shown per stream.</li>
+<li><b>Verdict</b>: each limit is checked against the profile; a stream or call fails when a limit is exceeded and warns above ${fixed(t.warnFraction * 100, 0)} % of it. The overall verdict is the worst.</li>
+<li>All numbers come from the same analysis as <code>voipready analyze --json</code>; the model is embedded in this file (element <code>#voipready-report</code>).</li>
+</ul>
+<h3>Capture</h3>
+<div class="scroll"><table id="capture-table"><tbody>
+${row('File', h(i.file), ' data-field="file"')}
+${row('Format', h(i.format))}
+${row('Packets', countText(i.packets), ` data-field="packets" data-value="${i.packets}"`)}
+${row('Size', bytesText(i.bytes))}
+${row('Time span', i.startTime === null ? 'no packets' : `${h(i.startTime)} – ${h(i.endTime ?? '?')} (${durationText(i.durationSeconds)})`)}
+${row('Link types', h(i.linkTypes.join(', ') || 'none'))}
+${row('Decode errors', countText(i.decodeErrors), ` data-field="decodeErrors" data-value="${i.decodeErrors}"`)}
+${row('Reading stopped early', i.error === null ? 'no' : `${h(i.error.code)}: ${h(i.error.message)} (everything before it is analysed)`)}
+${r.link === null ? '' : row('Link utilisation', `peak ${fixed(r.link.peakPercent, 1)} %, mean ${fixed(r.link.meanPercent, 1)} % of ${bytesText(r.link.linkSpeedBitsPerSecond / 8)}/s`)}
+</tbody></table></div>
+<h3>Limits of profile ${h(r.profile)}</h3>
+<div class="scroll"><table id="thresholds-table"><tbody>
+${row('One-way delay', `${t.oneWayDelayMs} ms`)}
+${row('Total delay', `${t.totalDelayMs} ms`)}
+${row('Packet loss', `${t.lossPercent} %`)}
+${row('Jitter', `${t.jitterMs} ms`)}
+${row('DSCP RTP / SIP', `${h(t.rtpDscp.join(', '))} / ${h(t.sipDscp.join(', '))}`)}
+${row('RTP ports', h(ports))}
+${row('SIP ports', h(t.sipPorts.join(', ') || 'any'))}
+${row('Link utilisation', `${t.linkUtilisationPercent} %`)}
+</tbody></table></div>
+</section>`;
+}

@@ -1,0 +1,169 @@
+/**
+ * The analysis pipeline: capture record -> frame decode -> (IP reassembly) -> UDP/TCP ->
+ * SIP (calls, expected media) | RTP/RTCP (streams, measurements) -> verdict -> report.
+ *
+ * Frames are pushed one by one (push), so a file reader, stdin, a replay pacer or a live source
+ * (the proxy, an interface capture, HEP) all drive the same code. Listeners (Prometheus, OpenMetrics,
+ * remote_write, the HTTP API) subscribe through the EventBus and read the LiveView.
+ */
+import type { CaptureRecord, CaptureSummary } from '../capture/record.js';
+import { linkTypeName } from '../capture/link-types.js';
+import { AddressTable } from '../decode/ip/address-table.js';
+import { FrameDecoder } from '../decode/frame-decoder.js';
+import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
+import type { AnalysisReport, Finding } from '../model/report.js';
+import { LinkUtilisationMeter } from '../measure/link-utilisation.js';
+import type { Settings } from '../verdict/settings.js';
+import { EventBus } from './event-bus.js';
+import type { AnalysisListener, LiveView } from './events.js';
+import { buildReport } from './build-report.js';
+import { SignallingPath } from './signalling-path.js';
+import { MediaPath } from './media-path.js';
+import { LiveState } from './live-state.js';
+import { DecodeErrorLog } from './decode-error-log.js';
+
+export interface AnalyzerOptions {
+  file: string;
+  settings: Settings;
+  listeners?: AnalysisListener[];
+  /** keep per-stream time series (for the HTML report and --series) */
+  series?: boolean;
+}
+
+/** seconds of silence in the capture beyond which onSecond is not called for every second */
+const MAX_SECOND_FILL = 300;
+
+export class Analyzer {
+  readonly view: LiveView;
+  private readonly settings: Settings;
+  private readonly file: string;
+  private readonly bus = new EventBus();
+  private readonly addresses = new AddressTable();
+  private readonly frames: FrameDecoder;
+  private readonly pinfo = new PacketInfo();
+  private readonly signalling: SignallingPath;
+  private readonly media: MediaPath;
+  private readonly link: LinkUtilisationMeter | null;
+  private readonly errors = new DecodeErrorLog();
+  private readonly live: LiveState;
+  private packets = 0;
+  private bytes = 0;
+  private firstSec = -1;
+  private firstNsec = 0;
+  private lastSec = 0;
+  private lastNsec = 0;
+  private currentSecond = -1;
+  private readonly linkTypes = new Set<number>();
+
+  constructor(opts: AnalyzerOptions) {
+    this.settings = opts.settings;
+    this.file = opts.file;
+    for (const l of opts.listeners ?? []) this.bus.add(l);
+    this.frames = new FrameDecoder(this.addresses);
+    this.media = new MediaPath(this.addresses, opts.settings, this.bus, opts.series === true);
+    this.signalling = new SignallingPath(this.addresses, this.bus, this.errors, (m) => this.media.expect(m));
+    this.link = opts.settings.linkSpeedBps === null ? null : new LinkUtilisationMeter(opts.settings.linkSpeedBps);
+    this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'));
+    this.view = this.live;
+  }
+
+  addListener(listener: AnalysisListener): void {
+    this.bus.add(listener);
+  }
+
+  push(rec: CaptureRecord): void {
+    this.packets++;
+    this.bytes += rec.origLen;
+    this.linkTypes.add(rec.linkType);
+    this.clock(rec);
+    this.link?.push(rec.tsSec, rec.origLen);
+    const p = this.pinfo;
+    const status = this.frames.decode(rec, p);
+    if (status !== 'ok') {
+      if (status === 'malformed' || status === 'truncated') this.errors.add(rec.num, status, this.frames.lastError?.message ?? status);
+      return;
+    }
+    if (p.proto === IPPROTO_UDP) {
+      // SIP starts with a letter, RTP/RTCP with version bits 10: the two never claim the same datagram
+      if (this.media.pushUdp(p)) return;
+      if (this.signalling.looksLikeSip(p)) this.signalling.pushUdp(p);
+    } else if (p.proto === IPPROTO_TCP) {
+      this.signalling.pushTcp(p);
+    }
+  }
+
+  end(summary: CaptureSummary): AnalysisReport {
+    this.signalling.flush(this.nowEpochMs());
+    this.media.flush();
+    if (this.currentSecond >= 0) this.bus.second(this.currentSecond, this.view);
+    const report = this.buildFinal(summary);
+    this.bus.end(report, this.view);
+    return report;
+  }
+
+  private clock(rec: CaptureRecord): void {
+    if (this.firstSec < 0) {
+      this.firstSec = rec.tsSec;
+      this.firstNsec = rec.tsNsec;
+      this.media.setTimeOrigin(rec.tsSec, rec.tsNsec);
+      this.currentSecond = rec.tsSec;
+    }
+    if (rec.tsSec > this.lastSec || (rec.tsSec === this.lastSec && rec.tsNsec > this.lastNsec)) {
+      this.lastSec = rec.tsSec;
+      this.lastNsec = rec.tsNsec;
+    }
+    this.live.now = this.nowEpochMs();
+    if (rec.tsSec > this.currentSecond) this.tick(rec.tsSec);
+  }
+
+  /** a later second began: tell listeners about each finished second (bounded across gaps) */
+  private tick(sec: number): void {
+    const from = Math.max(this.currentSecond, sec - MAX_SECOND_FILL);
+    for (let s = from; s < sec; s++) this.bus.second(s, this.view);
+    this.currentSecond = sec;
+    this.live.expireStale(sec);
+  }
+
+  private nowEpochMs(): number {
+    return this.lastSec * 1000 + this.lastNsec / 1e6;
+  }
+
+  private currentReport(): AnalysisReport {
+    return this.buildFinal({ file: this.file, format: 'unknown', records: this.packets, bytes: this.bytes, linkTypes: [...this.linkTypes] });
+  }
+
+  private buildFinal(summary: CaptureSummary): AnalysisReport {
+    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings()];
+    if (summary.error !== undefined) {
+      findings.push({ severity: 'warn', code: 'CAPTURE_TRUNCATED', message: `${summary.error.message}: the analysis covers the packets before it`, ...(summary.error.place.packet !== undefined ? { packet: summary.error.place.packet } : {}) });
+    }
+    const hasTime = this.firstSec >= 0;
+    const streams = this.media.reports();
+    const byCall = new Map<string, string[]>();
+    for (const st of streams) {
+      if (st.callId === null) continue;
+      const list = byCall.get(st.callId);
+      if (list) list.push(st.id);
+      else byCall.set(st.callId, [st.id]);
+    }
+    return buildReport({
+      settings: this.settings,
+      input: {
+        file: this.file,
+        format: summary.format,
+        packets: this.packets,
+        bytes: this.bytes,
+        durationSeconds: hasTime ? Math.max(0, this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9) : 0,
+        startTime: hasTime ? new Date(this.firstSec * 1000 + this.firstNsec / 1e6).toISOString() : null,
+        endTime: hasTime ? new Date(this.nowEpochMs()).toISOString() : null,
+        linkTypes: [...this.linkTypes].map(linkTypeName),
+        decodeErrors: this.errors.count + this.signalling.decodeErrors + this.media.rtcpErrors,
+        error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },
+      },
+      streams,
+      calls: this.signalling.callReports().map((c) => ({ ...c, streams: byCall.get(c.callId) ?? [] })),
+      link: this.link?.toJSON() ?? null,
+      findings,
+    });
+  }
+}

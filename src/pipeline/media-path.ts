@@ -1,0 +1,100 @@
+/**
+ * The media side of the pipeline: which UDP datagrams are RTP/RTCP (signalled by SDP, or found by the
+ * confirmed heuristic), per-stream measurements, RTCP reports, and the stream ids and live views.
+ * Hot path: one classify() and one pushRtp() per RTP packet, numbers only.
+ */
+import type { AddressTable } from '../decode/ip/address-table.js';
+import { PacketInfo } from '../decode/packet-info.js';
+import { decodeRtcpCompound } from '../decode/rtcp/compound.js';
+import { RtpHeader } from '../decode/rtp.js';
+import type { StreamReport } from '../model/report.js';
+import { MEDIA_NONE, MEDIA_RTCP, MEDIA_RTP, MediaRegistry, type MediaContext } from '../track/media-registry.js';
+import { StreamTable, type RtpStreamState } from '../track/streams.js';
+import type { ExpectedMedia } from '../track/calls.js';
+import type { Settings } from '../verdict/settings.js';
+import { addressKeyOfText } from './address-text.js';
+import type { EventBus } from './event-bus.js';
+import type { LiveStream } from './events.js';
+import { StreamLive } from './stream-live.js';
+
+export class MediaPath {
+  rtcpErrors = 0;
+  private readonly registry: MediaRegistry;
+  private readonly table: StreamTable;
+  private readonly hdr = new RtpHeader();
+  private readonly live: StreamLive[] = [];
+  private readonly replay = (p: PacketInfo, h: RtpHeader, ctx: MediaContext): void => {
+    this.rtp(p, h, ctx);
+  };
+
+  constructor(
+    private readonly addresses: AddressTable,
+    private readonly settings: Settings,
+    private readonly bus: EventBus,
+    private readonly withSeries: boolean,
+  ) {
+    this.registry = new MediaRegistry({ heuristic: true }, new PacketInfo());
+    this.table = new StreamTable({ addresses, rtpDscp: settings.thresholds.rtpDscp });
+  }
+
+  setTimeOrigin(tsSec: number, tsNsec: number): void {
+    this.table.setTimeOrigin(tsSec, tsNsec);
+  }
+
+  /** an SDP m= line seen by the call tracker */
+  expect(m: ExpectedMedia): void {
+    const addrKey = addressKeyOfText(this.addresses, m.address);
+    if (addrKey === null) return;
+    this.registry.register({
+      addrKey, port: m.port, rtcpPort: m.rtcpPort, rtcpMux: m.rtcpMux, fromFrame: m.fromFrame,
+      payloads: m.payloads, callId: m.callId, srtp: m.srtp,
+    });
+  }
+
+  /** true when the datagram was RTP/RTCP (or is held as a heuristic candidate) */
+  pushUdp(p: PacketInfo): boolean {
+    const kind = this.registry.classify(p, this.hdr);
+    if (kind === MEDIA_NONE) return false;
+    if (kind === MEDIA_RTP) {
+      this.registry.drainReplay(this.replay);
+      this.rtp(p, this.hdr, this.registry.ctx);
+    } else if (kind === MEDIA_RTCP) {
+      this.rtcp(p);
+    }
+    return true;
+  }
+
+  flush(): void {
+    this.table.flush();
+  }
+
+  liveStreams(): LiveStream[] {
+    return this.live;
+  }
+
+  reports(): Array<Omit<StreamReport, 'verdict'>> {
+    return this.live.map((s) => ({ id: s.id, ...s.state.toReport(this.withSeries) }));
+  }
+
+  private rtp(p: PacketInfo, h: RtpHeader, ctx: MediaContext): void {
+    const before = this.table.streams().length;
+    const s = this.table.pushRtp(p, h, ctx);
+    if (this.table.streams().length !== before) this.created(s);
+  }
+
+  private created(s: RtpStreamState): void {
+    s.id = `s${this.live.length + 1}`;
+    const live = new StreamLive(s, this.settings.thresholds);
+    this.live.push(live);
+    this.bus.stream(live, 'start');
+  }
+
+  private rtcp(p: PacketInfo): void {
+    const r = decodeRtcpCompound(p.buf, p.payloadStart, p.payloadEnd);
+    if (!r.ok) {
+      this.rtcpErrors++;
+      return;
+    }
+    this.table.pushRtcp(p, r.packets);
+  }
+}

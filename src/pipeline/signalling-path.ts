@@ -1,0 +1,128 @@
+/**
+ * The SIP side of the pipeline: SIP over UDP (whole datagrams, IP fragments already rebuilt) and
+ * over TCP (segments reassembled per flow, then framed by Content-Length), fed to the call tracker,
+ * whose SDP offers/answers tell the media path which address:port pairs carry RTP.
+ */
+import type { AddressTable } from '../decode/ip/address-table.js';
+import type { PacketInfo } from '../decode/packet-info.js';
+import { parseSipMessage } from '../decode/sip/parse.js';
+import type { SipMessage } from '../decode/sip/types.js';
+import type { CallReport } from '../model/report.js';
+import { TcpReassembler, type TcpFlowInfo } from '../reassembly/tcp-stream.js';
+import { SipStreamFramer } from '../reassembly/sip-framing.js';
+import { CallTracker, type ExpectedMedia, type SipMeta } from '../track/calls.js';
+import type { DecodeErrorLog } from './decode-error-log.js';
+import type { EventBus } from './event-bus.js';
+import type { LiveCall } from './events.js';
+
+/** a TCP flow is SIP when its first bytes start a SIP message or it uses a SIP port */
+const SIP_PORTS = new Set([5060, 5061, 5080]);
+const NOT_SIP = 0;
+const IS_SIP = 1;
+
+export class SignallingPath {
+  decodeErrors = 0;
+  private readonly tcp: TcpReassembler;
+  private readonly framers = new Map<number, SipStreamFramer>();
+  private readonly flowKind = new Map<number, number>();
+  private readonly tracker: CallTracker;
+
+  constructor(
+    private readonly addresses: AddressTable,
+    private readonly bus: EventBus,
+    private readonly errors: DecodeErrorLog,
+    onMedia: (m: ExpectedMedia) => void,
+  ) {
+    this.tracker = new CallTracker({
+      onMedia,
+      onCallEvent: (call, event) => this.bus.call(liveCall(call), event),
+    });
+    this.tcp = new TcpReassembler((flow, dir, bytes, p) => this.onTcpData(flow, dir, bytes, p));
+  }
+
+  /** cheap test on every UDP datagram not already known as media: SIP starts with an upper-case letter */
+  looksLikeSip(p: PacketInfo): boolean {
+    if (p.payloadEnd - p.payloadStart < 12) return false;
+    const b = p.buf[p.payloadStart]!;
+    return b >= 0x41 && b <= 0x5a;
+  }
+
+  pushUdp(p: PacketInfo): void {
+    const r = parseSipMessage(p.buf, p.payloadStart, p.payloadEnd);
+    if (!r.ok) {
+      if (r.code !== 'SIP_NOT_SIP' || SIP_PORTS.has(p.dstPort) || SIP_PORTS.has(p.srcPort)) this.malformed(p.num, r.code, r.reason, r.offset - p.payloadStart);
+      return;
+    }
+    this.tracker.push(r.message, this.meta(p, 'udp'));
+  }
+
+  pushTcp(p: PacketInfo): void {
+    this.tcp.push(p);
+  }
+
+  flush(endEpochMs: number): void {
+    this.tcp.flush();
+    this.tracker.flush(endEpochMs);
+  }
+
+  callReports(): Array<Omit<CallReport, 'verdict' | 'streams'> & { streams: string[] }> {
+    return this.tracker.toJSON().map((c) => ({ ...c, streams: [] }));
+  }
+
+  liveCalls(): LiveCall[] {
+    const out: LiveCall[] = [];
+    for (const c of this.tracker.calls()) out.push(liveCall(c));
+    return out;
+  }
+
+  private onTcpData(flow: TcpFlowInfo, dir: 0 | 1, bytes: Buffer, p: PacketInfo): void {
+    const key = flow.id * 2 + dir;
+    let kind = this.flowKind.get(flow.id);
+    if (kind === undefined) {
+      kind = SIP_PORTS.has(p.srcPort) || SIP_PORTS.has(p.dstPort) || startsLikeSip(bytes) ? IS_SIP : NOT_SIP;
+      this.flowKind.set(flow.id, kind);
+    }
+    if (kind === NOT_SIP) return;
+    let framer = this.framers.get(key);
+    if (framer === undefined) {
+      framer = new SipStreamFramer();
+      this.framers.set(key, framer);
+    }
+    const before = framer.errors;
+    framer.push(bytes, (msg) => {
+      const r = parseSipMessage(msg, 0, msg.length);
+      if (r.ok) this.tracker.push(r.message, this.meta(p, p.srcPort === 5061 || p.dstPort === 5061 ? 'tls' : 'tcp'));
+      else this.malformed(p.num, r.code, r.reason, r.offset);
+    });
+    if (framer.errors > before) this.malformed(p.num, 'SIP_FRAMING', 'SIP over TCP could not be framed', 0);
+  }
+
+  private malformed(num: number, code: string, reason: string, offset: number): void {
+    this.decodeErrors++;
+    this.errors.add(num, 'malformed', `${code} at payload offset ${offset}: ${reason}`);
+  }
+
+  private meta(p: PacketInfo, transport: SipMeta['transport']): SipMeta {
+    const ms = p.tsSec * 1000 + p.tsNsec / 1e6;
+    return {
+      num: p.num, epochMs: ms, transport, dscp: p.dscp,
+      srcAddr: this.addresses.format(p.srcAddr), srcPort: p.srcPort,
+      dstAddr: this.addresses.format(p.dstAddr), dstPort: p.dstPort,
+    };
+  }
+}
+
+const SIP_START = /^(?:SIP\/2\.0 \d{3}|[A-Z]{3,10} \S+ SIP\/2\.0\r?\n)/;
+
+function startsLikeSip(b: Buffer): boolean {
+  return SIP_START.test(b.subarray(0, 256).toString('latin1'));
+}
+
+export type { SipMessage };
+
+function liveCall(c: { callId: string; state: string; finalStatus: number | null; setupMs: number | null; startEpochMs?: number; endEpochMs?: number | null }): LiveCall {
+  return {
+    callId: c.callId, state: c.state, finalStatus: c.finalStatus, setupMs: c.setupMs,
+    startEpochMs: c.startEpochMs ?? 0, endEpochMs: c.endEpochMs ?? null,
+  };
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Macro benchmark, ratios in one run: the bare record walk, `voipready analyze --json` and
+// `tshark -z rtp,streams` on the same synthetic captures (~1 M packets, and 3x that to show memory
+// stays flat in file size): wall time, packets/s and peak RSS (VmHWM polled every 20 ms, plus
+// the child's own maxRSS reported at exit for node children). Then every test/bench/*.bench.mjs
+// plugin: `export async function run(ctx)` with ctx = { capturePath, packets, tmpDir }, returning
+// rows (objects) to print. Run with `npm run bench` (builds dist/ first).
+// Env: BENCH_SCALE=0.1 for a quick run; BENCH_SKIP_LARGE=1 to skip the 3x capture; BENCH_DIST=dir.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// BENCH_DIST: another build's outDir (partial builds while the tree does not compile)
+const dist = process.env.BENCH_DIST ?? join(root, 'dist');
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const tmpDir = join(tmpdir(), 'voipready-bench');
+mkdirSync(tmpDir, { recursive: true });
+
+/** ~3000 packets per call (2 x 50 pkt/s x 30 s) + SIP + RTCP; calls overlap by hundreds */
+function benchScenario(calls) {
+  return {
+    name: `bench-${calls}`, seed: 4242, background: { packets: 0, intervalMs: 100 },
+    groups: [{
+      count: calls, concurrent: Math.min(calls, 400), staggerMs: 25, durationMs: 30000, rtcpIntervalMs: 5000,
+      forward: { loss: { kind: 'bernoulli', p: 0.01 }, jitter: { kind: 'uniform', maxMs: 8 } },
+      backward: { jitter: { kind: 'normal', meanMs: 4, sigmaMs: 2 } },
+    }],
+  };
+}
+
+async function ensureCapture(calls) {
+  const path = join(tmpDir, `bench-v1-${calls}.pcap`);
+  const meta = `${path}.truth.json`;
+  if (existsSync(path) && existsSync(meta)) return { path, packets: JSON.parse(readFileSync(meta, 'utf8')).frames };
+  const { defineScenario, generateCapture, truthToJSON } = await import(pathToFileURL(join(dist, 'synth/index.js')).href);
+  const t0 = performance.now();
+  const truth = generateCapture(defineScenario(benchScenario(calls)), path, 'pcap');
+  writeFileSync(meta, truthToJSON(truth));
+  process.stderr.write(`generated ${path}: ${truth.frames} packets in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return { path, packets: truth.frames };
+}
+
+function vmHwmKb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** a node preload that reports the process's own peak RSS on stderr just before exit */
+const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nBENCH_MAXRSS_KB='+process.resourceUsage().maxRSS+'\\n'))`;
+
+function measure(cmd, args) {
+  return new Promise((resolvePromise) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let peak = 0;
+    let stderr = '';
+    const timer = setInterval(() => { peak = Math.max(peak, vmHwmKb(child.pid)); }, 20);
+    child.stderr.on('data', (d) => { stderr += d; if (stderr.length > 1e6) stderr = stderr.slice(-1e5); });
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const wall = (performance.now() - t0) / 1000;
+      const m = /BENCH_MAXRSS_KB=(\d+)/.exec(stderr);
+      if (m) peak = Math.max(peak, Number(m[1]));
+      resolvePromise({ code, wall, peakKb: peak, stderr: stderr.trim().split('\n').slice(-3).join(' | ') });
+    });
+  });
+}
+
+function walkerScript(path) {
+  return `
+    const m = await import(${JSON.stringify(pathToFileURL(join(dist, 'capture/file-source.js')).href)});
+    let n = 0;
+    const r = m.readCaptureFile(${JSON.stringify(path)}, () => { n++; });
+    await r;
+    if (n === 0) throw new Error('no records walked');`;
+}
+
+async function rowsFor(cap, label) {
+  const rows = [];
+  const push = (tool, r) => rows.push({
+    capture: label, tool, packets: cap.packets, ok: r.code === 0, wallSeconds: +r.wall.toFixed(3),
+    packetsPerSecond: Math.round(cap.packets / r.wall), peakRssMB: +(r.peakKb / 1024).toFixed(1),
+    ...(r.code === 0 ? {} : { error: r.stderr }),
+  });
+  if (existsSync(join(dist, 'capture/file-source.js'))) {
+    push('bare record walk', await measure(process.execPath, ['--import', REPORT_RSS, '--input-type=module', '-e', walkerScript(cap.path)]));
+  } else {
+    process.stderr.write('skip bare walk: dist/capture/file-source.js not built\n');
+  }
+  if (existsSync(join(dist, 'cli/main.js'))) {
+    push('voipready analyze --json', await measure(process.execPath, ['--import', REPORT_RSS, join(root, 'bin/voipready'), 'analyze', cap.path, '--json']));
+  } else {
+    process.stderr.write('skip analyze: dist/cli/main.js not built\n');
+  }
+  if (spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0) {
+    push('tshark -z rtp,streams', await measure('tshark', ['-n', '-q', '-z', 'rtp,streams', '-r', cap.path]));
+  }
+  return rows;
+}
+
+function table(rows) {
+  if (rows.length === 0) return '(no rows)\n';
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(cols), line(cols.map(() => '---')), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n') + '\n';
+}
+
+const calls = Math.max(2, Math.round(334 * scale));
+const main = await ensureCapture(calls);
+const rows = await rowsFor(main, '1x');
+if (!process.env.BENCH_SKIP_LARGE) rows.push(...await rowsFor(await ensureCapture(calls * 3), '3x'));
+process.stdout.write(`\n## analyze vs tshark vs bare walk\n\n${table(rows)}`);
+const ratios = {};
+for (const label of ['1x', '3x']) {
+  const v = rows.find((r) => r.capture === label && r.tool.startsWith('voipready') && r.ok);
+  const t = rows.find((r) => r.capture === label && r.tool.startsWith('tshark') && r.ok);
+  if (v && t) {
+    ratios[label] = +(v.packetsPerSecond / t.packetsPerSecond).toFixed(2);
+    process.stdout.write(`\nvoipready / tshark packets/s (${label}): ${ratios[label]}x\n`);
+  }
+}
+
+const plugins = {};
+for (const f of readdirSync(dirname(fileURLToPath(import.meta.url))).filter((n) => n.endsWith('.bench.mjs')).sort()) {
+  try {
+    const mod = await import(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), f)).href);
+    const out = await mod.run({ capturePath: main.path, packets: main.packets, tmpDir });
+    plugins[f] = out;
+    process.stdout.write(`\n## ${f}\n\n${table(Array.isArray(out) ? out : [])}`);
+  } catch (err) {
+    plugins[f] = { error: String(err && err.stack ? err.stack : err) };
+    process.stdout.write(`\n## ${f}\n\nfailed: ${err}\n`);
+  }
+}
+
+mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+writeFileSync(join(root, 'test-artifacts/bench.json'), `${JSON.stringify({
+  date: new Date().toISOString(), node: process.version, scale, rows, ratios, plugins,
+}, null, 1)}\n`);
+process.stdout.write('\nwrote test-artifacts/bench.json\n');

@@ -1,0 +1,78 @@
+/**
+ * Test-only classic pcap writer: Ethernet / IPv4 / UDP frames around a payload (RTP bytes built by
+ * rtpPacket()). Used to craft captures that tshark then measures as the independent reference.
+ */
+export interface UdpFrame {
+  /** seconds since the epoch (fractional allowed; stored in microseconds) */
+  time: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  dscp?: number;
+  payload: Uint8Array;
+}
+
+function ip4(text: string): number[] {
+  return text.split('.').map(Number);
+}
+
+export function rtpPacket(o: {
+  seq: number;
+  ts: number;
+  ssrc: number;
+  pt: number;
+  marker?: boolean;
+  payload?: number;
+}): Buffer {
+  const b = Buffer.alloc(12 + (o.payload ?? 160), 0xd5);
+  b[0] = 0x80;
+  b[1] = (o.marker ? 0x80 : 0) | o.pt;
+  b.writeUInt16BE(o.seq & 0xffff, 2);
+  b.writeUInt32BE(o.ts >>> 0, 4);
+  b.writeUInt32BE(o.ssrc >>> 0, 8);
+  return b;
+}
+
+export function pcapFile(frames: UdpFrame[]): Buffer {
+  const parts: Buffer[] = [];
+  const gh = Buffer.alloc(24);
+  gh.writeUInt32LE(0xa1b2c3d4, 0);
+  gh.writeUInt16LE(2, 4);
+  gh.writeUInt16LE(4, 6);
+  gh.writeUInt32LE(65535, 16);
+  gh.writeUInt32LE(1, 20);
+  parts.push(gh);
+  for (const fr of frames) {
+    const udpLen = 8 + fr.payload.length;
+    const ipLen = 20 + udpLen;
+    const frame = Buffer.alloc(14 + ipLen);
+    frame.set([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6], 0);
+    frame.writeUInt16BE(0x0800, 12);
+    const ip = 14;
+    frame[ip] = 0x45;
+    frame[ip + 1] = (fr.dscp ?? 0) << 2;
+    frame.writeUInt16BE(ipLen, ip + 2);
+    frame[ip + 8] = 64;
+    frame[ip + 9] = 17;
+    frame.set(ip4(fr.src), ip + 12);
+    frame.set(ip4(fr.dst), ip + 16);
+    let sum = 0;
+    for (let i = 0; i < 20; i += 2) sum += frame.readUInt16BE(ip + i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    frame.writeUInt16BE(~sum & 0xffff, ip + 10);
+    const u = ip + 20;
+    frame.writeUInt16BE(fr.sport, u);
+    frame.writeUInt16BE(fr.dport, u + 2);
+    frame.writeUInt16BE(udpLen, u + 4);
+    frame.set(fr.payload, u + 8);
+    const rh = Buffer.alloc(16);
+    const sec = Math.floor(fr.time);
+    rh.writeUInt32LE(sec, 0);
+    rh.writeUInt32LE(Math.round((fr.time - sec) * 1e6), 4);
+    rh.writeUInt32LE(frame.length, 8);
+    rh.writeUInt32LE(frame.length, 12);
+    parts.push(rh, frame);
+  }
+  return Buffer.concat(parts);
+}

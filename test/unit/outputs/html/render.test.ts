@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { AnalysisReport } from '../../../../src/model/report.js';
+import { renderHtmlReport } from '../../../../src/outputs/html/render.js';
+import {
+  emptyReport, failReport, HOSTILE, manyStreamsReport, noCallsReport, onlySipReport, passReport,
+} from '../../../helpers/sample-report.js';
+
+/** the embedded model, read back the way the browser script does */
+function embedded(html: string): AnalysisReport {
+  const m = /<script type="application\/json" id="voipready-report">([^<]*)<\/script>/.exec(html);
+  expect(m).not.toBeNull();
+  return JSON.parse(m?.[1] ?? 'null') as AnalysisReport;
+}
+
+/** stream id -> field -> cell text, from <tr data-stream> rows and their <td data-field> cells */
+function streamCells(html: string): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const row of html.matchAll(/<tr [^>]*data-stream="([^"]+)"[^>]*>(.*?)<\/tr>/gs)) {
+    const cells = new Map<string, string>();
+    for (const c of (row[2] ?? '').matchAll(/<td [^>]*data-field="([^"]+)"[^>]*>(.*?)<\/td>/gs)) cells.set(c[1] ?? '', c[2] ?? '');
+    out.set(row[1] ?? '', cells);
+  }
+  return out;
+}
+
+const DECIMALS: Record<string, number> = {
+  packets: 0, expected: 0, lost: 0, lossPercent: 2, longestLossBurst: 0, sequenceErrors: 0, jitterMeanMs: 3, jitterMaxMs: 3, maxDeltaMs: 3,
+};
+
+describe('renderHtmlReport: one self-contained file', () => {
+  const html = renderHtmlReport(failReport());
+
+  it('fetches nothing: no external src/href, no <link>, no @import or url()', () => {
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).not.toMatch(/\bsrc\s*=\s*["']?(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/href\s*=\s*["'](?!#)/i);
+    expect(html).not.toMatch(/@import/i);
+    expect(html).not.toMatch(/url\(\s*["']?(?:https?:)?\/\//i);
+  });
+
+  it('allows exactly its own inline scripts by hash and no connections', () => {
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    const scripts = [...html.matchAll(/<script>(.*?)<\/script>/gs)].map((m) => m[1] ?? '');
+    expect(scripts).toHaveLength(2);
+    for (const s of scripts) {
+      const hash = createHash('sha256').update(s, 'utf8').digest('base64');
+      expect(csp).toContain(`'sha256-${hash}'`);
+    }
+    expect(scripts[0]).toContain('uPlot');
+  });
+
+  it('embeds the model once, equal to the report apart from the chart series', () => {
+    const r = failReport();
+    const m = embedded(html);
+    const strip = (x: AnalysisReport) => ({ ...x, streams: x.streams.map(({ series: _s, ...rest }) => rest) });
+    expect(strip(m)).toEqual(strip(r));
+    expect(html.match(/id="voipready-report"/g)).toHaveLength(1);
+  });
+
+  it('keeps capture strings inert: the hostile display name never appears as markup', () => {
+    expect(failReport().calls[0]?.from).toContain('<script>');
+    expect(html).not.toContain('<script>window.__pwned');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+    // in the embedded JSON too: no "<" at all
+    expect(/id="voipready-report">([^<]*)</.exec(html)?.[1]).toContain('\\u003cscript\\u003e');
+  });
+});
+
+describe('renderHtmlReport: content', () => {
+  it('shows every stream number as the model value at display precision', () => {
+    for (const r of [passReport(), failReport(), manyStreamsReport(60, 10)]) {
+      const cells = streamCells(renderHtmlReport(r));
+      expect(cells.size).toBe(r.streams.length);
+      for (const s of r.streams) {
+        const row = cells.get(s.id);
+        for (const [field, d] of Object.entries(DECIMALS)) {
+          const text = row?.get(field);
+          expect(text, `${s.id}.${field}`).toBeDefined();
+          const shown = Number(text);
+          expect(Math.abs(shown - (s[field as keyof typeof s] as number)), `${s.id}.${field}`).toBeLessThanOrEqual(0.5 * 10 ** -d + 1e-9);
+        }
+        expect(row?.get('verdict')).toBe(s.verdict.toUpperCase());
+      }
+    }
+  });
+
+  it('hand-checked numbers of the failing stream', () => {
+    const row = streamCells(renderHtmlReport(failReport())).get('s1');
+    expect(row?.get('lost')).toBe('100');
+    expect(row?.get('lossPercent')).toBe('10.00');
+    expect(row?.get('jitterMaxMs')).toBe('45.678');
+    expect(row?.get('maxDeltaMs')).toBe('812.500');
+    expect(row?.get('dscp')).toContain('BE (0)');
+  });
+
+  it('puts the verdict, the reason and the limits worst first', () => {
+    const r = failReport();
+    const html = renderHtmlReport(r);
+    expect(html).toContain('<div class="word" id="verdict-word">FAIL</div>');
+    expect(r.reason.length).toBeGreaterThan(0);
+    expect(html).toContain(`<div class="reason" id="verdict-reason">${r.reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</div>`);
+    const order = [...html.matchAll(/<tr class="row-(fail|warn|pass|na)" data-criterion/g)].map((m) => m[1]);
+    const rank = { fail: 0, warn: 1, pass: 2, na: 3 } as Record<string, number>;
+    expect(order.length).toBe(r.summary.length);
+    expect(order.map((v) => rank[v ?? 'na'])).toEqual([...order.map((v) => rank[v ?? 'na'])].sort());
+  });
+
+  it('groups findings by severity, fail first, with advice and escaped evidence', () => {
+    const html = renderHtmlReport(failReport());
+    const fail = html.indexOf('data-severity="fail"');
+    const warn = html.indexOf('data-severity="warn"');
+    const info = html.indexOf('data-severity="info"');
+    expect(fail).toBeGreaterThan(0);
+    expect(warn).toBeGreaterThan(fail);
+    expect(info).toBeGreaterThan(warn);
+    expect(html).toContain('data-code="LOSS_HIGH"');
+    expect(html).toContain('Look for a congested or faulty link');
+    expect(html).toContain('<code>c=IN IP4 192.168.1.10</code>');
+    expect(html).toContain('<b>To do:</b> Set the public address on the PBX.');
+    expect(html).toMatch(/data-code="SOMETHING_NEW"[\s\S]*something unusual/);
+  });
+
+  it('lists calls with caller, callee, setup, status, duration and links to their streams', () => {
+    const html = renderHtmlReport(passReport());
+    expect(html).toContain('<td data-call="0" data-field="from">alice@example.com</td>');
+    expect(html).toContain('data-field="setupMs">1200.000 ms</td>');
+    expect(html).toContain('data-field="finalStatus">200</td>');
+    expect(html).toContain('<a href="#stream-s1">s1</a> <a href="#stream-s2">s2</a>');
+    expect(html).toMatch(/<details class="stream" id="stream-s1" data-stream="s1" open>/);
+  });
+});
+
+describe('renderHtmlReport: unusual captures stay readable', () => {
+  it('no calls: says so and still shows the streams', () => {
+    const html = renderHtmlReport(noCallsReport());
+    expect(html).toContain('No SIP signalling in this capture');
+    expect(html).toContain('Streams (no signalling in the capture)');
+    expect(streamCells(html).size).toBe(1);
+  });
+
+  it('only SIP: the call is listed and the missing media is explained', () => {
+    const html = renderHtmlReport(onlySipReport());
+    expect(html).toContain('data-field="finalStatus">486</td>');
+    expect(html).toContain('no RTP packets');
+    expect(html).toContain('<span class="empty">no RTP</span>');
+  });
+
+  it('an empty capture still renders a verdict and the metadata', () => {
+    const html = renderHtmlReport(emptyReport());
+    expect(html).toMatch(/id="verdict-word">(PASS|WARN|FAIL)</);
+    expect(html).toContain('No RTP streams in this capture.');
+    expect(html).toContain('data-field="packets" data-value="0"');
+  });
+
+  it('1000 streams: every row rendered, table paged, details collapsed, bounded size and time', () => {
+    const r = manyStreamsReport(1000);
+    const t0 = performance.now();
+    const html = renderHtmlReport(r);
+    const ms = performance.now() - t0;
+    expect(streamCells(html).size).toBe(1000);
+    expect(html).toContain('<table id="streams-table" data-paged="1">');
+    expect(html).not.toMatch(/<details class="stream"[^>]* open>/);
+    expect(html.match(/<details class="stream"/g)).toHaveLength(1000);
+    // series share a fixed point budget: 120 s each would be 120 points, here 30 each
+    expect(embedded(html).streams[0]?.series?.packets.length).toBe(30);
+    expect(Buffer.byteLength(html)).toBeLessThan(4 * 1024 * 1024);
+    expect(ms).toBeLessThan(3000);
+  });
+});
