@@ -25,15 +25,6 @@ export const FLAG_REG_PT_CHANGE = 0x040;
 export const FLAG_WRONG_TIMESTAMP = 0x080;
 export const FLAG_PT_T_EVENT = 0x100;
 
-/**
- * tshark compares extended timestamps as unsigned 64-bit; ours are exact doubles that may be negative
- * when the dissector's extension went below zero (a guint64 wrap): those sort above every positive value.
- */
-export function u64LessOrEqual(a: number, b: number): boolean {
-  if (a < 0 !== b < 0) return b < 0;
-  return a <= b;
-}
-
 /** RFC 3550 5.1: timestamps are modulo 2^32; distance from the first timestamp, 0..2^32-1 */
 export function timestampSinceFirst(first: number, ts: number): number {
   const d = (ts - first) % 4294967296;

@@ -3,7 +3,7 @@
  * calculate_extended_timestamp): the high bits of the previous value of the SAME CONVERSATION (not the
  * same SSRC) plus the new 32 bits, corrected by +-2^32 when it moved more than 2^31. Conversations start
  * at 2^32 so that early reordering does not go below zero. Values are exact doubles; a negative value
- * stands for tshark's guint64 wrap below zero (see u64LessOrEqual).
+ * stands for tshark's guint64 wrap below zero. The stream statistics use it only modulo 2^32.
  */
 
 const TWO32 = 4294967296;

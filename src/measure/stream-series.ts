@@ -24,8 +24,8 @@ export class StreamSeriesBuilder {
   push(epochSec: number, seq: number, jitterMs: number, deltaMs: number): void {
     if (this.start < 0) {
       this.start = Math.floor(epochSec);
-      this.highest = seq - 1;
-      this.lastSeq = seq;
+      this.highest = 0;
+      this.lastSeq = (seq - 1) & 0xffff;
     }
     let idx = Math.floor((epochSec - this.start) / this.interval);
     while (idx >= this.maxPoints) {

@@ -13,7 +13,7 @@
  * directions and all SSRCs of the conversation, exactly as Wireshark keeps it.
  */
 import { type PacketInfo, endpointKey } from '../decode/packet-info.js';
-import { RTP_BAD_PADDING, RtpHeader, decodeRtpHeader } from '../decode/rtp.js';
+import { RTP_BAD_PADDING, RtpHeader, decodeRtpHeader, isMuxedRtcp } from '../decode/rtp.js';
 import { isKnownNonRtp } from '../decode/stun.js';
 import { EXTENDED_TIMESTAMP_START, extendTimestamp } from '../measure/rtp-timestamp.js';
 
@@ -227,11 +227,10 @@ export class MediaRegistry {
   }
 
   private classifySignalled(conv: Conversation, buf: Uint8Array, start: number, end: number, hdr: RtpHeader): number {
-    if (conv.rtcpOnly) return MEDIA_RTCP;
+    if (conv.rtcpOnly || isMuxedRtcp(buf, start, end)) return MEDIA_RTCP;
     const r = decodeRtpHeader(buf, start, end, hdr);
     if (r < 0 && r !== RTP_BAD_PADDING) return MEDIA_NONE;
     if (r === RTP_BAD_PADDING) hdr.payloadLength = end - start - hdr.headerLength;
-    if (hdr.marker && hdr.payloadType >= 72 && hdr.payloadType <= 76) return MEDIA_RTCP;
     const reg = conv.reg!;
     conv.extTs = extendTimestamp(conv.extTs, hdr.timestamp);
     const ctx = this.ctx;

@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 // the build (dist/ mirrors src/); VOIPREADY_DIST points elsewhere, e.g. a scratch build
-const dist = process.env.VOIPREADY_DIST !== undefined ? pathToFileURL(`${process.env.VOIPREADY_DIST.replace(/\/$/, '')}/`) : new URL('../../dist/', import.meta.url);
+const distDir = process.env.VOIPREADY_DIST ?? process.env.BENCH_DIST;
+const dist = distDir !== undefined ? pathToFileURL(`${distDir.replace(/\/$/, '')}/`) : new URL('../../dist/', import.meta.url);
 const { createRemoteWriter, remoteWriteListener } = await import(new URL('outputs/remote-write/writer.js', dist).href);
 
 const STREAMS = 20;
@@ -55,7 +56,7 @@ function replay(attach) {
   return performance.now() - start;
 }
 
-async function run(label, target) {
+async function runOnce(label, target) {
   let writer;
   const logs = [];
   const ms = replay((registry) => {
@@ -72,7 +73,13 @@ async function run(label, target) {
   return { label, ms, stats: writer?.stats, logs };
 }
 
-async function main() {
+/** plugin entry for test/bench/run.mjs: rows to print */
+export async function run(ctx) {
+  void ctx;
+  return measure(() => undefined);
+}
+
+async function measure(print) {
   const dead = createServer();
   await new Promise((r) => dead.listen(0, '127.0.0.1', r));
   const deadUrl = `http://127.0.0.1:${dead.address().port}/api/v1/write`;
@@ -84,7 +91,7 @@ async function main() {
   const runs = [];
   for (let round = 0; round < 3; round++) {
     for (const [label, target] of [['no push', null], ['dead receiver', { url: deadUrl }], ['hanging receiver', { url: hangUrl, timeoutMs: 1000 }]]) {
-      runs.push(await run(label, target));
+      runs.push(await runOnce(label, target));
     }
   }
   hang.closeAllConnections();
@@ -92,15 +99,19 @@ async function main() {
   const best = (label) => Math.min(...runs.filter((r) => r.label === label).map((r) => r.ms));
   const base = best('no push');
   const packetsTotal = SECONDS * PPS * STREAMS;
-  console.log(`remote_write bench: ${SECONDS} capture seconds, ${STREAMS} streams x ${PPS} pps (${packetsTotal} packets), best of 3`);
+  const rows = ['no push', 'dead receiver', 'hanging receiver'].map((label) => ({
+    bench: 'remote_write', run: label, ms: Math.round(best(label)), ratio: Number((best(label) / base).toFixed(3)),
+  }));
+  print(`remote_write bench: ${SECONDS} capture seconds, ${STREAMS} streams x ${PPS} pps (${packetsTotal} packets), best of 3`);
   for (const label of ['no push', 'dead receiver', 'hanging receiver']) {
     const ms = best(label);
-    console.log(`  ${label.padEnd(17)} ${ms.toFixed(0).padStart(6)} ms  ${(packetsTotal / ms / 1000).toFixed(2)} M packets/s  ratio ${(ms / base).toFixed(3)}`);
+    print(`  ${label.padEnd(17)} ${ms.toFixed(0).padStart(6)} ms  ${(packetsTotal / ms / 1000).toFixed(2)} M packets/s  ratio ${(ms / base).toFixed(3)}`);
   }
   const last = runs.filter((r) => r.label === 'dead receiver').pop();
-  console.log(`  dead receiver: queued ${last?.stats?.queuedSamples}, dropped ${last?.stats?.targets[0]?.dropped} (bounded queue)`);
+  print(`  dead receiver: queued ${last?.stats?.queuedSamples}, dropped ${last?.stats?.targets[0]?.dropped} (bounded queue)`);
   const ratio = best('dead receiver') / base;
-  console.log(ratio <= 1.05 ? '  OK: within 5 %' : `  OVER BUDGET: dead receiver costs ${((ratio - 1) * 100).toFixed(1)} %`);
+  print(ratio <= 1.05 ? '  OK: within 5 %' : `  OVER BUDGET: dead receiver costs ${((ratio - 1) * 100).toFixed(1)} %`);
+  return rows;
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await measure((line) => console.log(line));

@@ -88,3 +88,16 @@ export function manyStreamsReport(n: number, seconds = 120): AnalysisReport {
   }
   return assemble(streams, calls, [], { file: 'many.pcapng', packets: n * 6000 });
 }
+
+/** the README screenshot: two calls, one clean, one whose return path loses packets and re-marks DSCP */
+export function demoReport(): AnalysisReport {
+  return assemble([
+    stream({ id: 's1', ssrc: '0x5e1f00a1', src: '192.168.10.21:16384', dst: '81.14.200.7:40010', srcPort: 16384, dstPort: 40010, callId: 'a84b4c76e66710@pbx', packets: 3012, expected: 3012, jitterMeanMs: 0.842, jitterMaxMs: 2.911, maxDeltaMs: 24.113, meanDeltaMs: 20.001, durationSeconds: 60.2, series: sampleSeries(60) }),
+    stream({ id: 's2', ssrc: '0x7731bc02', src: '81.14.200.7:40010', dst: '192.168.10.21:16384', srcPort: 40010, dstPort: 16384, callId: 'a84b4c76e66710@pbx', packets: 2891, expected: 3012, lost: 121, lossPercent: 4.02, longestLossBurst: 17, sequenceErrors: 9, jitterMeanMs: 6.734, jitterMaxMs: 23.402, maxDeltaMs: 361.25, meanDeltaMs: 20.8, dscp: { '0': 2891 }, durationSeconds: 60.2, series: sampleSeries(60, { lossAt: 22, lost: 17, jitterBase: 5 }) }),
+    stream({ id: 's3', ssrc: '0x0c0ffee3', src: '192.168.10.35:16390', dst: '81.14.200.7:40022', srcPort: 16390, dstPort: 40022, callId: 'b1d2@pbx', packets: 1500, expected: 1500, durationSeconds: 30, series: sampleSeries(30) }),
+    stream({ id: 's4', ssrc: '0x0c0ffee4', src: '81.14.200.7:40022', dst: '192.168.10.35:16390', srcPort: 40022, dstPort: 16390, callId: 'b1d2@pbx', packets: 1499, expected: 1500, lost: 1, lossPercent: 0.07, longestLossBurst: 1, sequenceErrors: 1, durationSeconds: 30, series: sampleSeries(30, { lossAt: 12, lost: 1 }) }),
+  ], [
+    call({ callId: 'a84b4c76e66710@pbx', from: '"Reception" <sip:100@pbx.example>', to: '<sip:+4930123456@provider.example>', streams: ['s1', 's2'], setupMs: 2310, durationSeconds: 60.2 }),
+    call({ callId: 'b1d2@pbx', from: '"Sales" <sip:120@pbx.example>', to: '<sip:+4940987654@provider.example>', streams: ['s3', 's4'], setupMs: 1450, durationSeconds: 30 }),
+  ], [], { file: 'customer-site.pcapng', packets: 8902, bytes: 1_912_004, durationSeconds: 75.3, endTime: '2026-01-01T00:01:15.300Z' });
+}

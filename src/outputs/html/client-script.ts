@@ -31,6 +31,8 @@ function addChart(box, title, opts, data) {
   box.appendChild(wrap);
   opts.width = chartWidth(box);
   opts.height = 170;
+  // labels only: hover values would print as "--" and crowd the chart
+  opts.legend = { live: false };
   new uPlot(opts, data, wrap);
 }
 

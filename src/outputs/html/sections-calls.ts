@@ -4,7 +4,7 @@
  */
 import type { AnalysisReport, CallReport } from '../../model/report.js';
 import { escapeHtml as h, safeId } from './escape.js';
-import { durationText, msText } from './format.js';
+import { durationText, fixed } from './format.js';
 import { verdictCell } from './sections-summary.js';
 
 export function callsSection(r: AnalysisReport): string {
@@ -28,5 +28,5 @@ function callRow(c: CallReport, i: number): string {
   const streams = c.streams.length === 0 ? '<span class="empty">no RTP</span>' : c.streams.map((s) => `<a href="#${safeId('stream-', s)}">${h(s)}</a>`).join(' ');
   const attr = (f: string) => ` data-call="${i}" data-field="${f}"`;
   return `<tr class="row-${c.verdict}" title="Call-ID ${h(c.callId)}, SIP ${h(c.sipSrc)} → ${h(c.sipDst)} over ${h(c.transport)}">
-<td class="num">${i + 1}</td><td${attr('from')}>${h(c.from)}</td><td${attr('to')}>${h(c.to)}</td><td class="num"${attr('setupMs')}>${c.setupMs === null ? '–' : `${msText(c.setupMs)} ms`}</td><td class="num"${attr('finalStatus')}>${c.finalStatus === null ? '–' : c.finalStatus}</td><td>${h(c.state)}</td><td class="num"${attr('durationSeconds')}>${durationText(c.durationSeconds)}</td><td>${streams}</td>${verdictCell(c.verdict, attr('verdict'))}</tr>`;
+<td class="num">${i + 1}</td><td${attr('from')}>${h(c.from)}</td><td${attr('to')}>${h(c.to)}</td><td class="num"${attr('setupMs')}>${c.setupMs === null ? '–' : `${fixed(c.setupMs, 0)} ms`}</td><td class="num"${attr('finalStatus')}>${c.finalStatus === null ? '–' : c.finalStatus}</td><td>${h(c.state)}</td><td class="num"${attr('durationSeconds')}>${durationText(c.durationSeconds)}</td><td>${streams}</td>${verdictCell(c.verdict, attr('verdict'))}</tr>`;
 }

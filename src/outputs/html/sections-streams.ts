@@ -14,16 +14,16 @@ export const COLLAPSE_ABOVE = 50;
 
 /** the numbers of the streams table, with their display precision (decimals) */
 export const STREAM_TABLE_FIELDS = [
-  { field: 'packets', label: 'Packets', decimals: 0 },
-  { field: 'expected', label: 'Expected', decimals: 0 },
-  { field: 'lost', label: 'Lost', decimals: 0 },
-  { field: 'lossPercent', label: 'Loss %', decimals: 2 },
-  { field: 'longestLossBurst', label: 'Longest burst', decimals: 0 },
-  { field: 'sequenceErrors', label: 'Seq. errors', decimals: 0 },
-  { field: 'jitterMeanMs', label: 'Jitter mean ms', decimals: 3 },
-  { field: 'jitterMaxMs', label: 'Jitter max ms', decimals: 3 },
-  { field: 'maxDeltaMs', label: 'Max delta ms', decimals: 3 },
-] as const satisfies ReadonlyArray<{ field: keyof StreamReport; label: string; decimals: number }>;
+  { field: 'packets', label: 'Packets', title: 'RTP packets received', decimals: 0 },
+  { field: 'expected', label: 'Expected', title: 'highest minus first extended sequence number, plus one', decimals: 0 },
+  { field: 'lost', label: 'Lost', title: 'expected minus received (negative with duplicates, as in tshark)', decimals: 0 },
+  { field: 'lossPercent', label: 'Loss %', title: 'lost / expected', decimals: 2 },
+  { field: 'longestLossBurst', label: 'Burst', title: 'longest run of consecutive lost packets', decimals: 0 },
+  { field: 'sequenceErrors', label: 'Seq. err.', title: 'packets whose sequence number was not the next one (tshark)', decimals: 0 },
+  { field: 'jitterMeanMs', label: 'Jitter mean', title: 'mean RFC 3550 interarrival jitter, ms', decimals: 3 },
+  { field: 'jitterMaxMs', label: 'Jitter max', title: 'max RFC 3550 interarrival jitter, ms', decimals: 3 },
+  { field: 'maxDeltaMs', label: 'Max delta', title: 'largest gap between two packets, ms', decimals: 3 },
+] as const satisfies ReadonlyArray<{ field: keyof StreamReport; label: string; title: string; decimals: number }>;
 
 export function streamsSection(r: AnalysisReport): string {
   if (r.streams.length === 0) {
@@ -32,11 +32,12 @@ export function streamsSection(r: AnalysisReport): string {
   }
   const callIndex = new Map<string, number>();
   r.calls.forEach((c, i) => { for (const s of c.streams) callIndex.set(s, i); });
-  const head = STREAM_TABLE_FIELDS.map((f) => `<th class="num">${f.label}</th>`).join('');
+  const head = STREAM_TABLE_FIELDS.map((f) => `<th class="num" title="${f.title}">${f.label}</th>`).join('');
   const rows = r.streams.map((s) => streamRow(s, callIndex.get(s.id), r.thresholds)).join('\n');
   const paged = r.streams.length > COLLAPSE_ABOVE ? ' data-paged="1"' : '';
   const note = r.streams.length > COLLAPSE_ABOVE ? `<p class="meta">${r.streams.length} streams: the details below are collapsed; open one to draw its charts.</p>` : '';
   return `<section id="streams"><h2>RTP streams (${r.streams.length})</h2>
+<p class="meta">Jitter and delta in ms. Hover a column title for its definition; see Methodology.</p>
 <div class="scroll"><table id="streams-table"${paged}><thead><tr><th>Stream</th><th>Call</th><th>Source → destination</th><th>SSRC</th><th>Codec</th>${head}<th>DSCP</th><th>Verdict</th></tr></thead>
 <tbody>
 ${rows}

@@ -24,8 +24,10 @@ nav.toc{margin:8px 0 0;font-size:13px}nav.toc a{margin-right:12px}
 .v{font-weight:700;white-space:nowrap}.v.pass{color:var(--pass)}.v.warn{color:var(--warn)}.v.fail{color:var(--fail)}.v.na{color:var(--muted);font-weight:400}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}
+#streams-table{font-size:12.5px}#streams-table th,#streams-table td{padding:4px 5px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--bg-soft);font-weight:600;white-space:nowrap}
+th[title]{text-decoration:underline dotted;cursor:help}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.row-fail td:first-child{box-shadow:inset 3px 0 var(--fail)}tr.row-warn td:first-child{box-shadow:inset 3px 0 var(--warn)}
 .empty{color:var(--muted);font-style:italic;padding:8px 0}

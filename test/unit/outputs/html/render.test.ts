@@ -127,7 +127,7 @@ describe('renderHtmlReport: content', () => {
   it('lists calls with caller, callee, setup, status, duration and links to their streams', () => {
     const html = renderHtmlReport(passReport());
     expect(html).toContain('<td data-call="0" data-field="from">alice@example.com</td>');
-    expect(html).toContain('data-field="setupMs">1200.000 ms</td>');
+    expect(html).toContain('data-field="setupMs">1200 ms</td>');
     expect(html).toContain('data-field="finalStatus">200</td>');
     expect(html).toContain('<a href="#stream-s1">s1</a> <a href="#stream-s2">s2</a>');
     expect(html).toMatch(/<details class="stream" id="stream-s1" data-stream="s1" open>/);
