@@ -3,12 +3,12 @@
 // With a capture (argument, or VOIPREADY_BENCH_CAPTURE, e.g. the million-packet benchmark file):
 // analyse it with series kept, then render the HTML report; prints analysis time, render time,
 // report size and peak heap. Always also renders a synthetic 1000-stream model (size and time).
-// Import runHtmlBench() to get the numbers as an object.
+// Import runHtmlBench() to get the numbers as an object; run(ctx) is the plugin entry of run.mjs.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
-const DIST = resolve(process.env.VOIPREADY_DIST ?? 'dist');
+const DIST = resolve(process.env.VOIPREADY_DIST ?? process.env.BENCH_DIST ?? 'dist');
 
 async function load(rel) {
   return import(pathToFileURL(resolve(DIST, rel)).href);
@@ -78,6 +78,11 @@ export async function runHtmlBench(capture = process.env.VOIPREADY_BENCH_CAPTURE
     results.push({ case: 'capture', skipped: `no capture (argument or VOIPREADY_BENCH_CAPTURE): ${capture ?? 'none given'}` });
   }
   return results;
+}
+
+/** plugin entry for test/bench/run.mjs: ctx = { capturePath, packets, tmpDir } */
+export async function run(ctx) {
+  return runHtmlBench(ctx.capturePath);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
