@@ -15,10 +15,12 @@ import { Analyzer } from '../pipeline/analyzer.js';
 import { ReplayPacer, paceRecords, parseSpeed } from '../pipeline/replay-pacer.js';
 import { addSettingsOptions, settingsFromOptions } from './common-options.js';
 import { setExitCode } from './exit.js';
+import { startRemoteWrite } from './remote-write.js';
+import { addRemoteWriteOptions, type RemoteWriteCliOptions } from '../outputs/remote-write/index.js';
 import { addServeOptions, serveConfigFrom, waitForShutdown } from '../outputs/server/options.js';
 import type { ServeOptionValues } from '../outputs/server/options.js';
 
-export interface ReplayOptions extends ServeOptionValues {
+export interface ReplayOptions extends ServeOptionValues, RemoteWriteCliOptions {
   speed?: string;
   loop?: boolean;
   keepTimestamps?: boolean;
@@ -43,6 +45,7 @@ export function register(program: Command): void {
     .option('--linger <seconds>', 'keep serving this long after the end, then stop');
   addServeOptions(cmd);
   addSettingsOptions(cmd);
+  addRemoteWriteOptions(cmd);
   cmd.action(async (capture: string, opts: ReplayOptions) => {
     await runReplay(capture, opts).then(setExitCode, (err: unknown) => {
       if (!(err instanceof VoipreadyError)) throw err;
@@ -62,6 +65,7 @@ export async function runReplay(capture: string | null, opts: ReplayOptions): Pr
   const metrics = createMetrics({ settings, defaultMetrics: true, ...(serve.localNetworks ? { localNetworks: serve.localNetworks } : {}) });
   analyzer.addListener(metrics.listener);
   metrics.attach(analyzer.view);
+  const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, capture === null ? 'wall' : 'capture');
   let finalReport: AnalysisReport | null = null;
   const server = await startServer({
     registry: metrics.registry,
@@ -87,6 +91,7 @@ export async function runReplay(capture: string | null, opts: ReplayOptions): Pr
   } finally {
     stop.abort();
     await shutdown;
+    await pusher?.stop();
     await server.close();
   }
   return 0;

@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { VoipreadyError } from '../errors.js';
 import { addServeOptions } from '../outputs/server/options.js';
+import { addRemoteWriteOptions } from '../outputs/remote-write/index.js';
 import { addSettingsOptions } from './common-options.js';
 import { setExitCode } from './exit.js';
 import { runReplay } from './replay.js';
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('--linger <seconds>', 'keep serving this long after the end, then stop');
   addServeOptions(cmd);
   addSettingsOptions(cmd);
+  addRemoteWriteOptions(cmd);
   cmd.action(async (capture: string | undefined, opts: ReplayOptions) => {
     await runReplay(capture ?? null, { ...opts, speed: 'max', keepTimestamps: true, loop: false }).then(setExitCode, (err: unknown) => {
       if (!(err instanceof VoipreadyError)) throw err;

@@ -4,25 +4,12 @@
  * gave none, a table by encoding name. "telephone-event" has no usable clock (RFC 4733 2.2.1: the
  * timestamp stays at the event start), so it counts as 0 and the packet adds nothing to jitter.
  */
+import { staticPayloadType } from '../decode/rtp-payload-types.js';
 
-/** IANA static payload types -> clock rate (0 = unknown: no jitter) */
+/** static payload type -> clock rate (0 = unknown: no jitter), from the one RFC 3551 table */
 const STATIC_CLOCK = new Int32Array(96);
-(() => {
-  const rates: Array<[number, number]> = [
-    [0, 8000], [1, 8000], [2, 8000], [3, 8000], [4, 8000], [5, 8000], [6, 16000], [7, 8000], [8, 8000],
-    [9, 8000], [10, 44100], [11, 44100], [12, 8000], [13, 8000], [14, 90000], [15, 8000], [16, 11025],
-    [17, 22050], [18, 8000], [19, 8000], [25, 90000], [26, 90000], [28, 90000], [31, 90000], [32, 90000],
-    [33, 90000], [34, 90000],
-  ];
-  for (const [pt, rate] of rates) STATIC_CLOCK[pt] = rate;
-})();
+for (let pt = 0; pt < 96; pt++) STATIC_CLOCK[pt] = staticPayloadType(pt)?.clockRate ?? 0;
 
-/** IANA static payload type names (RFC 3551 table 4/5), for reports */
-const STATIC_NAMES: Record<number, string> = {
-  0: 'PCMU', 3: 'GSM', 4: 'G723', 5: 'DVI4', 6: 'DVI4', 7: 'LPC', 8: 'PCMA', 9: 'G722', 10: 'L16',
-  11: 'L16', 12: 'QCELP', 13: 'CN', 14: 'MPA', 15: 'G728', 16: 'DVI4', 17: 'DVI4', 18: 'G729', 19: 'CN',
-  25: 'CelB', 26: 'JPEG', 28: 'nv', 31: 'H261', 32: 'MPV', 33: 'MP2T', 34: 'H263',
-};
 
 /** encoding name -> clock, matched by prefix, case-insensitive, last match first (as tshark does) */
 const DYNAMIC_CLOCK: Array<[string, number]> = [
@@ -43,8 +30,9 @@ export function staticClockRate(pt: number): number {
   return pt >= 0 && pt < 96 ? STATIC_CLOCK[pt]! : 0;
 }
 
+/** the static payload type's name as Wireshark prints it ("g711A"), so reports read like tshark's */
 export function staticPayloadName(pt: number): string | null {
-  return STATIC_NAMES[pt] ?? null;
+  return staticPayloadType(pt)?.codec ?? null;
 }
 
 export function isTelephoneEventName(codec: string): boolean {

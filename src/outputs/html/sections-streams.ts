@@ -48,7 +48,7 @@ ${streamCards(r, callIndex)}
 }
 
 function streamRow(s: StreamReport, call: number | undefined, t: Thresholds): string {
-  const cells = STREAM_TABLE_FIELDS.map((f) => `<td class="num" data-field="${f.field}">${fixed(s[f.field], f.decimals)}</td>`).join('');
+  const cells = STREAM_TABLE_FIELDS.map((f) => `<td data-field="${f.field}">${fixed(s[f.field], f.decimals)}</td>`).join('');
   return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td class="mono">${h(s.src)} → ${h(s.dst)}</td><td class="mono">${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td data-field="dscp">${dscpList(s.dscp, t.rtpDscp)}</td>${verdictCell(s.verdict, ' data-field="verdict"')}</tr>`;
 }
 
@@ -82,6 +82,7 @@ function streamCards(r: AnalysisReport, callIndex: Map<string, number>): string 
   return out.join('\n');
 }
 
+/** open (few streams): every fact; collapsed (many): the facts the table does not already show, to keep the file small */
 function card(s: StreamReport, t: Thresholds, open: boolean): string {
   const f = (k: string, v: string) => `<dt>${k}</dt><dd>${v}</dd>`;
   const rtcp = s.rtcp;
@@ -91,7 +92,7 @@ function card(s: StreamReport, t: Thresholds, open: boolean): string {
     : `round trip ${msText(rtcp.rttMs)} ms (max ${msText(rtcp.rttMaxMs)} ms); one-way ≈ half, limit ${t.oneWayDelayMs} ms`;
   return `<details class="stream" id="${safeId('stream-', s.id)}" data-stream="${h(s.id)}"${open ? ' open' : ''}>
 <summary>${h(s.id)} · <span class="mono">${h(s.src)} → ${h(s.dst)}</span> · ${h(s.codec)} · <span class="v ${s.verdict}">${s.verdict.toUpperCase()}</span></summary>
-<dl class="facts">${f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`)}${f('Payload type', `${s.payloadType} (${h(s.codec)}, ${s.clockRate} Hz)`)}${f('Recognised by', s.detection === 'sdp' ? 'SDP of the call' : 'heuristic (no SDP)')}${f('SRTP', s.srtp ? 'yes' : 'no')}${f('Packets', `${countText(s.packets)} (frames ${s.firstPacket}–${s.lastPacket})`)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`)}${f('Duplicates / out of order', `${s.duplicates} / ${s.outOfOrder}`)}${f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`)}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${f('DSCP seen', dscpList(s.dscp, t.rtpDscp))}${f('DTMF (RFC 4733) pkts', String(s.telephoneEventPackets))}${f('RTCP', rtcpText)}${f('Delay', delay)}</dl>
-<div class="charts" data-chart="${h(s.id)}"><p class="empty">The charts need JavaScript; all numbers are above.</p></div>
+<dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', `${s.payloadType} (${h(s.codec)}, ${s.clockRate} Hz)`)}${f('Recognised by', s.detection === 'sdp' ? 'SDP of the call' : 'heuristic (no SDP)')}${f('SRTP', s.srtp ? 'yes' : 'no')}${f('Packets', `${countText(s.packets)} (frames ${s.firstPacket}–${s.lastPacket})`)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`) : ''}${f('Duplicates / out of order', `${s.duplicates} / ${s.outOfOrder}`)}${open ? f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`) : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('DTMF (RFC 4733) pkts', String(s.telephoneEventPackets))}${f('RTCP', rtcpText)}${f('Delay', delay)}</dl>
+<div class="charts" data-chart="${h(s.id)}"></div>
 </details>`;
 }

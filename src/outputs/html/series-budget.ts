@@ -7,9 +7,9 @@
 import type { StreamSeries } from '../../model/report.js';
 
 /** points (buckets) for all streams together: about 20 bytes each in the embedded JSON */
-export const TOTAL_POINT_BUDGET = 30_000;
+export const TOTAL_POINT_BUDGET = 15_000;
 export const MAX_POINTS_PER_STREAM = 600;
-export const MIN_POINTS_PER_STREAM = 30;
+export const MIN_POINTS_PER_STREAM = 15;
 
 export function pointsPerStream(streamCount: number): number {
   if (streamCount <= 0) return MAX_POINTS_PER_STREAM;

@@ -28,7 +28,7 @@ table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--bg-soft);font-weight:600;white-space:nowrap}
 th[title]{text-decoration:underline dotted;cursor:help}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num,#streams-table td[data-field]:not([data-field=dscp]):not([data-field=verdict]){text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.row-fail td:first-child{box-shadow:inset 3px 0 var(--fail)}tr.row-warn td:first-child{box-shadow:inset 3px 0 var(--warn)}
 .empty{color:var(--muted);font-style:italic;padding:8px 0}
 .sev{border-left:4px solid;padding:2px 0 2px 12px;margin:10px 0}
@@ -46,6 +46,8 @@ details.stream[open]>summary{border-bottom:1px solid var(--line);margin-bottom:6
 dl.facts{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:2px 14px;margin:6px 0;font-size:13px}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 .charts{display:flex;flex-wrap:wrap;gap:8px;margin:6px 0 10px}
+/* shown until the script draws (so: always without JavaScript); saves the text per stream */
+.charts:empty::before{content:"The charts need JavaScript; all numbers are in the tables.";color:var(--muted);font-style:italic}
 .chart{min-width:300px;flex:1 1 340px}
 .chart-title{font-size:12.5px;font-weight:600;margin:2px 0}
 .call-streams{margin:4px 0 16px}

@@ -28,6 +28,8 @@ export function registerFamily(registry: Registry, family: Family): void {
     type: family.type,
     aggregator: 'sum',
     get: async () => family.snapshot(),
+    // read synchronously by remote_write while a file is being read (an await would come too late)
+    getSync: () => family.snapshot(),
     reset: () => undefined,
   };
   BRIDGED.set(metric, family);
