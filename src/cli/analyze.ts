@@ -14,8 +14,13 @@ import { renderText } from '../outputs/text-report.js';
 import { addSettingsOptions, settingsFromOptions, type SettingsCliOptions } from './common-options.js';
 import { exitCodeForVerdict, setExitCode } from './exit.js';
 import { progressBar } from './progress.js';
+import { addServeOptions, serveConfigFrom, waitForShutdown, type ServeOptionValues } from '../outputs/server/options.js';
+import type { LiveView } from '../pipeline/events.js';
+import type { Registry } from 'prom-client';
 
-interface AnalyzeOptions extends SettingsCliOptions {
+interface AnalyzeOptions extends SettingsCliOptions, ServeOptionValues {
+  serve?: boolean;
+  linger?: string;
   json?: boolean;
   html?: string;
   openmetrics?: string;
@@ -36,7 +41,10 @@ export function register(program: Command): void {
     .option('--series', 'include per-stream time series in --json')
     .option('--strict', 'exit 2 when the verdict is warn')
     .option('--no-color', 'no ANSI colours in the terminal report')
-    .option('--no-progress', 'no progress bar on stderr');
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--serve', 'afterwards keep serving /metrics and /api for this capture until Ctrl-C')
+    .option('--linger <seconds>', 'with --serve: stop serving after this many seconds');
+  addServeOptions(cmd);
   addSettingsOptions(cmd).action(async (capture: string, opts: AnalyzeOptions) => {
     setExitCode(await analyzeCommand(capture, opts));
   });
@@ -52,6 +60,17 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
     listeners.push(w.listener);
     closers.push(w.close);
   }
+  let registry: Registry | null = null;
+  let view: LiveView | null = null;
+  let attach: ((v: LiveView) => void) | null = null;
+  const serveCfg = opts.serve === true ? serveConfigFrom(opts) : null;
+  if (serveCfg !== null) {
+    const { createMetrics } = await import('../outputs/prometheus/metrics.js');
+    const metrics = createMetrics({ settings, defaultMetrics: true, ...(serveCfg.localNetworks ? { localNetworks: serveCfg.localNetworks } : {}) });
+    listeners.push(metrics.listener);
+    registry = metrics.registry;
+    attach = metrics.attach;
+  }
   const showProgress = opts.progress !== false && process.stderr.isTTY === true && capture !== '-';
   const bar = showProgress ? progressBar(process.stderr) : null;
   const report = await analyzeSource(capture, {
@@ -59,6 +78,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
     listeners,
     series: opts.series === true || opts.html !== undefined,
     ...(bar ? { onProgress: bar.update } : {}),
+    ...(attach !== null ? { onAnalyzer: (a: { view: LiveView }) => { view = a.view; attach?.(a.view); } } : {}),
   });
   bar?.done();
   for (const close of closers) await close();
@@ -68,6 +88,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   } else {
     process.stdout.write(renderText(report, { color: opts.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   }
+  if (serveCfg !== null && registry !== null) await serveAfterwards(serveCfg, registry, view, report, opts.linger);
   if (report.input.error !== null && report.input.packets === 0) {
     process.stderr.write(`voipready: ${report.input.error.message}\n`);
     return 4;
@@ -83,4 +104,14 @@ async function writeHtml(path: string, report: AnalysisReport): Promise<void> {
   } catch (err) {
     throw new VoipreadyError('E_FILE_OPEN', `cannot write the HTML report: ${(err as Error).message}`, { file: path });
   }
+}
+
+async function serveAfterwards(cfg: ReturnType<typeof serveConfigFrom>, registry: Registry, view: LiveView | null, report: AnalysisReport, linger: string | undefined): Promise<void> {
+  const { startServer } = await import('../outputs/server/server.js');
+  const seconds = linger === undefined ? null : Number(linger);
+  if (seconds !== null && !(seconds >= 0)) throw new VoipreadyError('E_USAGE', `--linger "${linger}" must be a number of seconds >= 0`);
+  const server = await startServer({ registry, view: () => view, report: () => report, listen: cfg.listen, ...(cfg.auth ? { auth: cfg.auth } : {}) });
+  process.stderr.write(`voipready: serving http://${server.address}/metrics and /api (Ctrl-C to stop)\n`);
+  await waitForShutdown(seconds);
+  await server.close();
 }

@@ -5,6 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { VoipreadyError } from '../errors.js';
 import { register as registerAnalyze } from './analyze.js';
+import { register as registerReplay } from './replay.js';
+import { register as registerServe } from './serve.js';
+import { register as registerSynth } from './synth.js';
 import { setExitCode, takeExitCode } from './exit.js';
 import { VERSION } from '../version.js';
 
@@ -16,25 +19,15 @@ export async function run(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerAnalyze(program);
-  await registerOptional(program);
+  registerReplay(program);
+  registerServe(program);
+  registerSynth(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     return handleError(err);
   }
   return takeExitCode();
-}
-
-/** commands whose modules may not exist in every build stage are loaded if present */
-async function registerOptional(program: Command): Promise<void> {
-  for (const name of ['serve', 'replay', 'synth']) {
-    try {
-      const mod = (await import(`./${name}.js`)) as { register?: (p: Command) => void };
-      mod.register?.(program);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    }
-  }
 }
 
 function handleError(err: unknown): number {

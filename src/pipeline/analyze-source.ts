@@ -13,6 +13,8 @@ export interface AnalyzeSourceOptions {
   listeners?: AnalysisListener[];
   series?: boolean;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** called with the analyzer before the first packet (to attach live views, e.g. /metrics) */
+  onAnalyzer?: (analyzer: Analyzer) => void;
   /** for tests: a stream to read instead of process.stdin when the source is "-" */
   stdin?: NodeJS.ReadableStream;
 }
@@ -20,6 +22,7 @@ export interface AnalyzeSourceOptions {
 export async function analyzeSource(source: string, opts: AnalyzeSourceOptions): Promise<AnalysisReport> {
   const name = source === '-' ? '(stdin)' : source;
   const analyzer = new Analyzer({ file: name, settings: opts.settings, listeners: opts.listeners ?? [], series: opts.series === true });
+  opts.onAnalyzer?.(analyzer);
   const onRecord = analyzer.push.bind(analyzer);
   const summary = source === '-'
     ? await readCaptureStream(opts.stdin ?? process.stdin, name, onRecord)

@@ -53,11 +53,11 @@ describe('Grafana dashboards', () => {
   });
 });
 
-describe('docs-metrics.md', () => {
+describe('README metrics table', () => {
   it('documents every voipready metric family, and no other', async () => {
     const m = createMetrics({ settings: fakeSettings() });
     const names = m.snapshot(new FakeView()).map((f) => f.name).sort();
-    const doc = readFileSync('docs-metrics.md', 'utf8');
+    const doc = readFileSync('README.md', 'utf8');
     const documented = [...doc.matchAll(/^\| `(voipready_[a-z0-9_]+)` \|/gm)].map((x) => x[1]).sort();
     expect(documented).toEqual(names);
   });

@@ -45,7 +45,7 @@ function setup(over: Partial<RemoteWriterOptions> = {}) {
   return { w, logs, self, tick, registry };
 }
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out waiting');
@@ -99,6 +99,8 @@ describe('remote writer', () => {
     rx.mode = { kind: 'ok' };
     await tick(1);
     await waitFor(() => packetSeries().length === 5);
+    // the receiver stores the batch before the writer has read its answer: wait for the writer too
+    await waitFor(() => w.stats.targets[0]?.failing === false);
     expectContinuous(packetSeries(), 1, 5);
     expect(logs.filter((l) => l.includes('pushing failed'))).toEqual([expect.stringContaining('HTTP 500: tsdb busy')]);
     expect(logs.filter((l) => l.includes('recovered'))).toHaveLength(1);
