@@ -83,14 +83,19 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   bar?.done();
   for (const close of closers) await close();
   if (opts.html !== undefined) await writeHtml(opts.html, report);
+  const unreadable = report.input.error !== null && report.input.packets === 0;
+  if (unreadable && opts.json !== true) {
+    process.stderr.write(`voipready: ${report.input.error!.message}\n`);
+    return 4;
+  }
   if (opts.json === true) {
     process.stdout.write(toJson(report, { series: opts.series === true }) + '\n');
   } else {
     process.stdout.write(renderText(report, { color: opts.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   }
   if (serveCfg !== null && registry !== null) await serveAfterwards(serveCfg, registry, view, report, opts.linger);
-  if (report.input.error !== null && report.input.packets === 0) {
-    process.stderr.write(`voipready: ${report.input.error.message}\n`);
+  if (unreadable) {
+    process.stderr.write(`voipready: ${report.input.error!.message}\n`);
     return 4;
   }
   if (report.input.error !== null) process.stderr.write(`voipready: warning: ${report.input.error.message}\n`);

@@ -4,10 +4,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VoipreadyError } from '../errors.js';
-import { register as registerAnalyze } from './analyze.js';
-import { register as registerReplay } from './replay.js';
-import { register as registerServe } from './serve.js';
-import { register as registerSynth } from './synth.js';
 import { setExitCode, takeExitCode } from './exit.js';
 import { VERSION } from '../version.js';
 
@@ -18,10 +14,7 @@ export async function run(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  registerAnalyze(program);
-  registerReplay(program);
-  registerServe(program);
-  registerSynth(program);
+  await registerCommands(program, argv[2]);
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -41,4 +34,23 @@ function handleError(err: unknown): number {
     return takeExitCode();
   }
   throw err;
+}
+
+type Registrar = { register: (program: Command) => void };
+
+/**
+ * Commands are loaded on demand: `analyze` must not pay for fastify and prom-client at startup.
+ * A known command loads only its own module; help, version or an unknown word loads them all.
+ */
+const COMMANDS: Record<string, () => Promise<Registrar>> = {
+  analyze: () => import('./analyze.js'),
+  replay: () => import('./replay.js'),
+  serve: () => import('./serve.js'),
+  synth: () => import('./synth.js'),
+};
+
+async function registerCommands(program: Command, first: string | undefined): Promise<void> {
+  const load = first !== undefined ? COMMANDS[first] : undefined;
+  const loaders = load !== undefined ? [load] : Object.values(COMMANDS);
+  for (const l of loaders) (await l()).register(program);
 }

@@ -134,9 +134,7 @@ export class Analyzer {
 
   private buildFinal(summary: CaptureSummary): AnalysisReport {
     const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings()];
-    if (summary.error !== undefined) {
-      findings.push({ severity: 'warn', code: 'CAPTURE_TRUNCATED', message: `${summary.error.message}: the analysis covers the packets before it`, ...(summary.error.place.packet !== undefined ? { packet: summary.error.place.packet } : {}) });
-    }
+    if (summary.error !== undefined) findings.push(inputErrorFinding(summary.error, this.packets));
     const hasTime = this.firstSec >= 0;
     const streams = this.media.reports();
     const byCall = new Map<string, string[]>();
@@ -166,4 +164,11 @@ export class Analyzer {
       findings,
     });
   }
+}
+
+/** the error that stopped reading, as a finding: truncated and corrupt files keep what came before */
+function inputErrorFinding(err: NonNullable<CaptureSummary['error']>, packets: number): Finding {
+  const code = err.code === 'E_CAPTURE_TRUNCATED' ? 'CAPTURE_TRUNCATED' : err.code === 'E_CAPTURE_CORRUPT' ? 'CAPTURE_CORRUPT' : 'CAPTURE_UNREADABLE';
+  const tail = packets > 0 ? `: the analysis covers the ${packets} packets before it` : '';
+  return { severity: 'warn', code, message: `${err.message}${tail}`, ...(err.place.packet !== undefined ? { packet: err.place.packet } : {}) };
 }

@@ -71,6 +71,14 @@ const ADVICE: Record<string, Advice> = {
     meaning: 'The capture file ends early or is damaged; everything before the damage was analysed.',
     action: 'Stop the capture cleanly before copying the file, and capture again if the missing part matters.',
   },
+  CAPTURE_CORRUPT: {
+    meaning: 'A record in the capture file announces an impossible length; reading stopped there and everything before it was analysed.',
+    action: 'Copy the file again (it may be damaged in transfer) or capture again.',
+  },
+  CAPTURE_UNREADABLE: {
+    meaning: 'The input is not a pcap or pcapng capture, or it cannot be opened.',
+    action: 'Check the path and save the capture as pcap or pcapng (Wireshark: File > Save As).',
+  },
   SRTP_NO_PAYLOAD_CHECK: {
     meaning: 'Voice is encrypted (SRTP): loss, jitter and timing are measured, but the audio itself cannot be checked.',
     action: 'Nothing to fix; this is informational.',
