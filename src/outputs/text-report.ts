@@ -4,6 +4,7 @@
  * Rendered from the same AnalysisReport as --json: no second computation.
  */
 import type { AnalysisReport, CallReport, Finding, StreamReport, Verdict } from '../model/report.js';
+import { adviceFor, hasAdvice } from './html/advice.js';
 
 export interface TextOptions {
   color: boolean;
@@ -21,6 +22,12 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   if (i.error) out.push(c.yellow(`input: ${i.error.message} (everything before it is analysed)`));
   out.push('');
   out.push(`${c.verdict(r.verdict, `VERDICT: ${r.verdict.toUpperCase()}`)}  ${r.reason}`);
+  const top = r.findings.find((f) => f.severity === r.verdict && hasAdvice(f.code));
+  if (top !== undefined) {
+    const a = adviceFor(top.code);
+    out.push(`${c.bold('What it means:')} ${a.meaning}`);
+    out.push(`${c.bold('What to do:')}    ${a.action}${top.packet !== undefined ? ` First packet: ${top.packet} (Wireshark filter: frame.number == ${top.packet}).` : ''}`);
+  }
   out.push('');
   out.push(c.bold('VoIP-Ready limits'));
   out.push(...table(['criterion', 'limit', 'measured', ''], r.summary.map((s) => [s.label, s.limit, s.measured ?? 'not measurable from this capture', s.verdict === 'n/a' ? c.dim('n/a') : c.verdict(s.verdict, s.verdict.toUpperCase())])));
