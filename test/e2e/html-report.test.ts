@@ -1,6 +1,7 @@
 /**
  * The HTML report in Debian's headless Chromium, opened from disk: no console errors, no network
- * request attempted, verdict, charts and findings present, numbers in the DOM equal to the model,
+ * request attempted, verdict, charts and findings present, numbers in the DOM equal to the model
+ * (the embedded chart data carries only series, so the DOM is checked against the report object),
  * capture strings inert, readable with 1000 streams and with no calls / only SIP, printable.
  * Screenshots go to test-artifacts/ (look at them).
  */
@@ -12,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisReport } from '../../src/model/report.js';
 import { renderHtmlReport } from '../../src/outputs/html/render.js';
 import {
-  compareCells, hasChromium, launchBrowser, openReport, streamCellsFromDom, type Browser, type OpenedPage,
+  compareCells, hasChromium, launchBrowser, openReport, streamCellsFromDom, tableCellsFromDom, type Browser, type OpenedPage,
 } from '../helpers/browser.js';
-import { failReport, manyStreamsReport, noCallsReport, onlySipReport, passReport } from '../helpers/sample-report.js';
+import { demoReport, failReport, manyStreamsReport, noCallsReport, onlySipReport, passReport } from '../helpers/sample-report.js';
 
 const ARTIFACTS = 'test-artifacts';
 
@@ -34,15 +35,16 @@ async function canvasInk(o: OpenedPage): Promise<Record<string, number[]>> {
   });
 }
 
-/** DOM numbers against the embedded model (what the page itself carries) and the report object */
+/** DOM numbers against the report object (what --json prints): every streams-table number, by its column */
 async function checkNumbers(o: OpenedPage, r: AnalysisReport): Promise<void> {
-  const cells = await streamCellsFromDom(o.page);
-  const model = await o.page.evaluate(() => JSON.parse(document.getElementById('voipready-report')?.textContent ?? 'null') as { streams: Array<Record<string, unknown>> });
-  for (const streams of [model.streams, r.streams as unknown as Array<Record<string, unknown>>]) {
-    const { mismatches, compared } = compareCells(cells, streams);
-    expect(mismatches).toEqual([]);
-    expect(compared).toBe(r.streams.length * 9);
-  }
+  const { mismatches, compared } = compareCells(await streamCellsFromDom(o.page), r.streams as unknown as Array<Record<string, unknown>>);
+  expect(mismatches).toEqual([]);
+  expect(compared).toBe(r.streams.length * 9);
+}
+
+/** what the page carries for its charts: the limits and one row per stream with a series */
+async function chartDataOf(o: OpenedPage): Promise<{ limits: Record<string, number>; streams: Record<string, unknown[]> }> {
+  return o.page.evaluate(() => JSON.parse(document.getElementById('voipready-charts')?.textContent ?? 'null') as { limits: Record<string, number>; streams: Record<string, unknown[]> });
 }
 
 describe.skipIf(!hasChromium)('HTML report in headless Chromium (/usr/bin/chromium)', () => {
@@ -81,9 +83,14 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium (/usr/bin/chromi
     expect(await o.page.locator('#findings .finding').count()).toBe(r.findings.length);
     expect(await o.page.locator('#findings [data-severity="fail"] .finding').count()).toBe(r.findings.filter((f) => f.severity === 'fail').length);
     await checkNumbers(o, r);
+    const charts = await chartDataOf(o);
+    expect(charts.limits).toEqual({ jitterMs: r.thresholds.jitterMs, lossPercent: r.thresholds.lossPercent });
+    expect(Object.keys(charts.streams).sort()).toEqual(r.streams.map((s) => s.id).sort());
     // the hostile From/Call-ID/codec/evidence strings are shown as text and did not run
     expect(await o.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await o.page.textContent('td[data-call="0"][data-field="from"]')).toBe(r.calls[0]?.from);
+    const callCells = await tableCellsFromDom(o.page, '#calls-table', 'data-call');
+    expect(callCells.find((c) => c.id === '0' && c.field === 'from')?.text).toBe(r.calls[0]?.from);
+    expect(callCells.find((c) => c.id === '0' && c.field === 'verdict')?.text).toBe(r.calls[0]?.verdict.toUpperCase());
     await o.page.close();
   });
 
@@ -125,6 +132,19 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium (/usr/bin/chromi
     await o.page.emulateMedia({ media: 'print' });
     expect(await o.page.locator('#streams-table tbody tr:visible').count()).toBe(1000);
     expect(await o.page.locator('#streams .pager').isVisible()).toBe(false);
+    await o.page.close();
+  });
+
+  it('the README screenshot (demo report): all charts drawn; refresh with cp test-artifacts/html-report-demo.png fixtures/report-screenshot.png', async () => {
+    const r = demoReport();
+    writeFileSync(join(ARTIFACTS, 'html-report-demo.html'), renderHtmlReport(r));
+    const o = await openReport(browser, write('demo.html', r));
+    await o.page.screenshot({ path: join(ARTIFACTS, 'html-report-demo.png'), fullPage: true });
+    expect(o.errors).toEqual([]);
+    expect(o.requests).toEqual([]);
+    const ink = await canvasInk(o);
+    expect(Object.keys(ink)).toHaveLength(r.streams.length);
+    for (const counts of Object.values(ink)) expect(counts.every((n) => n > 200)).toBe(true);
     await o.page.close();
   });
 

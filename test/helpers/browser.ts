@@ -69,17 +69,30 @@ export interface StreamCell {
   text: string;
 }
 
-/** every number cell of the streams table: <tr data-stream> / <td data-field>, read from the DOM */
+/**
+ * every cell of the streams table under a header with data-field, as (row's data-stream, field,
+ * text): the report names the field once on the column's <th>, not on each cell, so the cell is
+ * found by its column position
+ */
 export async function streamCellsFromDom(page: Page): Promise<StreamCell[]> {
-  return page.evaluate(() => {
+  return tableCellsFromDom(page, '#streams-table', 'data-stream');
+}
+
+/** the same for any report table: the row is named by `rowAttr` (data-stream, data-call) */
+export async function tableCellsFromDom(page: Page, table: string, rowAttr: string): Promise<StreamCell[]> {
+  return page.evaluate(([sel, attr]) => {
+    const t = document.querySelector<HTMLTableElement>(sel);
     const out: Array<{ id: string; field: string; text: string }> = [];
-    for (const tr of document.querySelectorAll('tr[data-stream]')) {
-      for (const td of tr.querySelectorAll('td[data-field]')) {
-        out.push({ id: tr.getAttribute('data-stream') ?? '', field: td.getAttribute('data-field') ?? '', text: (td.textContent ?? '').trim() });
-      }
+    if (t === null) return out;
+    const fields = [...t.querySelectorAll('thead th')].map((th) => th.getAttribute('data-field'));
+    for (const tr of t.querySelectorAll(`tbody tr[${attr}]`)) {
+      [...tr.children].forEach((td, i) => {
+        const field = fields[i];
+        if (field) out.push({ id: tr.getAttribute(attr) ?? '', field, text: (td.textContent ?? '').trim() });
+      });
     }
     return out;
-  });
+  }, [table, rowAttr] as const);
 }
 
 /** display precision of the streams table (the report's contract: ms 3 decimals, % 2, counts 0) */

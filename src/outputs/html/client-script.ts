@@ -1,7 +1,8 @@
 /**
  * The small browser script of the report (plain ES2017, no build step): draws each stream's charts
- * with the inlined uPlot from the embedded JSON model, lazily when a stream's details are opened
- * (so a report with 1000 streams opens fast), and pages the streams table beyond PAGE_ROWS rows.
+ * with the inlined uPlot from the embedded chart data (chart-data.ts), lazily when a stream's
+ * details are opened (so a report with 1000 streams opens fast), and pages the streams table
+ * beyond PAGE_ROWS rows.
  * Without JavaScript the page still shows every table and number; only the charts are missing.
  * Must not contain a closing script tag; it runs under a CSP that allows only its own hash.
  */
@@ -10,18 +11,15 @@ export const PAGE_ROWS = 50;
 export const CLIENT_SCRIPT = `(function () {
 'use strict';
 var PAGE = ${PAGE_ROWS};
-var dataEl = document.getElementById('voipready-report');
-var report = JSON.parse(dataEl.textContent);
-var byId = {};
-report.streams.forEach(function (s) { byId[s.id] = s; });
-var th = report.thresholds;
+var data = JSON.parse(document.getElementById('voipready-charts').textContent);
+var th = data.limits;
 
 function chartWidth(box) {
   var cw = box.clientWidth || 900;
   return cw >= 960 ? Math.floor((cw - 16) / 3) : Math.max(300, cw);
 }
 
-function addChart(box, title, opts, data) {
+function addChart(box, title, opts, cols) {
   var wrap = document.createElement('div');
   wrap.className = 'chart';
   var t = document.createElement('div');
@@ -33,7 +31,13 @@ function addChart(box, title, opts, data) {
   opts.height = 170;
   // labels only: hover values would print as "--" and crowd the chart
   opts.legend = { live: false };
-  new uPlot(opts, data, wrap);
+  new uPlot(opts, cols, wrap);
+}
+
+// one stream's row of the chart data, in data.columns order
+function seriesOf(id) {
+  var r = Object.prototype.hasOwnProperty.call(data.streams, id) ? data.streams[id] : null;
+  return r && { start: r[0], intervalSeconds: r[1], burst: r[2], packets: r[3], lost: r[4], jitterMs: r[5], maxDeltaMs: r[6] };
 }
 
 function seriesData(se) {
@@ -68,17 +72,17 @@ function line(label, stroke, scale, dash) {
 
 function draw(card) {
   if (card.getAttribute('data-drawn') === '1') return;
-  var s = byId[card.getAttribute('data-stream')];
+  var se = seriesOf(card.getAttribute('data-stream'));
   var box = card.querySelector('.charts');
-  if (!s || !box || typeof uPlot === 'undefined') return;
+  if (!box || typeof uPlot === 'undefined') return;
   card.setAttribute('data-drawn', '1');
   box.textContent = '';
-  if (!s.series || s.series.packets.length === 0) {
+  if (!se || se.packets.length === 0) {
     box.textContent = 'No time series for this stream.';
     return;
   }
-  var d = seriesData(s.series);
-  var every = s.series.intervalSeconds;
+  var d = seriesData(se);
+  var every = se.intervalSeconds;
   var per = every === 1 ? 'second' : every + ' s';
   addChart(box, 'Interarrival jitter (ms), limit ' + th.jitterMs + ' ms', {
     scales: { x: { time: true }, ms: {} },
@@ -87,10 +91,12 @@ function draw(card) {
   }, [d.x, d.jitter, d.jLimit]);
   var bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 24] }) : undefined;
   var lost = { label: 'Lost pkts', stroke: '#8250df', fill: 'rgba(130,80,223,0.25)', scale: 'n', paths: bars, points: { show: false } };
-  addChart(box, 'Packet loss per ' + per + ' (longest burst ' + s.longestLossBurst + ' pkts), limit ' + th.lossPercent + ' %', {
-    scales: { x: { time: true }, pct: { range: function (u, min, max) { return [0, Math.max(max || 0, th.lossPercent * 1.5)]; } }, n: {} },
+  addChart(box, 'Packet loss per ' + per + ' (longest burst ' + se.burst + ' pkts), limit ' + th.lossPercent + ' %', {
+    scales: { x: { time: true }, pct: { range: function (u, min, max) { return [0, Math.max(max || 0, th.lossPercent * 1.5)]; } },
+      // lost packets from 0 with some headroom; an all-zero series 0..1 (uPlot would make it 0..100)
+      n: { range: function (u, min, max) { return max > 0 ? uPlot.rangeNum(0, max, 0.1, true) : [0, 1]; } } },
     series: [{}, line('Loss %', '#bc4c00', 'pct'), line('Limit %', '#cf222e', 'pct', true), lost],
-    axes: [{}, { scale: 'pct', size: 50 }, { scale: 'n', side: 1, size: 40, grid: { show: false } }]
+    axes: [{}, { scale: 'pct', size: 50 }, { scale: 'n', side: 1, size: 40, grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] }]
   }, [d.x, d.lossPct, d.lLimit, d.lost]);
   addChart(box, 'Max packet delta per ' + per + ' (ms)', {
     scales: { x: { time: true }, ms: {} },

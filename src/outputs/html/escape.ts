@@ -1,7 +1,7 @@
 /**
  * Escaping for the HTML report. Every string that comes from a capture (SIP display names, URIs,
  * Call-IDs, evidence header lines) is attacker-controlled: it goes through escapeHtml before it
- * reaches markup, and the embedded JSON model goes through jsonForScript so it cannot close its
+ * reaches markup, and the embedded chart data goes through jsonForScript so it cannot close its
  * <script> element.
  */
 

@@ -1,6 +1,7 @@
 /**
  * The calls table: caller, callee, setup time, final status, duration, verdict, and links to the
- * call's streams. Every value is server-rendered text (readable without JavaScript).
+ * call's streams. Every value is server-rendered text (readable without JavaScript); data-call on
+ * each row and data-field on each column's header say which model value a cell shows.
  */
 import type { AnalysisReport, CallReport } from '../../model/report.js';
 import { escapeHtml as h, safeId } from './escape.js';
@@ -17,7 +18,7 @@ export function callsSection(r: AnalysisReport): string {
   const rows = r.calls.map((c, i) => callRow(c, i)).join('\n');
   const paged = r.calls.length > 50 ? ' data-paged="1"' : '';
   return `<section id="calls"><h2>Calls (${r.calls.length})</h2>
-<div class="scroll"><table id="calls-table"${paged}><thead><tr><th>#</th><th>Caller</th><th>Callee</th><th class="num">Setup</th><th class="num">Status</th><th>State</th><th class="num">Duration</th><th>Streams</th><th>Verdict</th></tr></thead>
+<div class="scroll"><table id="calls-table"${paged}><thead><tr><th class="num">#</th><th data-field="from">Caller</th><th data-field="to">Callee</th><th class="num" data-field="setupMs">Setup</th><th class="num" data-field="finalStatus">Status</th><th data-field="state">State</th><th class="num" data-field="durationSeconds">Duration</th><th data-field="streams">Streams</th><th data-field="verdict">Verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>
@@ -26,7 +27,6 @@ ${rows}
 
 function callRow(c: CallReport, i: number): string {
   const streams = c.streams.length === 0 ? '<span class="empty">no RTP</span>' : c.streams.map((s) => `<a href="#${safeId('stream-', s)}">${h(s)}</a>`).join(' ');
-  const attr = (f: string) => ` data-call="${i}" data-field="${f}"`;
-  return `<tr class="row-${c.verdict}" title="Call-ID ${h(c.callId)}, SIP ${h(c.sipSrc)} → ${h(c.sipDst)} over ${h(c.transport)}">
-<td class="num">${i + 1}</td><td${attr('from')}>${h(c.from)}</td><td${attr('to')}>${h(c.to)}</td><td class="num"${attr('setupMs')}>${c.setupMs === null ? '–' : `${fixed(c.setupMs, 0)} ms`}</td><td class="num"${attr('finalStatus')}>${c.finalStatus === null ? '–' : c.finalStatus}</td><td>${h(c.state)}</td><td class="num"${attr('durationSeconds')}>${durationText(c.durationSeconds)}</td><td>${streams}</td>${verdictCell(c.verdict, attr('verdict'))}</tr>`;
+  return `<tr class="row-${c.verdict}" data-call="${i}" title="Call-ID ${h(c.callId)}, SIP ${h(c.sipSrc)} → ${h(c.sipDst)} over ${h(c.transport)}">
+<td>${i + 1}</td><td>${h(c.from)}</td><td>${h(c.to)}</td><td>${c.setupMs === null ? '–' : `${fixed(c.setupMs, 0)} ms`}</td><td>${c.finalStatus === null ? '–' : c.finalStatus}</td><td>${h(c.state)}</td><td>${durationText(c.durationSeconds)}</td><td>${streams}</td>${verdictCell(c.verdict)}</tr>`;
 }

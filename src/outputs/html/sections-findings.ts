@@ -2,7 +2,7 @@
  * Findings grouped by severity (fail, warn, info) and within a severity by code, each group with
  * what it means and what to do (advice.ts), each finding with its message, where (packet, call,
  * stream) and its evidence lines. Beyond VISIBLE_INSTANCES a group folds into <details>; beyond
- * MAX_INSTANCES it is cut (all are in the embedded JSON and --json).
+ * MAX_INSTANCES it is cut (all are in --json).
  */
 import type { AnalysisReport, Finding, Severity } from '../../model/report.js';
 import { adviceFor } from './advice.js';
@@ -43,7 +43,7 @@ function groupHtml([code, list]: [string, Finding[]]): string {
   const first = list.slice(0, VISIBLE_INSTANCES).map(instanceHtml).join('\n');
   const rest = list.slice(VISIBLE_INSTANCES, MAX_INSTANCES).map(instanceHtml).join('\n');
   const folded = rest === '' ? '' : `\n<details class="more-findings"><summary>show ${Math.min(list.length, MAX_INSTANCES) - VISIBLE_INSTANCES} more</summary><ul class="instances">\n${rest}\n</ul></details>`;
-  const more = list.length > MAX_INSTANCES ? `<p class="more">… and ${list.length - MAX_INSTANCES} more ${h(code)} findings (all are in the embedded JSON and in --json).</p>` : '';
+  const more = list.length > MAX_INSTANCES ? `<p class="more">… and ${list.length - MAX_INSTANCES} more ${h(code)} findings (all are in <code>voipready analyze --json</code>).</p>` : '';
   return `<div class="finding-group" data-code="${h(code)}">
 <h4><code>${h(code)}</code> · ${list.length} finding${list.length === 1 ? '' : 's'}</h4>
 <p class="advice"><b>What it means:</b> ${h(a.meaning)}<br><b>What to do:</b> ${h(a.action)}</p>

@@ -1,9 +1,11 @@
 /**
- * RTP streams: one table with every stream's numbers (server-rendered, each number in a cell
- * tagged data-stream/data-field so a test can compare it with the JSON), then per call its
- * streams as <details> cards holding the facts and the charts. (data-stream sits on the row,
- * data-field on each number cell.) Beyond COLLAPSE_ABOVE streams the
- * cards start closed (charts are drawn when opened) and the table is paged by the script.
+ * RTP streams: one table with every stream's numbers (server-rendered text; data-stream on each
+ * row and data-field on each column's header, so a test can compare every cell with the JSON),
+ * then per call its streams as <details> cards holding the facts and the charts. Beyond
+ * COLLAPSE_ABOVE streams the cards start closed (charts are drawn when opened), hold only the
+ * facts the table does not show, and the table is paged by the script. Per-row markup is kept
+ * bare (alignment and fonts come from the column position in style.ts): with 1000 streams every
+ * byte of a row counts a thousand times.
  */
 import type { AnalysisReport, StreamReport, Thresholds } from '../../model/report.js';
 import { escapeHtml as h, safeId } from './escape.js';
@@ -32,13 +34,13 @@ export function streamsSection(r: AnalysisReport): string {
   }
   const callIndex = new Map<string, number>();
   r.calls.forEach((c, i) => { for (const s of c.streams) callIndex.set(s, i); });
-  const head = STREAM_TABLE_FIELDS.map((f) => `<th class="num" title="${f.title}">${f.label}</th>`).join('');
+  const head = STREAM_TABLE_FIELDS.map((f) => `<th class="num" data-field="${f.field}" title="${f.title}">${f.label}</th>`).join('');
   const rows = r.streams.map((s) => streamRow(s, callIndex.get(s.id), r.thresholds)).join('\n');
   const paged = r.streams.length > COLLAPSE_ABOVE ? ' data-paged="1"' : '';
   const note = r.streams.length > COLLAPSE_ABOVE ? `<p class="meta">${r.streams.length} streams: the details below are collapsed; open one to draw its charts.</p>` : '';
   return `<section id="streams"><h2>RTP streams (${r.streams.length})</h2>
 <p class="meta">Jitter and delta in ms. Hover a column title for its definition; see Methodology.</p>
-<div class="scroll"><table id="streams-table"${paged}><thead><tr><th>Stream</th><th>Call</th><th>Source → destination</th><th>SSRC</th><th>Codec</th>${head}<th>DSCP</th><th>Verdict</th></tr></thead>
+<div class="scroll"><table id="streams-table"${paged}><thead><tr><th>Stream</th><th>Call</th><th>Source → destination</th><th>SSRC</th><th>Codec</th>${head}<th data-field="dscp">DSCP</th><th data-field="verdict">Verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>
@@ -48,8 +50,8 @@ ${streamCards(r, callIndex)}
 }
 
 function streamRow(s: StreamReport, call: number | undefined, t: Thresholds): string {
-  const cells = STREAM_TABLE_FIELDS.map((f) => `<td data-field="${f.field}">${fixed(s[f.field], f.decimals)}</td>`).join('');
-  return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td class="mono">${h(s.src)} → ${h(s.dst)}</td><td class="mono">${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td data-field="dscp">${dscpList(s.dscp, t.rtpDscp)}</td>${verdictCell(s.verdict, ' data-field="verdict"')}</tr>`;
+  const cells = STREAM_TABLE_FIELDS.map((f) => `<td>${fixed(s[f.field], f.decimals)}</td>`).join('');
+  return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td>${h(s.src)} → ${h(s.dst)}</td><td>${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td>${dscpList(s.dscp, t.rtpDscp)}</td>${verdictCell(s.verdict)}</tr>`;
 }
 
 /** "EF (46)" or "BE (0) ×120, EF (46) ×880"; values the profile does not allow are marked */
@@ -82,17 +84,28 @@ function streamCards(r: AnalysisReport, callIndex: Map<string, number>): string 
   return out.join('\n');
 }
 
-/** open (few streams): every fact; collapsed (many): the facts the table does not already show, to keep the file small */
+/**
+ * open (few streams): every fact; collapsed (many): only the facts the table does not already
+ * show. Related facts share a line (payload and how it was recognised; counts; RTCP and round
+ * trip) so that a thousand cards stay small.
+ */
 function card(s: StreamReport, t: Thresholds, open: boolean): string {
   const f = (k: string, v: string) => `<dt>${k}</dt><dd>${v}</dd>`;
-  const rtcp = s.rtcp;
-  const rtcpText = rtcp === null ? 'none seen'
-    : `${rtcp.packets} pkts; far end reports loss ${rtcp.remoteFractionLostPercent === null ? '–' : `${percentText(rtcp.remoteFractionLostPercent)} %`}, jitter ${rtcp.remoteJitterMs === null ? '–' : `${msText(rtcp.remoteJitterMs)} ms`}`;
-  const delay = rtcp === null || rtcp.rttMs === null ? 'not measurable from one capture point (no RTCP round trip)'
-    : `round trip ${msText(rtcp.rttMs)} ms (max ${msText(rtcp.rttMaxMs)} ms); one-way ≈ half, limit ${t.oneWayDelayMs} ms`;
+  const media = `${s.payloadType} (${h(s.codec)}, ${s.clockRate} Hz); ${s.detection === 'sdp' ? 'from the SDP of the call' : 'recognised heuristically (no SDP)'}; ${s.srtp ? 'SRTP' : 'not SRTP'}`;
+  const counts = `${countText(s.packets)} (frames ${s.firstPacket}–${s.lastPacket}); ${s.duplicates} duplicates, ${s.outOfOrder} out of order, ${s.telephoneEventPackets} DTMF (RFC 4733)`;
   return `<details class="stream" id="${safeId('stream-', s.id)}" data-stream="${h(s.id)}"${open ? ' open' : ''}>
 <summary>${h(s.id)} · <span class="mono">${h(s.src)} → ${h(s.dst)}</span> · ${h(s.codec)} · <span class="v ${s.verdict}">${s.verdict.toUpperCase()}</span></summary>
-<dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', `${s.payloadType} (${h(s.codec)}, ${s.clockRate} Hz)`)}${f('Recognised by', s.detection === 'sdp' ? 'SDP of the call' : 'heuristic (no SDP)')}${f('SRTP', s.srtp ? 'yes' : 'no')}${f('Packets', `${countText(s.packets)} (frames ${s.firstPacket}–${s.lastPacket})`)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`) : ''}${f('Duplicates / out of order', `${s.duplicates} / ${s.outOfOrder}`)}${open ? f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`) : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('DTMF (RFC 4733) pkts', String(s.telephoneEventPackets))}${f('RTCP', rtcpText)}${f('Delay', delay)}</dl>
-<div class="charts" data-chart="${h(s.id)}"></div>
+<dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', media)}${f('Packets', counts)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`) : ''}${open ? f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`) : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('RTCP', rtcpText(s, t))}</dl>
+<div class="charts"></div>
 </details>`;
+}
+
+/** what RTCP says: the far end's loss and jitter, and the round trip (the only delay one capture point can measure) */
+function rtcpText(s: StreamReport, t: Thresholds): string {
+  const r = s.rtcp;
+  if (r === null) return 'none seen, so no round-trip time (delay)';
+  const loss = r.remoteFractionLostPercent === null ? '–' : `${percentText(r.remoteFractionLostPercent)} %`;
+  const jitter = r.remoteJitterMs === null ? '–' : `${msText(r.remoteJitterMs)} ms`;
+  const rtt = r.rttMs === null ? 'no round trip (no LSR/DLSR pair)' : `round trip ${msText(r.rttMs)} ms (max ${msText(r.rttMaxMs)} ms), one-way ≈ half, limit ${t.oneWayDelayMs} ms`;
+  return `${r.packets} pkts; far end reports loss ${loss}, jitter ${jitter}; ${rtt}`;
 }

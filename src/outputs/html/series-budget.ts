@@ -6,7 +6,7 @@
  */
 import type { StreamSeries } from '../../model/report.js';
 
-/** points (buckets) for all streams together: about 20 bytes each in the embedded JSON */
+/** points (buckets) for all streams together: about 13 bytes each in the embedded chart data */
 export const TOTAL_POINT_BUDGET = 15_000;
 export const MAX_POINTS_PER_STREAM = 600;
 export const MIN_POINTS_PER_STREAM = 15;
@@ -20,7 +20,7 @@ export function pointsPerStream(streamCount: number): number {
 /**
  * Merges groups of `factor` buckets so at most `maxPoints` remain: packets and lost add up,
  * max delta is the max, jitter is the value at the end of the last bucket of the group (the
- * series holds jitter at bucket end). Rounds ms to 3 decimals, the display precision.
+ * series holds jitter at bucket end). No rounding here: chart-data.ts quantises what it embeds.
  */
 export function downsampleSeries(s: StreamSeries, maxPoints: number): StreamSeries {
   const n = Math.min(s.packets.length, s.lost.length, s.jitterMs.length, s.maxDeltaMs.length);
@@ -38,12 +38,8 @@ export function downsampleSeries(s: StreamSeries, maxPoints: number): StreamSeri
     }
     out.packets.push(packets);
     out.lost.push(lost);
-    out.jitterMs.push(round3(s.jitterMs[end - 1] ?? 0));
-    out.maxDeltaMs.push(round3(maxDelta));
+    out.jitterMs.push(s.jitterMs[end - 1] ?? 0);
+    out.maxDeltaMs.push(maxDelta);
   }
   return out;
-}
-
-function round3(v: number): number {
-  return Math.round(v * 1000) / 1000;
 }

@@ -12,7 +12,7 @@ margin:0 auto;max-width:1200px;padding:16px 24px 48px}
 h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 6px}
 .meta{color:var(--muted);margin:0 0 12px}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12.5px}
+code,.mono,#streams-table td:is(:nth-child(3),:nth-child(4)){font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12.5px}
 nav.toc{margin:8px 0 0;font-size:13px}nav.toc a{margin-right:12px}
 .banner{border:2px solid;border-radius:8px;padding:14px 18px;margin:12px 0;display:flex;gap:18px;align-items:center}
 .banner .word{font-size:34px;font-weight:800;letter-spacing:1px}
@@ -28,7 +28,8 @@ table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--bg-soft);font-weight:600;white-space:nowrap}
 th[title]{text-decoration:underline dotted;cursor:help}
-td.num,th.num,#streams-table td[data-field]:not([data-field=dscp]):not([data-field=verdict]){text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+/* columns by position (rows carry no per-cell classes): streams 6-14 and calls 1, 4, 5, 7 are numbers */
+td.num,th.num,#streams-table td:nth-child(n+6):nth-child(-n+14),#calls-table td:is(:nth-child(1),:nth-child(4),:nth-child(5),:nth-child(7)){text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.row-fail td:first-child{box-shadow:inset 3px 0 var(--fail)}tr.row-warn td:first-child{box-shadow:inset 3px 0 var(--warn)}
 .empty{color:var(--muted);font-style:italic;padding:8px 0}
 .sev{border-left:4px solid;padding:2px 0 2px 12px;margin:10px 0}

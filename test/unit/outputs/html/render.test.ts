@@ -1,28 +1,41 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AnalysisReport } from '../../../../src/model/report.js';
+import { chartData, type ChartData } from '../../../../src/outputs/html/chart-data.js';
 import { renderHtmlReport } from '../../../../src/outputs/html/render.js';
 import {
   emptyReport, failReport, HOSTILE, manyStreamsReport, noCallsReport, onlySipReport, passReport,
 } from '../../../helpers/sample-report.js';
 
-/** the embedded model, read back the way the browser script does */
-function embedded(html: string): AnalysisReport {
-  const m = /<script type="application\/json" id="voipready-report">([^<]*)<\/script>/.exec(html);
+/** the embedded chart data, read back the way the browser script does */
+function embedded(html: string): ChartData {
+  const m = /<script type="application\/json" id="voipready-charts">([^<]*)<\/script>/.exec(html);
   expect(m).not.toBeNull();
-  return JSON.parse(m?.[1] ?? 'null') as AnalysisReport;
+  return JSON.parse(m?.[1] ?? 'null') as ChartData;
 }
 
-/** stream id -> field -> cell text, from <tr data-stream> rows and their <td data-field> cells */
-function streamCells(html: string): Map<string, Map<string, string>> {
+/** the data-field names of a table's columns, from its <thead> */
+function columnFields(html: string, tableId: string): Array<string | null> {
+  const head = new RegExp(`<table id="${tableId}"[^>]*><thead><tr>(.*?)</tr></thead>`, 's').exec(html)?.[1] ?? '';
+  return [...head.matchAll(/<th\b([^>]*)>/g)].map((m) => /data-field="([^"]+)"/.exec(m[1] ?? '')?.[1] ?? null);
+}
+
+/** row id -> field -> cell text, rows named by `rowAttr`, fields from the column headers */
+function tableCells(html: string, tableId: string, rowAttr: string): Map<string, Map<string, string>> {
+  const fields = columnFields(html, tableId);
+  const body = new RegExp(`<table id="${tableId}".*?<tbody>(.*?)</tbody>`, 's').exec(html)?.[1] ?? '';
   const out = new Map<string, Map<string, string>>();
-  for (const row of html.matchAll(/<tr [^>]*data-stream="([^"]+)"[^>]*>(.*?)<\/tr>/gs)) {
+  for (const row of body.matchAll(new RegExp(`<tr [^>]*${rowAttr}="([^"]+)"[^>]*>(.*?)</tr>`, 'gs'))) {
     const cells = new Map<string, string>();
-    for (const c of (row[2] ?? '').matchAll(/<td [^>]*data-field="([^"]+)"[^>]*>(.*?)<\/td>/gs)) cells.set(c[1] ?? '', c[2] ?? '');
+    [...(row[2] ?? '').matchAll(/<td\b[^>]*>(.*?)<\/td>/gs)].forEach((c, i) => {
+      const f = fields[i];
+      if (f) cells.set(f, c[1] ?? '');
+    });
     out.set(row[1] ?? '', cells);
   }
   return out;
 }
+
+const streamCells = (html: string) => tableCells(html, 'streams-table', 'data-stream');
 
 const DECIMALS: Record<string, number> = {
   packets: 0, expected: 0, lost: 0, lossPercent: 2, longestLossBurst: 0, sequenceErrors: 0, jitterMeanMs: 3, jitterMaxMs: 3, maxDeltaMs: 3,
@@ -52,12 +65,16 @@ describe('renderHtmlReport: one self-contained file', () => {
     expect(scripts[0]).toContain('uPlot');
   });
 
-  it('embeds the model once, equal to the report apart from the chart series', () => {
+  it('embeds the chart data once, not the model: the limits and the series of each stream', () => {
     const r = failReport();
     const m = embedded(html);
-    const strip = (x: AnalysisReport) => ({ ...x, streams: x.streams.map(({ series: _s, ...rest }) => rest) });
-    expect(strip(m)).toEqual(strip(r));
-    expect(html.match(/id="voipready-report"/g)).toHaveLength(1);
+    expect(m).toEqual(JSON.parse(JSON.stringify(chartData(r))));
+    expect(m.limits).toEqual({ jitterMs: r.thresholds.jitterMs, lossPercent: r.thresholds.lossPercent });
+    expect(Object.keys(m.streams)).toEqual(r.streams.map((s) => s.id));
+    expect(html.match(/id="voipready-charts"/g)).toHaveLength(1);
+    // the facts of the tables are markup only; the model is what --json is for
+    const json = /id="voipready-charts">([^<]*)</.exec(html)?.[1] ?? '';
+    for (const field of ['jitterMeanMs', 'callId', 'findings', 'ssrc']) expect(json).not.toContain(`"${field}"`);
   });
 
   it('keeps capture strings inert: the hostile display name never appears as markup', () => {
@@ -65,8 +82,8 @@ describe('renderHtmlReport: one self-contained file', () => {
     expect(html).not.toContain('<script>window.__pwned');
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
-    // in the embedded JSON too: no "<" at all
-    expect(/id="voipready-report">([^<]*)</.exec(html)?.[1]).toContain('\\u003cscript\\u003e');
+    // nothing of the capture's strings is in the embedded chart data, and it has no "<" at all
+    expect(/id="voipready-charts">([^<]*)</.exec(html)?.[1]).not.toContain('script');
   });
 });
 
@@ -126,10 +143,14 @@ describe('renderHtmlReport: content', () => {
 
   it('lists calls with caller, callee, setup, status, duration and links to their streams', () => {
     const html = renderHtmlReport(passReport());
-    expect(html).toContain('<td data-call="0" data-field="from">alice@example.com</td>');
-    expect(html).toContain('data-field="setupMs">1200 ms</td>');
-    expect(html).toContain('data-field="finalStatus">200</td>');
-    expect(html).toContain('<a href="#stream-s1">s1</a> <a href="#stream-s2">s2</a>');
+    const row = tableCells(html, 'calls-table', 'data-call').get('0');
+    expect(row?.get('from')).toBe('alice@example.com');
+    expect(row?.get('to')).toBe('bob@example.com');
+    expect(row?.get('setupMs')).toBe('1200 ms');
+    expect(row?.get('finalStatus')).toBe('200');
+    expect(row?.get('durationSeconds')).toBe('10.0 s');
+    expect(row?.get('verdict')).toBe('PASS');
+    expect(row?.get('streams')).toBe('<a href="#stream-s1">s1</a> <a href="#stream-s2">s2</a>');
     expect(html).toMatch(/<details class="stream" id="stream-s1" data-stream="s1" open>/);
   });
 });
@@ -144,7 +165,7 @@ describe('renderHtmlReport: unusual captures stay readable', () => {
 
   it('only SIP: the call is listed and the missing media is explained', () => {
     const html = renderHtmlReport(onlySipReport());
-    expect(html).toContain('data-field="finalStatus">486</td>');
+    expect(tableCells(html, 'calls-table', 'data-call').get('0')?.get('finalStatus')).toBe('486');
     expect(html).toContain('no RTP packets');
     expect(html).toContain('<span class="empty">no RTP</span>');
   });
@@ -166,8 +187,14 @@ describe('renderHtmlReport: unusual captures stay readable', () => {
     expect(html).not.toMatch(/<details class="stream"[^>]* open>/);
     expect(html.match(/<details class="stream"/g)).toHaveLength(1000);
     // series share a fixed point budget: 120 s each would be 120 points; 15 000 / 1000 -> 15 each
-    expect(embedded(html).streams[0]?.series?.packets.length).toBe(15);
-    expect(Buffer.byteLength(html)).toBeLessThan(3 * 1024 * 1024);
+    expect(embedded(html).streams['s1']?.[3]).toHaveLength(15);
+    expect(Buffer.byteLength(html)).toBeLessThan(1.5e6);
     expect(ms).toBeLessThan(3000);
+  });
+
+  it('1000 streams of 5 minutes stay comfortably under the 2 MB target', () => {
+    const html = renderHtmlReport(manyStreamsReport(1000, 300));
+    // 2.9 MB before the embedded model was reduced to chart data and the rows to bare cells
+    expect(Buffer.byteLength(html)).toBeLessThan(1.6e6);
   });
 });

@@ -19,16 +19,16 @@ describe('downsampleSeries', () => {
     expect(out.start).toBe(1000);
     expect(out.packets).toEqual([50 + 49 + 48, 50 + 49]);
     expect(out.lost).toEqual([0 + 1 + 2, 0 + 1]);
-    expect(out.jitterMs).toEqual([2.123, 4.123]);
+    expect(out.jitterMs).toEqual([2.12345, 4.12345]);
     // deltas 20,22,24,21,23
     expect(out.maxDeltaMs).toEqual([24, 23]);
   });
 
-  it('leaves a short series as it is (only rounds ms to 3 decimals)', () => {
-    const out = downsampleSeries(series(4), 10);
+  it('leaves a short series as it is (quantising is chart-data.ts\'s job)', () => {
+    const s = series(4);
+    const out = downsampleSeries(s, 10);
     expect(out.intervalSeconds).toBe(1);
-    expect(out.packets).toEqual([50, 49, 48, 50]);
-    expect(out.jitterMs).toEqual([0.123, 1.123, 2.123, 3.123]);
+    expect(out).toEqual(s);
   });
 
   it('bounds the points and keeps the totals for any length and budget', () => {
