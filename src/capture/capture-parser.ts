@@ -1,12 +1,14 @@
 /**
  * A streaming push parser for classic pcap and pcapng: feed() it chunks as they are read, it calls
- * onRecord once per captured frame with ONE reused CaptureRecord whose `data` is a view into the
- * chunk (zero copy), or into a carry buffer only when a record spans two chunks.
+ * onRecord once per captured frame with ONE reused CaptureRecord (a ChunkRecord) whose bytes are
+ * buf[dataOffset..dataOffset+capLen) in the chunk (zero copy), or in a carry buffer only when a record
+ * spans two chunks; its `data` view is made only when asked for.
  *
  * Why our own: the npm readers we looked at (pcap-parser, pcapng-parser, node-pcap-parser) are
  * unmaintained, handle only one of the two formats or one byte order, allocate an object and a
- * Buffer copy per packet, or use BigInt per pcapng timestamp; the fast path here walks an 8 MiB
- * chunk with numbers only (see ../shared/style.md, Performance).
+ * Buffer copy per packet, or use BigInt per pcapng timestamp; the fast path here walks a chunk
+ * with numbers only and hands each record on as (chunk, offset): no view allocated per record
+ * (see ../shared/style.md, Performance).
  *
  * State machine: the file is a sequence of "units" (pcap file header, pcap record, pcapng block).
  * unitLength() says how long the unit at an offset is, or how many bytes it needs to know; a unit
@@ -14,7 +16,7 @@
  * Bad input never throws: the parser stops, and end() returns the summary with the coded error.
  */
 import { VoipreadyError, type ErrorCode } from '../errors.js';
-import type { CaptureRecord, CaptureSummary, RecordListener } from './record.js';
+import { ChunkRecord, type CaptureSummary, type RecordListener } from './record.js';
 import { linkTypeOf } from './link-types.js';
 import { BLOCK_OTHER, BLOCK_PACKET, BLOCK_PACKET_ERROR, PcapngSection } from './pcapng-section.js';
 
@@ -46,7 +48,7 @@ const ERR = 0;
 export class CaptureParser {
   private readonly fileName: string;
   private readonly onRecord: RecordListener;
-  private readonly rec: CaptureRecord;
+  private readonly rec = new ChunkRecord();
   private fmt = Fmt.Unknown;
   private headerDone = false;
   private le = true;
@@ -69,17 +71,6 @@ export class CaptureParser {
   constructor(fileName: string, onRecord: RecordListener) {
     this.fileName = fileName;
     this.onRecord = onRecord;
-    this.rec = {
-      num: 0,
-      linkType: 0,
-      interfaceId: 0,
-      tsSec: 0,
-      tsNsec: 0,
-      capLen: 0,
-      origLen: 0,
-      data: this.carry,
-      fileOffset: 0,
-    };
   }
 
   /** true once an error stopped the parser: further input is ignored */
@@ -102,6 +93,12 @@ export class CaptureParser {
     }
     const end = chunk.length;
     while (off < end && this.error === undefined) {
+      if (this.fmt === Fmt.Pcap && this.headerDone) {
+        off = this.walkPcap(chunk, off, end);
+        if (off >= end) {
+          break;
+        }
+      }
       const n = this.unitLength(chunk, off, end - off, this.chunkBase + off);
       if (n === ERR) {
         break;
@@ -267,6 +264,47 @@ export class CaptureParser {
     this.deliver(buf, s.dataStart, s.capLen, fileOff, s.snapLen);
   }
 
+  /**
+   * The fast path of classic pcap: every record lying wholly in buf[off..end), in place, with numbers
+   * only. Returns the offset of the first record it left (partial, or with an impossible length) for
+   * the general loop to carry or report.
+   */
+  private walkPcap(buf: Buffer, off: number, end: number): number {
+    const rec = this.rec;
+    const le = this.le;
+    const nsMul = this.nsec ? 1 : 1000;
+    const snap = this.snapLen;
+    const linkType = this.pcapLinkType;
+    const base = this.chunkBase;
+    let noted = this.linkTypes.has(linkType);
+    while (end - off >= PCAP_RECORD_HEADER) {
+      const capLen = le ? u32le(buf, off + 8) : u32be(buf, off + 8);
+      const next = off + PCAP_RECORD_HEADER + capLen;
+      if (capLen > MAX_RECORD_BYTES || next > end) {
+        break;
+      }
+      rec.tsSec = le ? u32le(buf, off) : u32be(buf, off);
+      rec.tsNsec = (le ? u32le(buf, off + 4) : u32be(buf, off + 4)) * nsMul;
+      rec.capLen = capLen;
+      rec.origLen = le ? u32le(buf, off + 12) : u32be(buf, off + 12);
+      rec.linkType = linkType;
+      rec.interfaceId = 0;
+      if (snap > 0 && capLen > snap) {
+        this.oversized++;
+      }
+      if (!noted) {
+        this.linkTypes.add(linkType);
+        noted = true;
+      }
+      rec.num = ++this.records;
+      rec.fileOffset = base + off;
+      rec.setBytes(buf, off + PCAP_RECORD_HEADER);
+      this.onRecord(rec);
+      off = next;
+    }
+    return off;
+  }
+
   private pcapHeader(buf: Buffer, off: number): void {
     this.headerDone = true;
     this.snapLen = this.le ? buf.readUInt32LE(off + 16) : buf.readUInt32BE(off + 16);
@@ -294,7 +332,7 @@ export class CaptureParser {
     this.records++;
     rec.num = this.records;
     rec.fileOffset = fileOff;
-    rec.data = buf.subarray(start, start + capLen);
+    rec.setBytes(buf, start);
     if (!this.linkTypes.has(rec.linkType)) {
       this.linkTypes.add(rec.linkType);
     }
@@ -307,4 +345,13 @@ export class CaptureParser {
       : { file: this.fileName, offset };
     this.error = new VoipreadyError(code, message, place);
   }
+}
+
+/** little- and big-endian uint32 at buf[off..off+4) (the caller checked the bounds) */
+function u32le(buf: Buffer, off: number): number {
+  return (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16) | (buf[off + 3]! << 24)) >>> 0;
+}
+
+function u32be(buf: Buffer, off: number): number {
+  return ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
 }

@@ -18,10 +18,66 @@ export interface CaptureRecord {
   capLen: number;
   /** length of the frame on the wire */
   origLen: number;
-  /** the frame bytes: data[0..capLen) */
+  /**
+   * the frame bytes: data[0..capLen). The file and stream readers make this view lazily, on first
+   * access: the hot path reads buf[dataOffset..dataOffset+capLen) instead and allocates nothing.
+   */
   data: Buffer;
+  /**
+   * when set, the frame bytes are also buf[dataOffset..dataOffset+capLen): the reader's chunk (or
+   * carry) buffer itself, valid only during the callback. Records made by hand may leave it unset.
+   */
+  buf?: Buffer | undefined;
+  dataOffset?: number | undefined;
   /** byte offset of the record (or block) header in the file, for error messages */
   fileOffset: number;
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * The record the readers fill and reuse: the frame stays in the chunk as (buf, dataOffset, capLen)
+ * and `data`, the Buffer view, is made only when someone asks for it (one allocation per record
+ * saved on the hot path, where the analyzer reads buf directly).
+ */
+export class ChunkRecord implements CaptureRecord {
+  num = 0;
+  linkType = 0;
+  interfaceId = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  capLen = 0;
+  origLen = 0;
+  fileOffset = 0;
+  buf: Buffer = NO_BYTES;
+  dataOffset = 0;
+  private view: Buffer | null = null;
+
+  get data(): Buffer {
+    if (this.view === null) this.view = this.buf.subarray(this.dataOffset, this.dataOffset + this.capLen);
+    return this.view;
+  }
+
+  set data(b: Buffer) {
+    this.buf = b;
+    this.dataOffset = 0;
+    this.view = b;
+  }
+
+  /** point the record at new bytes (the next frame) */
+  setBytes(buf: Buffer, offset: number): void {
+    this.buf = buf;
+    this.dataOffset = offset;
+    this.view = null;
+  }
+}
+
+/** an independent copy of a record (its own bytes), e.g. to keep it past the callback */
+export function copyRecord(r: CaptureRecord): CaptureRecord {
+  return {
+    num: r.num, linkType: r.linkType, interfaceId: r.interfaceId, tsSec: r.tsSec, tsNsec: r.tsNsec,
+    capLen: r.capLen, origLen: r.origLen, data: Buffer.from(r.data), fileOffset: r.fileOffset,
+  };
 }
 
 export type RecordListener = (rec: CaptureRecord) => void;

@@ -50,6 +50,8 @@ export class FrameDecoder {
   readonly fragments: IpFragmentReassembler;
   /** set when decode() answers 'malformed' or 'truncated' */
   lastError: DecodeErrorInfo = { code: '', offset: 0, message: '' };
+  /** where the frame (or the reassembled datagram) starts in the buffer being decoded */
+  private base = 0;
 
   constructor(addresses: AddressTable, opts: FrameDecoderOptions = {}) {
     this.addresses = addresses;
@@ -61,27 +63,39 @@ export class FrameDecoder {
     });
   }
 
+  /** decode a record: from its reader's chunk (buf, dataOffset) when it has one, else from rec.data */
   decode(rec: CaptureRecord, out: PacketInfo): DecodeStatus {
+    const buf = rec.buf;
+    if (buf !== undefined) {
+      const start = rec.dataOffset ?? 0;
+      return this.decodeFrame(rec, buf, start, start + rec.capLen, out);
+    }
+    const data = rec.data;
+    return this.decodeFrame(rec, data, 0, data.length, out);
+  }
+
+  /** the frame is buf[start..end); offsets in lastError stay relative to the frame start */
+  decodeFrame(rec: CaptureRecord, data: Buffer, start: number, end: number, out: PacketInfo): DecodeStatus {
     out.reset();
     out.num = rec.num;
     out.tsSec = rec.tsSec;
     out.tsNsec = rec.tsNsec;
     out.frameLen = rec.origLen;
     out.linkType = rec.linkType;
-    const data = rec.data;
+    this.base = start;
     const snapped = rec.capLen < rec.origLen;
     const lk = this.link;
-    const ls = decodeLink(rec.linkType, data, 0, data.length, lk);
+    const ls = decodeLink(rec.linkType, data, start, end, lk);
     out.vlan = lk.vlan;
     if (ls !== LINK_OK) {
       if (ls === LINK_NOT_IP) {
         return 'not-ip';
       }
-      return ls === LINK_TRUNCATED ? this.short(snapped, 'LINK_HEADER', 0, 'frame shorter than its link header') : 'unsupported-link';
+      return ls === LINK_TRUNCATED ? this.short(snapped, 'LINK_HEADER', start, 'frame shorter than its link header') : 'unsupported-link';
     }
     const ip = this.ip;
     const is4 = lk.etherType === ETHERTYPE_IPV4;
-    const st = is4 ? decodeIpv4(data, lk.offset, data.length, ip) : decodeIpv6(data, lk.offset, data.length, ip);
+    const st = is4 ? decodeIpv4(data, lk.offset, end, ip) : decodeIpv6(data, lk.offset, end, ip);
     if (st !== IP_OK) {
       return st === IP_MALFORMED ? this.malformed(ip.errCode, ip.errOffset) : this.short(snapped, is4 ? 'IPV4_LENGTH' : 'IPV6_LENGTH', lk.offset, 'frame ends inside the IP datagram');
     }
@@ -93,21 +107,22 @@ export class FrameDecoder {
     out.ttl = ip.ttl;
     out.proto = ip.proto;
     if (ip.fragment) {
-      return this.fragment(rec, out);
+      return this.fragment(rec, data, out);
     }
     return this.transport(data, ip.payloadStart, ip.payloadEnd, out, snapped);
   }
 
   /** store a fragment; when it completes the datagram, decode the transport from the rebuilt bytes */
-  private fragment(rec: CaptureRecord, out: PacketInfo): DecodeStatus {
+  private fragment(rec: CaptureRecord, data: Buffer, out: PacketInfo): DecodeStatus {
     const ip = this.ip;
     const f = this.fragments;
     const whole = f.push(out.ipVersion, out.srcAddr, out.dstAddr, ip.fragId, ip.proto, ip.fragOffset, ip.moreFragments,
-      rec.data, ip.payloadStart, ip.payloadEnd, rec.tsSec, ip.dscp, ip.ecn, ip.ttl);
+      data, ip.payloadStart, ip.payloadEnd, rec.tsSec, ip.dscp, ip.ecn, ip.ttl);
     if (whole === null) {
       return 'fragment-pending';
     }
     out.reassembled = true;
+    this.base = 0;
     out.dscp = f.dscp;
     out.ecn = f.ecn;
     out.ttl = f.ttl;
@@ -151,12 +166,12 @@ export class FrameDecoder {
    * is bad (malformed). lastError describes both; this is off the hot path.
    */
   private short(snapped: boolean, code: string, offset: number, message: string): DecodeStatus {
-    this.lastError = { code, offset, message: snapped ? `${message} (cut by the snap length)` : message };
+    this.lastError = { code, offset: offset - this.base, message: snapped ? `${message} (cut by the snap length)` : message };
     return snapped ? 'truncated' : 'malformed';
   }
 
   private malformed(code: string, offset: number): DecodeStatus {
-    this.lastError = { code, offset, message: MESSAGES[code] ?? code };
+    this.lastError = { code, offset: offset - this.base, message: MESSAGES[code] ?? code };
     return 'malformed';
   }
 }

@@ -27,7 +27,9 @@ export const FLAG_PT_T_EVENT = 0x100;
 
 /** RFC 3550 5.1: timestamps are modulo 2^32; distance from the first timestamp, 0..2^32-1 */
 export function timestampSinceFirst(first: number, ts: number): number {
-  const d = (ts - first) % 4294967296;
+  const diff = ts - first;
+  if (diff >= 0 && diff < 4294967296) return diff; // the usual case, without a floating-point modulo
+  const d = diff % 4294967296;
   return d < 0 ? d + 4294967296 : d;
 }
 
@@ -46,6 +48,8 @@ export function relativeMs(tsSec: number, tsNsec: number, originSec: number, ori
   }
   return sec * 1000 + nsec / 1e6;
 }
+
+const TIMED = new Float64Array(2);
 
 export class RtpStreamStats {
   /** tshark total_nr */
@@ -99,6 +103,13 @@ export class RtpStreamStats {
   }
 
   /**
+   * Inputs of pushTimed() that are not small integers: [0] relMs, [1] extTs. A hot caller writes them
+   * here instead of passing them, because a double passed to a call V8 does not inline is boxed.
+   * One array shared by all streams (it stays in the CPU cache; pushTimed reads it first thing).
+   */
+  readonly timed = TIMED;
+
+  /**
    * One packet. relMs: tshark's rel_ts in ms; extTs: the RTP timestamp (raw or extended: only its value
    * modulo 2^32 relative to the first packet matters); clockRate: tsharkClockRate() (0 = no jitter); isTelephoneEvent only sets a flag.
    */
@@ -112,6 +123,15 @@ export class RtpStreamStats {
     isTelephoneEvent: boolean,
     frame: number,
   ): number {
+    this.timed[0] = relMs;
+    this.timed[1] = extTs;
+    return this.pushTimed(seq, pt, marker, clockRate, isTelephoneEvent, frame);
+  }
+
+  /** push() with relMs and extTs taken from this.timed */
+  pushTimed(seq: number, pt: number, marker: boolean, clockRate: number, isTelephoneEvent: boolean, frame: number): number {
+    const relMs = this.timed[0]!;
+    const extTs = this.timed[1]!;
     this.lastMs = relMs;
     this.lastFrame = frame;
     if (this.packets === 0) return this.first(relMs, seq, extTs, pt, marker, frame);

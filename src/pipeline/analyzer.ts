@@ -54,6 +54,8 @@ export class Analyzer {
   private lastNsec = 0;
   private currentSecond = -1;
   private readonly linkTypes = new Set<number>();
+  /** the link type of the previous record (the Set is touched only when it changes) */
+  private lastLinkType = -1;
 
   constructor(opts: AnalyzerOptions) {
     this.settings = opts.settings;
@@ -74,7 +76,10 @@ export class Analyzer {
   push(rec: CaptureRecord): void {
     this.packets++;
     this.bytes += rec.origLen;
-    this.linkTypes.add(rec.linkType);
+    if (rec.linkType !== this.lastLinkType) {
+      this.lastLinkType = rec.linkType;
+      this.linkTypes.add(rec.linkType);
+    }
     this.clock(rec);
     this.link?.push(rec.tsSec, rec.origLen);
     const p = this.pinfo;

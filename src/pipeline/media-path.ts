@@ -34,7 +34,8 @@ export class MediaPath {
     private readonly withSeries: boolean,
   ) {
     this.registry = new MediaRegistry({ heuristic: true }, new PacketInfo());
-    this.table = new StreamTable({ addresses, rtpDscp: settings.thresholds.rtpDscp });
+    // the per-stream time series costs per packet: keep it only when a report will show it
+    this.table = new StreamTable({ addresses, rtpDscp: settings.thresholds.rtpDscp, seriesPoints: withSeries ? 600 : 0 });
   }
 
   setTimeOrigin(tsSec: number, tsNsec: number): void {

@@ -13,6 +13,7 @@
  * directions and all SSRCs of the conversation, exactly as Wireshark keeps it.
  */
 import { type PacketInfo, endpointKey } from '../decode/packet-info.js';
+import { EndpointTable } from '../decode/ip/endpoint-table.js';
 import { RTP_BAD_PADDING, RtpHeader, decodeRtpHeader, isMuxedRtcp } from '../decode/rtp.js';
 import { isKnownNonRtp } from '../decode/stun.js';
 import { EXTENDED_TIMESTAMP_START, extendTimestamp } from '../measure/rtp-timestamp.js';
@@ -49,10 +50,18 @@ export interface MediaContext {
   extendedTimestamp: number;
 }
 
+/** one RTP conversation; the registration's payload map, Call-ID and SRTP flag are copied in (fewer hops per packet) */
 interface Conversation {
   reg: MediaRegistration | null;
+  payloads: Map<number, PayloadInfo> | undefined;
+  callId: string | null;
+  srtp: boolean;
   rtcpOnly: boolean;
   extTs: number;
+}
+
+function conversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: number): Conversation {
+  return { reg, payloads: reg?.payloads, callId: reg?.callId ?? null, srtp: reg?.srtp ?? false, rtcpOnly, extTs };
 }
 
 const BUFFER = 8;
@@ -126,11 +135,17 @@ export class MediaRegistry {
   private readonly heuristic: boolean;
   private readonly confirm: number;
   private readonly maxCandidates: number;
-  /** endpoint key -> conversations by ascending fromFrame */
-  private readonly signalled = new Map<number, Array<{ from: number; conv: Conversation }>>();
-  /** lower endpoint -> higher endpoint -> heuristic conversation (both directions) */
-  private readonly heurConvs = new Map<number, Map<number, Conversation>>();
-  private readonly confirmed: Nested<true> = new Map();
+  /** endpoint key -> index in signalledLists: the conversations by ascending fromFrame */
+  private readonly signalled = new EndpointTable(256);
+  private readonly signalledLists: Array<Array<{ from: number; conv: Conversation }>> = [];
+  /** per endpoint index: its latest conversation and that SDP's frame (the usual answer, without the list) */
+  private readonly signalledLast: Conversation[] = [];
+  private readonly signalledLastFrom: number[] = [];
+  /** (lower endpoint, higher endpoint) -> index in heurConvList: one conversation for both directions */
+  private readonly heurConvs = new EndpointTable(64);
+  private readonly heurConvList: Conversation[] = [];
+  /** (src, dst, SSRC) of the confirmed heuristic flows (value 1) */
+  private readonly confirmed = new EndpointTable(64);
   private readonly candidates: Nested<Candidate> = new Map();
   private readonly candidateList: Candidate[] = [];
   private replayFrom: Candidate | null = null;
@@ -146,9 +161,9 @@ export class MediaRegistry {
 
   /** an SDP m= line: address:port is RTP (rtcpPort RTCP) to and from it, from fromFrame on */
   register(m: MediaRegistration): void {
-    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, { reg: m, rtcpOnly: false, extTs: EXTENDED_TIMESTAMP_START });
+    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, conversation(m, false, EXTENDED_TIMESTAMP_START));
     if (!m.rtcpMux && m.rtcpPort !== m.port && m.rtcpPort > 0) {
-      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, { reg: m, rtcpOnly: true, extTs: 0 });
+      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, conversation(m, true, 0));
     }
   }
 
@@ -161,12 +176,17 @@ export class MediaRegistry {
     const buf = p.buf;
     const start = p.payloadStart;
     const end = p.payloadEnd;
-    const src = endpointKey(p.srcAddr, p.srcPort);
-    const dst = endpointKey(p.dstAddr, p.dstPort);
-    const conv = this.signalledConv(dst, p.num) ?? this.signalledConv(src, p.num);
+    // endpoint keys go through the table's typed-array key: no boxed numbers per packet
+    const key = this.signalled.key;
+    key[0] = endpointKey(p.dstAddr, p.dstPort);
+    let conv = this.signalledConv(p.num);
+    if (conv === undefined) {
+      key[0] = endpointKey(p.srcAddr, p.srcPort);
+      conv = this.signalledConv(p.num);
+    }
     if (conv !== undefined) return this.classifySignalled(conv, buf, start, end, hdr);
     if (!this.heuristic) return MEDIA_NONE;
-    return this.classifyHeuristic(p, src, dst, hdr);
+    return this.classifyHeuristic(p, hdr);
   }
 
   /** replay the buffered packets of the flow confirmed by the last classify() (oldest first) */
@@ -204,21 +224,36 @@ export class MediaRegistry {
   }
 
   private addConv(key: number, from: number, conv: Conversation): void {
-    let list = this.signalled.get(key);
-    if (!list) this.signalled.set(key, (list = []));
+    const at = this.signalled.get(key, 0, 0);
+    let list = at >= 0 ? this.signalledLists[at] : undefined;
+    const idx = at >= 0 ? at : this.signalledLists.length;
+    if (list === undefined) {
+      this.signalled.set(key, 0, 0, idx);
+      this.signalledLists.push((list = []));
+    }
     const same = list.findIndex((e) => e.from === from);
     if (same >= 0) {
       // the same SDP frame again (e.g. offer and answer in one message): update the payloads in place
-      list[same]!.conv.reg = conv.reg;
+      const c = list[same]!.conv;
+      c.reg = conv.reg;
+      c.payloads = conv.payloads;
+      c.callId = conv.callId;
+      c.srtp = conv.srtp;
       return;
     }
     list.push({ from, conv });
     list.sort((a, b) => a.from - b.from);
+    const last = list[list.length - 1]!;
+    this.signalledLast[idx] = last.conv;
+    this.signalledLastFrom[idx] = last.from;
   }
 
-  private signalledConv(key: number, num: number): Conversation | undefined {
-    const list = this.signalled.get(key);
-    if (list === undefined) return undefined;
+  /** the conversation of the endpoint in signalled.key[0] for frame num (the latest SDP before it) */
+  private signalledConv(num: number): Conversation | undefined {
+    const at = this.signalled.find();
+    if (at < 0) return undefined;
+    if (this.signalledLastFrom[at]! <= num) return this.signalledLast[at];
+    const list = this.signalledLists[at]!;
     for (let i = list.length - 1; i >= 0; i--) {
       const e = list[i]!;
       if (e.from <= num) return e.conv;
@@ -231,18 +266,19 @@ export class MediaRegistry {
     const r = decodeRtpHeader(buf, start, end, hdr);
     if (r < 0 && r !== RTP_BAD_PADDING) return MEDIA_NONE;
     if (r === RTP_BAD_PADDING) hdr.payloadLength = end - start - hdr.headerLength;
-    const reg = conv.reg!;
     conv.extTs = extendTimestamp(conv.extTs, hdr.timestamp);
     const ctx = this.ctx;
-    ctx.payloads = reg.payloads;
-    ctx.callId = reg.callId;
-    ctx.srtp = reg.srtp;
+    ctx.payloads = conv.payloads;
+    ctx.callId = conv.callId;
+    ctx.srtp = conv.srtp;
     ctx.detection = 'sdp';
     ctx.extendedTimestamp = conv.extTs;
     return MEDIA_RTP;
   }
 
-  private classifyHeuristic(p: PacketInfo, src: number, dst: number, hdr: RtpHeader): number {
+  private classifyHeuristic(p: PacketInfo, hdr: RtpHeader): number {
+    const src = endpointKey(p.srcAddr, p.srcPort);
+    const dst = endpointKey(p.dstAddr, p.dstPort);
     const buf = p.buf;
     const r = decodeRtpHeader(buf, p.payloadStart, p.payloadEnd, hdr);
     if (r < 0) return MEDIA_NONE;
@@ -259,7 +295,11 @@ export class MediaRegistry {
     ctx.srtp = false;
     ctx.detection = 'heuristic';
     ctx.extendedTimestamp = conv.extTs;
-    if (get3(this.confirmed, src, dst, hdr.ssrc) === true) return MEDIA_RTP;
+    const ck = this.confirmed.key;
+    ck[0] = src;
+    ck[1] = dst;
+    ck[2] = hdr.ssrc;
+    if (this.confirmed.find() === 1) return MEDIA_RTP;
     if (isKnownNonRtp(buf, p.payloadStart, p.payloadEnd)) return MEDIA_NONE;
     return this.candidatePacket(p, src, dst, hdr, conv.extTs);
   }
@@ -267,13 +307,15 @@ export class MediaRegistry {
   private heurConv(src: number, dst: number, create: boolean): Conversation | undefined {
     const lo = src < dst ? src : dst;
     const hi = src < dst ? dst : src;
-    let m = this.heurConvs.get(lo);
-    let c = m?.get(hi);
-    if (c === undefined && create) {
-      if (!m) this.heurConvs.set(lo, (m = new Map()));
-      c = { reg: null, rtcpOnly: false, extTs: EXTENDED_TIMESTAMP_START };
-      m.set(hi, c);
-    }
+    const k = this.heurConvs.key;
+    k[0] = lo;
+    k[1] = hi;
+    const at = this.heurConvs.find();
+    if (at >= 0) return this.heurConvList[at];
+    if (!create) return undefined;
+    const c = conversation(null, false, EXTENDED_TIMESTAMP_START);
+    this.heurConvs.insert(this.heurConvList.length);
+    this.heurConvList.push(c);
     return c;
   }
 
@@ -306,7 +348,7 @@ export class MediaRegistry {
     c.lastSeq = hdr.sequence;
     c.lastUsed = p.num;
     if (c.count >= this.confirm && c.goodSteps >= this.confirm - 1) {
-      set3(this.confirmed, src, dst, hdr.ssrc, true);
+      this.confirmed.set(src, dst, hdr.ssrc, 1);
       this.removeCandidate(c);
       c.count--; // the current packet is handled by the caller, not replayed
       this.replayFrom = c.count > 0 ? c : null;

@@ -9,6 +9,7 @@ import type { StreamReport } from '../model/report.js';
 import { RtcpStreamStats } from '../measure/rtcp-stats.js';
 import { isTelephoneEventName, PT_CN, PT_CN_OLD, staticPayloadName, tsharkClockRate, staticClockRate, dynamicClockRate } from '../measure/rtp-clock.js';
 import { RtpStreamStats, relativeMs } from '../measure/rtp-stream-stats.js';
+import { extendTimestamp } from '../measure/rtp-timestamp.js';
 import { SequenceTracker } from '../measure/sequence.js';
 import { StreamSeriesBuilder } from '../measure/stream-series.js';
 import type { PayloadInfo } from './media-registry.js';
@@ -33,8 +34,17 @@ export interface StreamIdentity {
   callId: string | null;
   detection: 'sdp' | 'heuristic';
   srtp: boolean;
+  /** points of the bounded time series; 0: keep none */
   seriesPoints: number;
   ownExtTs: number;
+  /** the capture's time origin (shared, set before the first packet) */
+  origin: TimeOrigin;
+}
+
+/** capture time of the first frame of the capture: tshark's rel_ts origin */
+export class TimeOrigin {
+  sec = -1;
+  nsec = 0;
 }
 
 export type StreamReportData = Omit<StreamReport, 'id' | 'verdict'>;
@@ -55,9 +65,13 @@ export class RtpStreamState {
   readonly stats = new RtpStreamStats();
   readonly sequence = new SequenceTracker();
   readonly rtcp = new RtcpStreamStats();
-  readonly series: StreamSeriesBuilder;
-  /** DSCP value -> packets */
-  readonly dscpCounts = new Uint32Array(64);
+  /** null when the caller wants no time series (the common case: --json without --series) */
+  readonly series: StreamSeriesBuilder | null;
+  /** DSCP value -> packets, except the current run of one DSCP value (see dscpCount()) */
+  private readonly dscpCounts = new Uint32Array(64);
+  /** the DSCP of the last packets and how many in a row: the array is touched only when it changes */
+  private runDscp = -1;
+  private runPackets = 0;
   dscpMismatchPackets = 0;
   telephoneEventPackets = 0;
   /** per-stream extended timestamp, used only when no conversation state is given */
@@ -65,10 +79,21 @@ export class RtpStreamState {
   firstPt = -1;
   /** the last payload type that was neither CN nor telephone-event (the voice codec) */
   voicePt = -1;
+  private readonly origin: TimeOrigin;
   private voiceCodec: string | null = null;
   private voiceRate = 0;
-  private firstEpochMs = 0;
-  private lastEpochMs = 0;
+  /** capture time of the first and last packet (seconds, nanoseconds) */
+  private firstSec = 0;
+  private firstNsec = 0;
+  private lastSec = 0;
+  private lastNsec = 0;
+  /** lookupPayload() results for (cachePt, cachePayloads) */
+  private cachePt = -1;
+  private cachePayloads: Map<number, PayloadInfo> | undefined = undefined;
+  private cacheCodec: string | null = null;
+  private cacheRate = 0;
+  private cacheTev = false;
+  private cacheClock = 0;
 
   constructor(id: StreamIdentity) {
     this.ssrc = id.ssrc;
@@ -82,43 +107,72 @@ export class RtpStreamState {
     this.detection = id.detection;
     this.srtp = id.srtp;
     this.ownExtTs = id.ownExtTs;
-    this.series = new StreamSeriesBuilder(id.seriesPoints);
+    this.origin = id.origin;
+    this.series = id.seriesPoints > 0 ? new StreamSeriesBuilder(id.seriesPoints) : null;
   }
 
-  push(
-    p: PacketInfo,
-    hdr: RtpHeader,
-    ctx: StreamContext,
-    extTs: number,
-    originSec: number,
-    originNsec: number,
-    dscpAllowed: boolean,
-  ): void {
+  /** one RTP packet of this stream; dscpAllowed: its DSCP is one the profile allows */
+  push(p: PacketInfo, hdr: RtpHeader, ctx: StreamContext, dscpAllowed: boolean): void {
+    let extTs = ctx.extendedTimestamp;
+    if (extTs === undefined) {
+      // no conversation state given: extend per stream, as a conversation of its own would
+      extTs = this.ownExtTs = extendTimestamp(this.ownExtTs, hdr.timestamp);
+    }
     const pt = hdr.payloadType;
-    const entry = ctx.payloads?.get(pt);
-    const codec = entry === undefined ? null : entry.codec;
-    const tev = codec !== null && isTelephoneEventName(codec);
-    const clock = tsharkClockRate(pt, codec, entry === undefined ? 0 : entry.clockRate);
-    const relMs = relativeMs(p.tsSec, p.tsNsec, originSec, originNsec);
-    this.stats.push(relMs, hdr.sequence, extTs, pt, hdr.marker, clock, tev, p.num);
+    const payloads = ctx.payloads;
+    if (pt !== this.cachePt || payloads !== this.cachePayloads) this.lookupPayload(pt, payloads);
+    const tsSec = p.tsSec;
+    const tsNsec = p.tsNsec;
+    const tev = this.cacheTev;
+    const o = this.origin;
+    const stats = this.stats;
+    stats.timed[0] = relativeMs(tsSec, tsNsec, o.sec, o.nsec);
+    stats.timed[1] = extTs;
+    stats.pushTimed(hdr.sequence, pt, hdr.marker, this.cacheClock, tev, p.num);
     this.sequence.push(hdr.sequence);
-    const epochMs = p.tsSec * 1000 + p.tsNsec / 1e6;
     if (this.firstPt < 0) {
       this.firstPt = pt;
-      this.firstEpochMs = epochMs;
+      this.firstSec = tsSec;
+      this.firstNsec = tsNsec;
     }
-    this.lastEpochMs = epochMs;
+    this.lastSec = tsSec;
+    this.lastNsec = tsNsec;
     if (tev) this.telephoneEventPackets++;
     else if (pt !== PT_CN && pt !== PT_CN_OLD && pt !== this.voicePt) {
       this.voicePt = pt;
-      this.voiceCodec = codec;
-      this.voiceRate = entry === undefined ? 0 : entry.clockRate;
+      this.voiceCodec = this.cacheCodec;
+      this.voiceRate = this.cacheRate;
     }
-    this.dscpCounts[p.dscp & 63]!++;
+    const dscp = p.dscp & 63;
+    if (dscp === this.runDscp) this.runPackets++;
+    else this.newDscpRun(dscp);
     if (!dscpAllowed) this.dscpMismatchPackets++;
     if (ctx.srtp) this.srtp = true;
     if (this.callId === null && ctx.callId !== null) this.callId = ctx.callId;
-    this.series.push(epochMs / 1000, hdr.sequence, this.stats.jitter, this.stats.delta);
+    if (this.series !== null) this.series.push(epochMs(tsSec, tsNsec) / 1000, hdr.sequence, this.stats.jitter, this.stats.delta);
+  }
+
+  private newDscpRun(dscp: number): void {
+    if (this.runDscp >= 0) this.dscpCounts[this.runDscp]! += this.runPackets;
+    this.runDscp = dscp;
+    this.runPackets = 1;
+  }
+
+  /** packets with this DSCP value */
+  dscpCount(dscp: number): number {
+    return this.dscpCounts[dscp]! + (dscp === this.runDscp ? this.runPackets : 0);
+  }
+
+  /** what the payload map says about pt (cached: it changes only with the payload type or the SDP) */
+  private lookupPayload(pt: number, payloads: Map<number, PayloadInfo> | undefined): void {
+    const entry = payloads?.get(pt);
+    const codec = entry === undefined ? null : entry.codec;
+    this.cachePt = pt;
+    this.cachePayloads = payloads;
+    this.cacheCodec = codec;
+    this.cacheRate = entry === undefined ? 0 : entry.clockRate;
+    this.cacheTev = codec !== null && isTelephoneEventName(codec);
+    this.cacheClock = tsharkClockRate(pt, codec, this.cacheRate);
   }
 
   flush(): void {
@@ -145,7 +199,7 @@ export class RtpStreamState {
     return this.stats.maxDelta;
   }
   get lastSeenEpochMs(): number {
-    return this.lastEpochMs;
+    return epochMs(this.lastSec, this.lastNsec);
   }
   get payloadType(): number {
     return this.voicePt >= 0 ? this.voicePt : this.firstPt;
@@ -170,7 +224,10 @@ export class RtpStreamState {
   toReport(withSeries = false): StreamReportData {
     const s = this.stats;
     const dscp: Record<string, number> = {};
-    for (let i = 0; i < 64; i++) if (this.dscpCounts[i]! > 0) dscp[String(i)] = this.dscpCounts[i]!;
+    for (let i = 0; i < 64; i++) {
+      const n = this.dscpCount(i);
+      if (n > 0) dscp[String(i)] = n;
+    }
     const rtcp = this.rtcp.packets > 0 ? this.rtcp.toJSON() : null;
     const report: StreamReportData = {
       ssrc: `0x${this.ssrc.toString(16).padStart(8, '0')}`,
@@ -186,8 +243,8 @@ export class RtpStreamState {
       srtp: this.srtp,
       firstPacket: s.firstFrame,
       lastPacket: s.lastFrame,
-      startTime: new Date(this.firstEpochMs).toISOString(),
-      durationSeconds: (this.lastEpochMs - this.firstEpochMs) / 1000,
+      startTime: new Date(epochMs(this.firstSec, this.firstNsec)).toISOString(),
+      durationSeconds: (epochMs(this.lastSec, this.lastNsec) - epochMs(this.firstSec, this.firstNsec)) / 1000,
       packets: s.packets,
       expected: s.expected,
       lost: s.lost,
@@ -204,7 +261,12 @@ export class RtpStreamState {
       dscp,
       rtcp,
     };
-    if (withSeries) report.series = this.series.toJSON();
+    if (withSeries) report.series = (this.series ?? new StreamSeriesBuilder()).toJSON();
     return report;
   }
+}
+
+/** capture time in ms since the epoch, as every report computes it */
+function epochMs(sec: number, nsec: number): number {
+  return sec * 1000 + nsec / 1e6;
 }

@@ -6,12 +6,13 @@
  */
 import type { PacketInfo } from '../decode/packet-info.js';
 import { endpointKey } from '../decode/packet-info.js';
+import { EndpointTable } from '../decode/ip/endpoint-table.js';
 import type { RtpHeader } from '../decode/rtp.js';
 import type { RtcpPacket } from '../decode/rtcp/compound.js';
 import type { PayloadInfo } from './media-registry.js';
-import { extendTimestamp, EXTENDED_TIMESTAMP_START } from '../measure/rtp-timestamp.js';
+import { EXTENDED_TIMESTAMP_START } from '../measure/rtp-timestamp.js';
 import { ntpMiddle32 } from '../measure/ntp.js';
-import { RtpStreamState, type StreamContext } from './stream-state.js';
+import { RtpStreamState, TimeOrigin, type StreamContext } from './stream-state.js';
 
 export { RtpStreamState } from './stream-state.js';
 export type { StreamContext } from './stream-state.js';
@@ -20,21 +21,18 @@ export interface StreamTableOptions {
   addresses: { formatEndpoint(key: number, port: number): string };
   /** DSCP values the profile allows for RTP (packets with others count as mismatches) */
   rtpDscp: number[];
-  /** bounded series length per stream (default 600 points) */
+  /** bounded series length per stream (default 600 points; 0: no series) */
   seriesPoints?: number;
 }
 
 export class StreamTable {
-  private readonly byKey = new Map<number, Map<number, Map<number, RtpStreamState>>>();
+  /** (source endpoint, destination endpoint, SSRC) -> index in list */
+  private readonly byKey = new EndpointTable(1024);
   private readonly bySsrc = new Map<number, RtpStreamState[]>();
   private readonly list: RtpStreamState[] = [];
   private readonly rtpDscpMask: boolean[] = new Array<boolean>(64).fill(false);
-  private originSec = -1;
-  private originNsec = 0;
-  private lastSrc = -1;
-  private lastDst = -1;
-  private lastSsrc = -1;
-  private last: RtpStreamState | null = null;
+  /** tshark's rel_ts origin, shared with every stream */
+  private readonly origin = new TimeOrigin();
 
   constructor(private readonly opts: StreamTableOptions) {
     for (const d of opts.rtpDscp) if (d >= 0 && d < 64) this.rtpDscpMask[d] = true;
@@ -42,30 +40,20 @@ export class StreamTable {
 
   /** capture time of the FIRST frame of the capture (tshark's rel_ts origin); set before any push */
   setTimeOrigin(tsSec: number, tsNsec: number): void {
-    this.originSec = tsSec;
-    this.originNsec = tsNsec;
+    this.origin.sec = tsSec;
+    this.origin.nsec = tsNsec;
   }
 
   pushRtp(p: PacketInfo, hdr: RtpHeader, ctx: StreamContext): RtpStreamState {
-    if (this.originSec < 0) this.setTimeOrigin(p.tsSec, p.tsNsec);
-    const src = endpointKey(p.srcAddr, p.srcPort);
-    const dst = endpointKey(p.dstAddr, p.dstPort);
-    let s: RtpStreamState;
-    if (this.last !== null && src === this.lastSrc && dst === this.lastDst && hdr.ssrc === this.lastSsrc) {
-      s = this.last;
-    } else {
-      s = this.lookup(p, src, dst, hdr.ssrc, ctx);
-      this.last = s;
-      this.lastSrc = src;
-      this.lastDst = dst;
-      this.lastSsrc = hdr.ssrc;
-    }
-    let extTs = ctx.extendedTimestamp;
-    if (extTs === undefined) {
-      // no conversation state given: extend per stream, as a conversation of its own would
-      extTs = s.ownExtTs = extendTimestamp(s.ownExtTs, hdr.timestamp);
-    }
-    s.push(p, hdr, ctx, extTs, this.originSec, this.originNsec, this.rtpDscpMask[p.dscp] === true);
+    if (this.origin.sec < 0) this.setTimeOrigin(p.tsSec, p.tsNsec);
+    // hundreds of streams interleave: a hash probe per packet, keys in a typed array (no boxing)
+    const k = this.byKey.key;
+    k[0] = endpointKey(p.srcAddr, p.srcPort);
+    k[1] = endpointKey(p.dstAddr, p.dstPort);
+    k[2] = hdr.ssrc;
+    const at = this.byKey.find();
+    const s = at >= 0 ? this.list[at]! : this.create(p, hdr.ssrc, ctx);
+    s.push(p, hdr, ctx, this.rtpDscpMask[p.dscp] === true);
     return s;
   }
 
@@ -106,34 +94,29 @@ export class StreamTable {
     for (const s of this.list) s.flush();
   }
 
-  private lookup(p: PacketInfo, src: number, dst: number, ssrc: number, ctx: StreamContext): RtpStreamState {
-    let m2 = this.byKey.get(src);
-    if (!m2) this.byKey.set(src, (m2 = new Map()));
-    let m3 = m2.get(dst);
-    if (!m3) m2.set(dst, (m3 = new Map()));
-    let s = m3.get(ssrc);
-    if (s === undefined) {
-      const a = this.opts.addresses;
-      s = new RtpStreamState({
-        ssrc,
-        srcAddr: p.srcAddr,
-        dstAddr: p.dstAddr,
-        srcPort: p.srcPort,
-        dstPort: p.dstPort,
-        src: a.formatEndpoint(p.srcAddr, p.srcPort),
-        dst: a.formatEndpoint(p.dstAddr, p.dstPort),
-        callId: ctx.callId,
-        detection: ctx.detection,
-        srtp: ctx.srtp,
-        seriesPoints: this.opts.seriesPoints ?? 600,
-        ownExtTs: EXTENDED_TIMESTAMP_START,
-      });
-      m3.set(ssrc, s);
-      this.list.push(s);
-      let same = this.bySsrc.get(ssrc);
-      if (!same) this.bySsrc.set(ssrc, (same = []));
-      same.push(s);
-    }
+  /** a new stream for the key in byKey.key (indexed first, while the scratch key is still this one) */
+  private create(p: PacketInfo, ssrc: number, ctx: StreamContext): RtpStreamState {
+    this.byKey.insert(this.list.length);
+    const a = this.opts.addresses;
+    const s = new RtpStreamState({
+      ssrc,
+      srcAddr: p.srcAddr,
+      dstAddr: p.dstAddr,
+      srcPort: p.srcPort,
+      dstPort: p.dstPort,
+      src: a.formatEndpoint(p.srcAddr, p.srcPort),
+      dst: a.formatEndpoint(p.dstAddr, p.dstPort),
+      callId: ctx.callId,
+      detection: ctx.detection,
+      srtp: ctx.srtp,
+      seriesPoints: this.opts.seriesPoints ?? 600,
+      ownExtTs: EXTENDED_TIMESTAMP_START,
+      origin: this.origin,
+    });
+    this.list.push(s);
+    let same = this.bySsrc.get(ssrc);
+    if (!same) this.bySsrc.set(ssrc, (same = []));
+    same.push(s);
     return s;
   }
 

@@ -4,6 +4,8 @@
  * open-addressing table, so a known address costs a few word compares and no string per packet;
  * text is made only by format() (cached), when a new flow or a report needs a name.
  */
+import { u32be } from '../bytes.js';
+
 const TWO32 = 4294967296;
 
 export class AddressTable {
@@ -21,10 +23,10 @@ export class AddressTable {
 
   /** key of the IPv6 address buf[offset..offset+16) */
   keyOf6(buf: Buffer, offset: number): number {
-    const a = buf.readUInt32BE(offset);
-    const b = buf.readUInt32BE(offset + 4);
-    const c = buf.readUInt32BE(offset + 8);
-    const d = buf.readUInt32BE(offset + 12);
+    const a = u32be(buf, offset);
+    const b = u32be(buf, offset + 4);
+    const c = u32be(buf, offset + 8);
+    const d = u32be(buf, offset + 12);
     const mask = this.slots.length - 1;
     let h = hash4(a, b, c, d) & mask;
     for (;;) {

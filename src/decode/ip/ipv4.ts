@@ -10,6 +10,7 @@
  * |                    Destination Address                        |
  */
 import { IP_OK, IP_TRUNCATED, ipError, type IpView } from './ip-view.js';
+import { u16be, u32be } from '../bytes.js';
 
 const MF = 0x2000;
 
@@ -25,7 +26,7 @@ export function decodeIpv4(buf: Buffer, off: number, end: number, v: IpView): nu
   if (hlen < 20) {
     return ipError(v, 'IPV4_IHL', off);
   }
-  let total = buf.readUInt16BE(off + 2);
+  let total = u16be(buf, off + 2);
   if (total === 0) {
     // TCP segmentation offload: the NIC fills the length later; use what was captured
     total = end - off;
@@ -37,19 +38,19 @@ export function decodeIpv4(buf: Buffer, off: number, end: number, v: IpView): nu
     return IP_TRUNCATED;
   }
   const tos = buf[off + 1] ?? 0;
-  const frag = buf.readUInt16BE(off + 6);
+  const frag = u16be(buf, off + 6);
   v.version = 4;
   v.dscp = tos >> 2;
   v.ecn = tos & 3;
   v.ttl = buf[off + 8] ?? 0;
   v.proto = buf[off + 9] ?? 0;
-  v.src4 = buf.readUInt32BE(off + 12);
-  v.dst4 = buf.readUInt32BE(off + 16);
+  v.src4 = u32be(buf, off + 12);
+  v.dst4 = u32be(buf, off + 16);
   v.payloadStart = off + hlen;
   v.payloadEnd = off + total;
   v.fragOffset = (frag & 0x1fff) * 8;
   v.moreFragments = (frag & MF) !== 0;
   v.fragment = v.moreFragments || v.fragOffset !== 0;
-  v.fragId = buf.readUInt16BE(off + 4);
+  v.fragId = u16be(buf, off + 4);
   return IP_OK;
 }

@@ -4,6 +4,7 @@
  * fragment header (44). DSCP and ECN come from the traffic class (RFC 2474 / RFC 3168).
  */
 import { IP_OK, IP_TRUNCATED, ipError, type IpView } from './ip-view.js';
+import { u16be, u32be } from '../bytes.js';
 
 const NH_HOP_BY_HOP = 0;
 const NH_ROUTING = 43;
@@ -15,12 +16,12 @@ export function decodeIpv6(buf: Buffer, off: number, end: number, v: IpView): nu
   if (end - off < 40) {
     return IP_TRUNCATED;
   }
-  const w0 = buf.readUInt32BE(off);
+  const w0 = u32be(buf, off);
   if (w0 >>> 28 !== 6) {
     return ipError(v, 'IPV6_VERSION', off);
   }
   const tc = (w0 >>> 20) & 0xff;
-  let plen = buf.readUInt16BE(off + 4);
+  let plen = u16be(buf, off + 4);
   if (plen === 0) {
     // a jumbogram (RFC 2675) or segmentation offload: use what was captured
     plen = end - off - 40;
@@ -67,7 +68,7 @@ export function walkIpv6Extensions(buf: Buffer, off: number, end: number, nh: nu
       if (end - p < 8) {
         return ipError(v, 'IPV6_FRAGMENT_HEADER', p);
       }
-      const offFlags = buf.readUInt16BE(p + 2);
+      const offFlags = u16be(buf, p + 2);
       const fragOffset = offFlags & 0xfff8;
       const more = (offFlags & 1) !== 0;
       next = buf[p] ?? 0;
@@ -76,7 +77,7 @@ export function walkIpv6Extensions(buf: Buffer, off: number, end: number, nh: nu
         v.fragment = true;
         v.fragOffset = fragOffset;
         v.moreFragments = more;
-        v.fragId = buf.readUInt32BE(p - 4);
+        v.fragId = u32be(buf, p - 4);
         break;
       }
       // an atomic fragment (RFC 6946): a whole datagram, go on with the chain

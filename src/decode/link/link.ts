@@ -15,6 +15,7 @@ import {
   LINKTYPE_RAW_BSD12,
   LINKTYPE_RAW_BSD14,
 } from '../../capture/link-types.js';
+import { u16be, u32be } from '../bytes.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
@@ -57,10 +58,10 @@ export function decodeLink(linkType: number, buf: Buffer, off: number, end: numb
       return decodeEthernet(buf, off, end, out);
     case LINKTYPE_LINUX_SLL:
       // 16-byte header: packet type, ARPHRD type, address length, 8-byte address, protocol
-      return end - off < 16 ? LINK_TRUNCATED : walkTags(buf, off + 16, end, buf.readUInt16BE(off + 14), out);
+      return end - off < 16 ? LINK_TRUNCATED : walkTags(buf, off + 16, end, u16be(buf, off + 14), out);
     case LINKTYPE_LINUX_SLL2:
       // 20-byte header: protocol first, then reserved, ifindex, ARPHRD, packet type, address
-      return end - off < 20 ? LINK_TRUNCATED : walkTags(buf, off + 20, end, buf.readUInt16BE(off), out);
+      return end - off < 20 ? LINK_TRUNCATED : walkTags(buf, off + 20, end, u16be(buf, off), out);
     case LINKTYPE_RAW:
     case LINKTYPE_RAW_BSD12:
     case LINKTYPE_RAW_BSD14:
@@ -82,7 +83,7 @@ function decodeEthernet(buf: Buffer, off: number, end: number, out: LinkView): n
   if (end - off < 14) {
     return LINK_TRUNCATED;
   }
-  return walkTags(buf, off + 14, end, buf.readUInt16BE(off + 12), out);
+  return walkTags(buf, off + 14, end, u16be(buf, off + 12), out);
 }
 
 /** follow 802.1Q / 802.1ad tags (any number: QinQ); the outermost VLAN id is kept */
@@ -94,9 +95,9 @@ function walkTags(buf: Buffer, off: number, end: number, type: number, out: Link
       return LINK_TRUNCATED;
     }
     if (out.vlan < 0) {
-      out.vlan = buf.readUInt16BE(p) & 0x0fff;
+      out.vlan = u16be(buf, p) & 0x0fff;
     }
-    t = buf.readUInt16BE(p + 2);
+    t = u16be(buf, p + 2);
     p += 4;
   }
   out.etherType = t;
@@ -128,9 +129,9 @@ function decodeNull(buf: Buffer, off: number, end: number, out: LinkView, networ
   if (end - off < 4) {
     return LINK_TRUNCATED;
   }
-  let family = networkOrder ? buf.readUInt32BE(off) : buf.readUInt32LE(off);
+  let family = networkOrder ? u32be(buf, off) : buf.readUInt32LE(off);
   if (!networkOrder && family > 0xffff) {
-    family = buf.readUInt32BE(off);
+    family = u32be(buf, off);
   }
   const et = familyToEtherType(family);
   out.etherType = et === 0 ? family : et;

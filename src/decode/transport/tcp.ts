@@ -4,6 +4,7 @@
  */
 import type { PacketInfo } from '../packet-info.js';
 import { TRANSPORT_MALFORMED, TRANSPORT_OK, TRANSPORT_TRUNCATED } from './udp.js';
+import { u16be, u32be } from '../bytes.js';
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -22,10 +23,10 @@ export function decodeTcp(buf: Buffer, off: number, end: number, out: PacketInfo
   if (dataOffset > end - off) {
     return TRANSPORT_TRUNCATED;
   }
-  out.srcPort = buf.readUInt16BE(off);
-  out.dstPort = buf.readUInt16BE(off + 2);
-  out.tcpSeq = buf.readUInt32BE(off + 4);
-  out.tcpAck = buf.readUInt32BE(off + 8);
+  out.srcPort = u16be(buf, off);
+  out.dstPort = u16be(buf, off + 2);
+  out.tcpSeq = u32be(buf, off + 4);
+  out.tcpAck = u32be(buf, off + 8);
   // 9 flag bits: NS in byte 12's low bit, then CWR..FIN in byte 13
   out.tcpFlags = (buf[off + 13] ?? 0) | (((buf[off + 12] ?? 0) & 1) << 8);
   out.payloadStart = off + dataOffset;

@@ -3,6 +3,7 @@
  * IP payload. Fills the reused PacketInfo; answers with one of the TRANSPORT_* codes.
  */
 import type { PacketInfo } from '../packet-info.js';
+import { u16be } from '../bytes.js';
 
 export const TRANSPORT_OK = 0;
 export const TRANSPORT_TRUNCATED = 1;
@@ -13,7 +14,7 @@ export function decodeUdp(buf: Buffer, off: number, end: number, out: PacketInfo
   if (end - off < 8) {
     return TRANSPORT_TRUNCATED;
   }
-  let len = buf.readUInt16BE(off + 4);
+  let len = u16be(buf, off + 4);
   if (len === 0) {
     // only legal in IPv6 jumbograms (RFC 2675): the IP payload length rules
     len = end - off;
@@ -25,8 +26,8 @@ export function decodeUdp(buf: Buffer, off: number, end: number, out: PacketInfo
     // longer than the IP payload: Wireshark flags "bad length"; we keep what is there
     return TRANSPORT_MALFORMED;
   }
-  out.srcPort = buf.readUInt16BE(off);
-  out.dstPort = buf.readUInt16BE(off + 2);
+  out.srcPort = u16be(buf, off);
+  out.dstPort = u16be(buf, off + 2);
   out.payloadStart = off + 8;
   out.payloadEnd = off + len;
   return TRANSPORT_OK;

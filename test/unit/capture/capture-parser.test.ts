@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureParser, type ReaderSummary } from '../../../src/capture/capture-parser.js';
-import type { CaptureRecord } from '../../../src/capture/record.js';
+import { ChunkRecord, copyRecord, type CaptureRecord } from '../../../src/capture/record.js';
 import { NgWriter, pcapFile, snapshot, type Seen } from './pcap-builders.js';
 
 function parse(file: Buffer, chunk = file.length || 1): { recs: Seen[]; summary: ReaderSummary } {
@@ -61,6 +61,21 @@ describe('classic pcap', () => {
     expect(recs).toHaveLength(1);
     expect(summary.error?.code).toBe('E_CAPTURE_CORRUPT');
     expect(summary.error?.place).toEqual({ file: 't.pcap', packet: 2, offset: 53 });
+  });
+
+  it('hands records on as (chunk, offset) without a view per record; data and copyRecord still work', () => {
+    const f = pcapFile([{ sec: 1, frac: 0, data: A }, { sec: 2, frac: 0, data: B }]);
+    const seen: Array<{ sameChunk: boolean; offset: number; bytes: string; copy: CaptureRecord }> = [];
+    const p = new CaptureParser('x', (r) => {
+      expect(r).toBeInstanceOf(ChunkRecord);
+      const bytes = r.buf!.subarray(r.dataOffset!, r.dataOffset! + r.capLen).toString('hex');
+      expect(r.data.toString('hex')).toBe(bytes);
+      seen.push({ sameChunk: r.buf === f, offset: r.dataOffset!, bytes, copy: copyRecord(r) });
+    });
+    p.feed(f);
+    expect(seen.map((x) => [x.sameChunk, x.offset, x.bytes])).toEqual([[true, 40, A.toString('hex')], [true, 40 + 13 + 16, B.toString('hex')]]);
+    f.fill(0); // the copies own their bytes and carry no chunk reference
+    expect(seen.map((x) => [x.copy.data.toString('hex'), x.copy.buf, x.copy.num])).toEqual([[A.toString('hex'), undefined, 1], [B.toString('hex'), undefined, 2]]);
   });
 
   it('gives data as a view into the chunk when the record lies inside it', () => {

@@ -36,6 +36,25 @@ describe('StreamTable', () => {
     expect(s!.dscpMismatchPackets).toBe(1);
     expect(r.series!.packets.reduce((a, b) => a + b, 0)).toBe(8);
   });
+  it('counts DSCP runs exactly (values alternating, coming back) and keeps no series with seriesPoints 0', () => {
+    const t = new StreamTable({ addresses, rtpDscp: [46], seriesPoints: 0 });
+    t.setTimeOrigin(1000, 0);
+    const dscps = [46, 46, 0, 46, 34, 34, 46, 0, 0, 46];
+    dscps.forEach((d, i) => push(t, i + 1, (i + 1) * 20, i + 1, 8, d));
+    const [s] = t.streams();
+    const live = s!.toReport(false);
+    expect(live.dscp).toEqual({ '0': 3, '34': 2, '46': 5 });
+    expect(s!.dscpCount(46)).toBe(5);
+    expect(s!.dscpMismatchPackets).toBe(5);
+    expect(s!.series).toBeNull();
+    expect(live.series).toBeUndefined();
+    // a report asked with series from a stream that kept none gets an empty series, not a crash
+    expect(s!.toReport(true).series!.packets).toEqual([]);
+    // pushing after a report keeps counting on
+    push(t, 11, 220, 11, 8, 46);
+    expect(s!.toReport().dscp).toEqual({ '0': 3, '34': 2, '46': 6 });
+  });
+
   it('applies RTCP report blocks (signed loss, jitter in ms with the clock rate) and RTT from LSR/DLSR', () => {
     const t = new StreamTable({ addresses, rtpDscp: [46] });
     t.setTimeOrigin(1000, 0);

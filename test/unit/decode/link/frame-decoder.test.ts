@@ -48,6 +48,26 @@ describe('FrameDecoder', () => {
     expect(dec.lastError.message).toMatch(/UDP length/);
   });
 
+  it('decodes a frame in place inside a larger chunk (buf, dataOffset): same fields, frame-relative error offsets', () => {
+    const { dec, out } = setup();
+    const f = eth(0x0800, ipv4('10.1.2.3', '10.4.5.6', 17, udp(16384, 20000, RTP), { tos: 0xb8 }));
+    const chunk = Buffer.concat([Buffer.alloc(100, 0xee), f, Buffer.alloc(50, 0xee)]);
+    const inChunk = { ...record(1, f), buf: chunk, dataOffset: 100 };
+    expect(dec.decode(inChunk, out)).toBe('ok');
+    expect(out).toMatchObject({ ipVersion: 4, dscp: 46, srcPort: 16384, dstPort: 20000, payloadStart: 100 + 14 + 20 + 8, payloadEnd: 100 + f.length });
+    expect(out.buf).toBe(chunk);
+    expect(out.buf.subarray(out.payloadStart, out.payloadEnd)).toEqual(RTP);
+    // the bytes after the frame in the chunk are not part of it: a short frame stays short
+    const badUdp = eth(0x0800, ipv4('1.1.1.1', '2.2.2.2', 17, udp(1, 2, RTP, 5)));
+    const chunk2 = Buffer.concat([Buffer.alloc(7), badUdp, Buffer.alloc(64, 0xff)]);
+    expect(dec.decode({ ...record(1, badUdp), buf: chunk2, dataOffset: 7 }, out)).toBe('malformed');
+    expect(dec.lastError).toMatchObject({ code: 'UDP_LENGTH', offset: 14 + 20 + 4 });
+    const full = eth(0x0800, ipv4('1.1.1.1', '2.2.2.2', 17, udp(1, 2, RTP)));
+    const cut = full.subarray(0, 30);
+    const chunk3 = Buffer.concat([Buffer.alloc(3), cut, full.subarray(30)]);
+    expect(dec.decode({ ...record(1, cut, 1, full.length), buf: chunk3, dataOffset: 3 }, out)).toBe('truncated');
+  });
+
   it('reassembles IPv4 fragments (out of order, with a duplicate): last fragment number, first fragment DSCP', () => {
     const { dec, out } = setup();
     const body = Buffer.alloc(3000);
