@@ -80,14 +80,21 @@ export class MediaPath {
   private rtp(p: PacketInfo, h: RtpHeader, ctx: MediaContext): void {
     const before = this.table.streams().length;
     const s = this.table.pushRtp(p, h, ctx);
-    if (this.table.streams().length !== before) this.created(s);
+    if (this.table.streams().length !== before) this.created(s, p);
   }
 
-  private created(s: RtpStreamState): void {
+  private created(s: RtpStreamState, p: PacketInfo): void {
     s.id = `s${this.live.length + 1}`;
+    if (s.detection === 'sdp') s.callId = this.callOfBothEnds(s, p.num) ?? s.callId;
     const live = new StreamLive(s, this.settings.thresholds);
     this.live.push(live);
     this.bus.stream(live, 'start');
+  }
+
+  /** the newest call whose SDP named both endpoints of the stream, if any */
+  private callOfBothEnds(s: RtpStreamState, num: number): string | null {
+    const fromSrc = this.registry.callIdsAt(s.srcAddr, s.srcPort, num);
+    return this.registry.callIdsAt(s.dstAddr, s.dstPort, num).find((c) => fromSrc.includes(c)) ?? null;
   }
 
   private rtcp(p: PacketInfo): void {

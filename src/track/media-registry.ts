@@ -189,6 +189,25 @@ export class MediaRegistry {
     return this.classifyHeuristic(p, hdr);
   }
 
+  /**
+   * The Call-IDs whose SDP (at or before frame `num`) named addr:port, newest first. Used once per new
+   * stream: two calls may announce the same answer address (a PBX reusing a media port), and the call
+   * a stream belongs to is the one whose SDP named BOTH of its endpoints, not simply the latest SDP.
+   */
+  callIdsAt(addrKey: number, port: number, num: number): string[] {
+    const key = this.signalled.key;
+    key[0] = endpointKey(addrKey, port);
+    const at = this.signalled.find();
+    if (at < 0) return [];
+    const out: string[] = [];
+    const list = this.signalledLists[at]!;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const e = list[i]!;
+      if (e.from <= num && e.conv.callId !== null && !out.includes(e.conv.callId)) out.push(e.conv.callId);
+    }
+    return out;
+  }
+
   /** replay the buffered packets of the flow confirmed by the last classify() (oldest first) */
   drainReplay(fn: (p: PacketInfo, hdr: RtpHeader, ctx: MediaContext) => void): void {
     const c = this.replayFrom;
