@@ -70,3 +70,20 @@ describe('MediaRegistry with SDP', () => {
     expect([r.ctx.callId, r.ctx.srtp, r.ctx.payloads]).toEqual(['b', true, later]);
   });
 });
+
+describe('MediaRegistry.callIdsAt', () => {
+  it('lists the calls whose SDP named an endpoint up to a frame, newest first, without repeats', () => {
+    const r = new MediaRegistry();
+    const payloads = new Map([[8, { codec: 'g711A', clockRate: 8000 }]]);
+    // two calls announce the same answer address (a PBX reusing its media port)
+    r.register({ addrKey: 0x0a000002, port: 16000, rtcpPort: 16001, rtcpMux: false, fromFrame: 5, payloads, callId: 'call-1', srtp: false });
+    r.register({ addrKey: 0x0a000002, port: 16000, rtcpPort: 16001, rtcpMux: false, fromFrame: 40, payloads, callId: 'call-2', srtp: false });
+    r.register({ addrKey: 0x0a000002, port: 16000, rtcpPort: 16001, rtcpMux: false, fromFrame: 60, payloads, callId: 'call-1', srtp: false });
+    r.register({ addrKey: 0x0a000001, port: 20000, rtcpPort: 20001, rtcpMux: false, fromFrame: 3, payloads, callId: 'call-1', srtp: false });
+    expect(r.callIdsAt(0x0a000002, 16000, 4)).toEqual([]);
+    expect(r.callIdsAt(0x0a000002, 16000, 50)).toEqual(['call-2', 'call-1']);
+    expect(r.callIdsAt(0x0a000002, 16000, 70)).toEqual(['call-1', 'call-2']);
+    expect(r.callIdsAt(0x0a000001, 20000, 50)).toEqual(['call-1']);
+    expect(r.callIdsAt(0x0a000003, 20000, 50)).toEqual([]);
+  });
+});
