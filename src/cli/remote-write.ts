@@ -27,7 +27,8 @@ export function startRemoteWrite(
     externalLabels: settings.externalLabels,
     pushIntervalSeconds: push.pushIntervalSeconds,
     stateDir: push.stateDir,
-    log: (line) => process.stderr.write(`voipready: remote_write: ${line}\n`),
+    // the writer's lines already start with "remote_write"
+    log: (line) => process.stderr.write(`voipready: ${line}\n`),
   });
   writer.start();
   let timer: NodeJS.Timeout | null = null;

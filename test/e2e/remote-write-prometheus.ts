@@ -1,7 +1,8 @@
 /**
  * Debian's `prometheus` on loopback as a remote_write receiver for the e2e tests: free port, temp
  * data dir, --web.enable-remote-write-receiver, started and stopped by PID (SIGSTOP/SIGCONT and
- * kill + restart on the same data dir for the outage test).
+ * kill + restart on the same data dir for the outage test; reserve() then run() for a receiver
+ * that is down when the sender starts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +27,14 @@ export class PrometheusProcess {
   }
 
   static async start(): Promise<PrometheusProcess> {
-    const p = new PrometheusProcess(await freePort());
+    const p = await PrometheusProcess.reserve();
     await p.run();
     return p;
+  }
+
+  /** a free port and a data dir, nothing listening yet (a receiver that is down); run() starts it */
+  static async reserve(): Promise<PrometheusProcess> {
+    return new PrometheusProcess(await freePort());
   }
 
   get base(): string {
@@ -89,7 +95,7 @@ export class PrometheusProcess {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const { port } = srv.address() as AddressInfo;

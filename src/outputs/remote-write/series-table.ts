@@ -7,21 +7,28 @@ import type { Label } from './proto.js';
 export class SeriesTable {
   private readonly ids = new Map<string, number>();
   private readonly labelSets: Label[][] = [];
-  /** fast path: label objects that metrics keep from second to second -> id, per metric name */
-  private byObject = new WeakMap<object, Map<string, number>>();
+  /** fast path, per series name: the labels objects that metrics keep from second to second -> id */
+  private byObject = new Map<string, WeakMap<object, number>>();
+  /** labels objects made afresh at each read: name + labels in the metric's own order -> id */
+  private byRaw = new Map<string, number>();
 
-  /** id remembered for (a metric's own labels object, metric name), or undefined */
-  cached(labels: object, name: string): number | undefined {
-    return this.byObject.get(labels)?.get(name);
+  /** the ids of the labels objects seen under one series name (one lookup per metric, then one per series) */
+  objectIds(name: string): WeakMap<object, number> {
+    let m = this.byObject.get(name);
+    if (m === undefined) {
+      m = new WeakMap();
+      this.byObject.set(name, m);
+    }
+    return m;
   }
 
-  remember(labels: object, name: string, id: number): void {
-    let m = this.byObject.get(labels);
-    if (m === undefined) {
-      m = new Map();
-      this.byObject.set(labels, m);
-    }
-    m.set(name, id);
+  /** id of a series seen before under this raw key, or undefined */
+  rawId(key: string): number | undefined {
+    return this.byRaw.get(key);
+  }
+
+  rememberRaw(key: string, id: number): void {
+    this.byRaw.set(key, id);
   }
 
   /** id of a sorted, unique label set (created on first sight) */
@@ -50,7 +57,8 @@ export class SeriesTable {
   clear(): void {
     this.ids.clear();
     this.labelSets.length = 0;
-    this.byObject = new WeakMap();
+    this.byObject = new Map();
+    this.byRaw.clear();
   }
 }
 

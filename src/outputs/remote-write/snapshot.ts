@@ -7,9 +7,9 @@
 import type { Registry } from 'prom-client';
 import type { Label } from './proto.js';
 import { normaliseLabels, type SeriesTable } from './series-table.js';
-import { readRegistrySync } from './snapshot-sync.js';
+import { readRegistrySync, type CollectCache } from './snapshot-sync.js';
 
-export { readRegistrySync };
+export { CollectCache, readRegistrySync } from './snapshot-sync.js';
 
 /** the snapshot now when every metric can be read synchronously (the usual case), else when it settles */
 export function readRegistry(
@@ -18,8 +18,9 @@ export function readRegistry(
   table: SeriesTable,
   timestampMs: number,
   seq: number,
+  cache?: CollectCache,
 ): Snapshot | Promise<Snapshot> {
-  return readRegistrySync(registry, externalLabels, table, timestampMs, seq) ?? readRegistryAsync(registry, externalLabels, table, timestampMs, seq);
+  return readRegistrySync(registry, externalLabels, table, timestampMs, seq, cache) ?? readRegistryAsync(registry, externalLabels, table, timestampMs, seq);
 }
 
 export interface Snapshot {

@@ -18,7 +18,7 @@ import { compressBody, encodeWriteRequest } from './proto.js';
 import { SampleQueue } from './queue.js';
 import { RemoteWriteMetrics } from './self-metrics.js';
 import { SeriesTable } from './series-table.js';
-import { readRegistry } from './snapshot.js';
+import { CollectCache, readRegistry } from './snapshot.js';
 
 export interface RemoteWriterOptions {
   targets: RemoteWriteTarget[];
@@ -91,17 +91,31 @@ export function createRemoteWriter(opts: RemoteWriterOptions): RemoteWriter {
   return new Writer(opts);
 }
 
-/** the pipeline adapter: one snapshot per capture second, stamped with that second */
+/**
+ * The pipeline adapter: one snapshot per capture second, stamped with that second, and a last one
+ * at the end of the capture (stamped with its last packet's time), because the listeners' onEnd
+ * still moves the counters (streams that lived and died between two seconds, final totals): the
+ * last pushed value must be the value /metrics shows once the analysis is over. Subscribe it after
+ * the metrics listener (the bus calls listeners in the order they were added).
+ */
 export function remoteWriteListener(writer: RemoteWriter): AnalysisListener {
+  let lastMs = -Infinity;
   return {
     onSecond(epochSec) {
-      void writer.sample(epochSec * 1000);
+      lastMs = epochSec * 1000;
+      void writer.sample(lastMs);
+    },
+    onEnd(_report, view) {
+      const endMs = Math.max(Math.floor(view.nowEpochMs()), lastMs + 1);
+      if (Number.isFinite(endMs)) void writer.sample(endMs);
     },
   };
 }
 
 class Writer implements RemoteWriter {
   private readonly table = new SeriesTable();
+  /** process/Node metrics (filled in collect()) are read at most twice per wall second */
+  private readonly collected = new CollectCache();
   private readonly queue: SampleQueue;
   private readonly targets: TargetState[];
   private readonly metrics: RemoteWriteMetrics;
@@ -151,11 +165,12 @@ class Writer implements RemoteWriter {
     if (this.inflightReads === 0 && this.queue.length === 0 && this.table.size > TABLE_RESET_SERIES) {
       // nothing queued or being read refers to an old id: forget series that went away (bounded memory)
       this.table.clear();
+      this.collected.clear();
     }
     const seq = this.nextSeq++;
     let read: ReturnType<typeof readRegistry>;
     try {
-      read = readRegistry(this.opts.registry, this.opts.externalLabels, this.table, timestampMs, seq);
+      read = readRegistry(this.opts.registry, this.opts.externalLabels, this.table, timestampMs, seq, this.collected);
     } catch (err) {
       this.opts.log(`remote_write: cannot read the metrics registry: ${(err as Error).message}`);
       return Promise.resolve();
