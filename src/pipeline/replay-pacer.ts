@@ -102,12 +102,16 @@ export function parseSpeed(text: string): number {
  * Pushes records paced by the pacer. Returns false when aborted. Waits are skipped below
  * MIN_SLEEP_MS; the schedule is absolute, so skipped time is caught up, not lost.
  */
+/** how long replay may run without giving the event loop a turn (HTTP server, remote_write, signals) */
+const YIELD_EVERY_MS = 50;
+
 export async function paceRecords(
   records: AsyncIterable<CaptureRecord>,
   pacer: ReplayPacer,
   push: (rec: CaptureRecord) => void,
   signal?: AbortSignal,
 ): Promise<boolean> {
+  let lastYield = performance.now();
   for await (const rec of records) {
     if (signal?.aborted === true) return false;
     const waitMs = pacer.step(rec);
@@ -117,6 +121,11 @@ export async function paceRecords(
       } catch {
         return false; // aborted while waiting: the caller stops cleanly
       }
+      lastYield = performance.now();
+    } else if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      // at --speed max nothing sleeps: let scrapes, pushes and signals run now and then
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
     }
     push(rec);
   }
