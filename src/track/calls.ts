@@ -4,6 +4,7 @@
  * answer turned into ExpectedMedia for the media registry. Retransmissions (same transaction key
  * seen again) are counted but change nothing. Bounded: at most maxCalls, oldest finished first out.
  */
+import { detachNullable, detachString } from '../decode/sip/strings.js';
 import type { SipMessage } from '../decode/sip/types.js';
 import { expectedMediaOf, sdpBodyOf } from './call-sdp.js';
 import type { CallEvent, CallState, CallSummary, ExpectedMedia, SipMeta, TrackedCall } from './call-types.js';
@@ -127,13 +128,14 @@ export class CallTracker {
 
   private create(msg: SipMessage, meta: SipMeta): Call {
     if (this.byId.size >= this.maxCalls) this.evictOne();
-    const call = new Call(msg.callId!, meta.epochMs, meta.num, meta.transport);
+    // strings kept for the life of the call are detached: the parser's are views into the whole message
+    const call = new Call(detachString(msg.callId!), meta.epochMs, meta.num, meta.transport);
     const fromIsCaller = msg.kind === 'request';
-    call.from = uriText(msg.from?.uri);
-    call.to = uriText(msg.to?.uri);
-    call.fromDisplay = msg.from?.displayName ?? null;
-    call.toDisplay = msg.to?.displayName ?? null;
-    call.callerTag = msg.from?.tag ?? null;
+    call.from = detachString(uriText(msg.from?.uri));
+    call.to = detachString(uriText(msg.to?.uri));
+    call.fromDisplay = detachNullable(msg.from?.displayName ?? null);
+    call.toDisplay = detachNullable(msg.to?.displayName ?? null);
+    call.callerTag = detachNullable(msg.from?.tag ?? null);
     // seen from a response only: the request went the other way
     call.sipSrc = fromIsCaller ? endpoint(meta.srcAddr, meta.srcPort) : endpoint(meta.dstAddr, meta.dstPort);
     call.sipDst = fromIsCaller ? endpoint(meta.dstAddr, meta.dstPort) : endpoint(meta.srcAddr, meta.srcPort);
@@ -162,7 +164,7 @@ export class CallTracker {
       // first INVITE, or a new one after a 401/407 challenge: setup time still counts from the first
       call.inviteEpochMs ??= meta.epochMs;
       call.initialSeq = seq;
-      call.callerAgent ??= msg.userAgent;
+      call.callerAgent ??= detachNullable(msg.userAgent);
       if (call.state === 'rejected') this.reopen(call);
     } else if (msg.method === 'CANCEL') {
       call.cancelSeen = true;
@@ -175,7 +177,7 @@ export class CallTracker {
     const cseq = msg.cseq!;
     if (cseq.method !== 'INVITE' || cseq.seq !== call.initialSeq) return;
     const status = msg.status;
-    call.calleeAgent ??= msg.server ?? msg.userAgent;
+    call.calleeAgent ??= detachNullable(msg.server ?? msg.userAgent);
     if (status >= 180 && status < 190) {
       if (call.ringMs === null && call.inviteEpochMs !== null) call.ringMs = roundMs(meta.epochMs - call.inviteEpochMs);
     } else if (status >= 200 && status < 300) {
@@ -243,7 +245,7 @@ function isRetransmission(call: Call, msg: SipMessage): boolean {
     ? `Q ${msg.method} ${cseq.seq} ${branch}`
     : `R ${msg.status} ${cseq.method} ${cseq.seq} ${branch} ${msg.to?.tag ?? ''}`;
   if (call.seen.has(key)) return true;
-  if (call.seen.size < MAX_SEEN) call.seen.add(key);
+  if (call.seen.size < MAX_SEEN) call.seen.add(detachString(key));
   return false;
 }
 

@@ -2,6 +2,7 @@
  * Header names: compact forms (RFC 3261 7.3.3 and the extensions that registered one) and the
  * canonical spelling of the headers we read. Lookups are case-insensitive (RFC 3261 7.3.1).
  */
+import { detachString } from './strings.js';
 
 const COMPACT: Record<string, string> = {
   i: 'Call-ID',
@@ -45,4 +46,30 @@ export function canonicalHeaderName(written: string): string {
     if (long !== undefined) return long;
   }
   return CANONICAL[lower] ?? written;
+}
+
+/** A header name as written, resolved once: the canonical name and the lower-cased lookup key. */
+export interface HeaderName {
+  name: string;
+  key: string;
+}
+
+/**
+ * Memo of canonicalHeaderName + toLowerCase by the spelling as written: a real capture uses a
+ * few dozen spellings, so after the first messages every header line costs one Map lookup. The
+ * memo holds results of a pure function only (it never changes an answer) and stops growing at
+ * MAX_MEMO spellings, so garbage input cannot grow it without bound.
+ */
+const MAX_MEMO = 1024;
+const MEMO = new Map<string, HeaderName>();
+
+export function resolveHeaderName(written: string): HeaderName {
+  const hit = MEMO.get(written);
+  if (hit !== undefined) return hit;
+  // detached: `written` is usually a view into a whole message string
+  const own = detachString(written);
+  const name = detachString(canonicalHeaderName(own));
+  const resolved: HeaderName = { name, key: detachString(name.toLowerCase()) };
+  if (MEMO.size < MAX_MEMO) MEMO.set(own, resolved);
+  return resolved;
 }

@@ -9,6 +9,11 @@ import type { SipCSeq, SipNameAddr, SipUri, SipVia } from './types.js';
  * quoted strings (with backslash escapes) or inside <...> URIs.
  */
 export function splitCommaList(value: string): string[] {
+  // the common case, one entry: no scan in JS
+  if (value.indexOf(',') < 0) {
+    const t = value.trim();
+    return t.length > 0 ? [t] : [];
+  }
   const out: string[] = [];
   let depth = 0;
   let quoted = false;
@@ -38,16 +43,24 @@ function pushTrimmed(out: string[], s: string): void {
 /** `;name=value;flag` -> { name: value, flag: '' } with lower-cased names; quotes kept off values. */
 export function parseParams(s: string): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const part of s.split(';')) {
-    const p = part.trim();
-    if (p.length === 0) continue;
-    const eq = p.indexOf('=');
-    const name = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
-    let value = eq < 0 ? '' : p.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    if (name.length > 0 && !(name in params)) params[name] = value;
+  let start = 0;
+  for (;;) {
+    const semi = s.indexOf(';', start);
+    const stop = semi < 0 ? s.length : semi;
+    if (stop > start) addParam(params, s.slice(start, stop).trim());
+    if (semi < 0) return params;
+    start = semi + 1;
   }
-  return params;
+}
+
+function addParam(params: Record<string, string>, p: string): void {
+  if (p.length === 0) return;
+  const eq = p.indexOf('=');
+  const name = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
+  let value = eq < 0 ? '' : p.slice(eq + 1).trim();
+  if (value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22) value = value.slice(1, -1);
+  // `in`, not hasOwn: a parameter called "constructor" or "__proto__" is skipped, as it always was
+  if (name.length > 0 && !(name in params)) params[name] = value;
 }
 
 /** Splits "host:port", "[v6]:port" or "host" (RFC 3261 25.1 hostport). */
@@ -73,10 +86,33 @@ export function splitHostPort(s: string): { host: string; port: number | null } 
   return port === null ? null : { host, port };
 }
 
+const PORT_DIGITS = /^\d{1,5}$/;
+
 function parsePort(s: string): number | null {
-  if (!/^\d{1,5}$/.test(s)) return null;
+  if (!PORT_DIGITS.test(s)) return null;
   const n = Number(s);
   return n <= 65535 ? n : null;
+}
+
+/**
+ * A parsed URI whose uri-parameters are split only when first read: the call tracker wants user
+ * and host of From / To for every call, the parameters almost never.
+ */
+class ParsedUri implements SipUri {
+  #params: Record<string, string> | undefined;
+  readonly #paramText: string;
+
+  constructor(
+    readonly raw: string, readonly scheme: string, readonly user: string | null, readonly host: string,
+    readonly port: number | null, paramText: string,
+  ) {
+    this.#paramText = paramText;
+  }
+
+  get params(): Record<string, string> {
+    this.#params ??= this.#paramText.length === 0 ? {} : parseParams(this.#paramText);
+    return this.#params;
+  }
 }
 
 /** sip:user:password@host:port;params?headers, and tel:/other schemes more loosely (RFC 3261 19.1.1). */
@@ -91,7 +127,7 @@ export function parseUri(raw: string): SipUri | null {
   if (scheme !== 'sip' && scheme !== 'sips') {
     const semi = noHeaders.indexOf(';');
     const user = semi < 0 ? noHeaders : noHeaders.slice(0, semi);
-    return { raw: s, scheme, user, host: '', port: null, params: semi < 0 ? {} : parseParams(noHeaders.slice(semi)) };
+    return new ParsedUri(s, scheme, user, '', null, semi < 0 ? '' : noHeaders.slice(semi));
   }
   // the user part may contain ';' (RFC 4475 escaped chars) but never '@' unescaped: last '@' wins
   const at = noHeaders.lastIndexOf('@');
@@ -105,8 +141,7 @@ export function parseUri(raw: string): SipUri | null {
     const pw = userinfo.indexOf(':');
     user = pw < 0 ? userinfo : userinfo.slice(0, pw);
   }
-  const params = semi < 0 ? {} : parseParams(hostAndParams.slice(semi));
-  return { raw: s, scheme, user, host: hp.host, port: hp.port, params };
+  return new ParsedUri(s, scheme, user, hp.host, hp.port, semi < 0 ? '' : hostAndParams.slice(semi));
 }
 
 /**
@@ -118,17 +153,11 @@ export function parseNameAddr(value: string): SipNameAddr | null {
   const s = value.trim();
   let displayName: string | null = null;
   let i = 0;
-  if (s.startsWith('"')) {
-    let j = 1;
-    let name = '';
-    while (j < s.length && s[j] !== '"') {
-      if (s[j] === '\\' && j + 1 < s.length) j++;
-      name += s[j];
-      j++;
-    }
-    if (j >= s.length) return null;
-    displayName = name;
-    i = j + 1;
+  if (s.charCodeAt(0) === 0x22) {
+    const close = quotedStringEnd(s, 1);
+    if (close < 0) return null;
+    displayName = unescapeQuoted(s, 1, close);
+    i = close + 1;
   }
   const lt = s.indexOf('<', i);
   const semi = s.indexOf(';', i);
@@ -151,6 +180,30 @@ export function parseNameAddr(value: string): SipNameAddr | null {
   return withParams(null, uri, semi < 0 ? '' : s.slice(semi));
 }
 
+/** Index of the '"' that closes a quoted string whose content starts at `from`, or -1 (RFC 3261 25.1). */
+function quotedStringEnd(s: string, from: number): number {
+  for (let j = from; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 0x22) return j;
+    if (c === 0x5c && j + 1 < s.length) j++; // quoted-pair: the next character is taken as is
+  }
+  return -1;
+}
+
+/** The content of a quoted string [from, close) with quoted-pairs resolved ("\\x" -> "x"). */
+function unescapeQuoted(s: string, from: number, close: number): string {
+  let bs = s.indexOf('\\', from);
+  if (bs < 0 || bs >= close) return s.slice(from, close);
+  let out = '';
+  let run = from;
+  while (bs >= 0 && bs < close) {
+    out += s.slice(run, bs);
+    run = bs + 1; // the escaped character starts the next run
+    bs = s.indexOf('\\', bs + 2);
+  }
+  return out + s.slice(run, close);
+}
+
 function withParams(displayName: string | null, uri: SipUri, rest: string): SipNameAddr | null {
   const r = rest.trim();
   if (r.length > 0 && !r.startsWith(';')) return null;
@@ -160,10 +213,13 @@ function withParams(displayName: string | null, uri: SipUri, rest: string): SipN
 }
 
 /** One Via entry: sent-protocol LWS sent-by *(;via-params); LWS allowed around "/" (RFC 3261 20.42). */
+const VIA = /^\s*([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s;]+)\s+([^;]+)(.*)$/s;
+const COLON_WS = /\s*:\s*/;
+
 export function parseVia(entry: string): SipVia | null {
-  const m = /^\s*([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s;]+)\s+([^;]+)(.*)$/s.exec(entry);
+  const m = VIA.exec(entry);
   if (m === null) return null;
-  const hp = splitHostPort(m[4]!.replace(/\s*:\s*/, ':'));
+  const hp = splitHostPort(m[4]!.replace(COLON_WS, ':'));
   if (hp === null) return null;
   const params = parseParams(m[5]!);
   const rportRaw = params['rport'];
@@ -180,9 +236,11 @@ export function parseVia(entry: string): SipVia | null {
   };
 }
 
+const CSEQ = /^\s*(\d{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)\s*$/;
+
 /** CSeq = 1*DIGIT LWS Method, the number below 2^31 (RFC 3261 8.1.1.5). */
 export function parseCSeq(value: string): SipCSeq | null {
-  const m = /^\s*(\d{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)\s*$/.exec(value);
+  const m = CSEQ.exec(value);
   if (m === null) return null;
   const seq = Number(m[1]);
   return seq <= 0x7fffffff ? { seq, method: m[2]! } : null;

@@ -6,12 +6,12 @@
  * stop inside the header block or the announced body: a snap length, or a TCP segment boundary)
  * and SIP_MALFORMED / SIP_BAD_CONTENT_LENGTH (the bytes are there but break the grammar).
  */
-import { canonicalHeaderName } from './header-names.js';
-import { parseCSeq, parseNameAddr, parseVia, splitCommaList } from './header-values.js';
+import { canonicalHeaderName, resolveHeaderName, type HeaderName } from './header-names.js';
 import {
-  HTAB, SP, START_NONE, START_REQUEST, couldStartSip, findLineEnd, isTokenChar, lineContentEnd,
+  CR, HTAB, SP, START_NONE, START_REQUEST, couldStartSip, findLineEnd, isTokenChar, lineContentEnd,
   startLineKind,
 } from './lines.js';
+import { ParsedSipRequest, ParsedSipResponse, type ScannedHeaders } from './message.js';
 import type { SipErrorCode, SipHeader, SipMessage, SipParseError, SipParseResult } from './types.js';
 
 export interface SipParseOptions {
@@ -27,6 +27,36 @@ const MAX_HEADERS = 512;
 
 function fail(code: SipErrorCode, offset: number, reason: string): SipParseError {
   return { ok: false, code, offset, reason };
+}
+
+/** RFC 3261 25.1 token characters as a table over latin1 character codes */
+const TOKEN = new Uint8Array(256);
+for (let c = 0; c < 256; c++) TOKEN[c] = isTokenChar(c) ? 1 : 0;
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The message bytes decoded once: latin1 maps byte i to character i, so indices into `text` are
+ * byte offsets (minus `base`) and the scanner works on the string with native indexOf / slice.
+ * Pieces that lie before the first non-ASCII byte are slices of `text` (ASCII decodes the same
+ * in latin1 and UTF-8); later pieces are decoded from their bytes as UTF-8, so every string is
+ * what a UTF-8 decode of its own bytes gives.
+ */
+class MessageText {
+  readonly text: string;
+  /** index of the first byte >= 0x80, or text.length */
+  readonly asciiEnd: number;
+
+  constructor(readonly buf: Buffer, readonly base: number, end: number) {
+    this.text = buf.toString('latin1', base, end);
+    const na = this.text.search(NON_ASCII);
+    this.asciiEnd = na < 0 ? this.text.length : na;
+  }
+
+  /** the UTF-8 text of [a, b), indices relative to base */
+  str(a: number, b: number): string {
+    return b <= this.asciiEnd ? this.text.slice(a, b) : this.buf.toString('utf8', this.base + a, this.base + b);
+  }
 }
 
 export function parseSipMessage(
@@ -50,17 +80,18 @@ export function parseSipMessage(
   const lineEnd = lineContentEnd(buf, pos, lf);
   const kind = startLineKind(buf, pos, lineEnd);
   if (kind === START_NONE) return fail('SIP_NOT_SIP', pos, 'first line is not a SIP request or status line');
-  const startLine = buf.toString('utf8', pos, lineEnd);
+  // from here on it claims to be SIP: decode it once
+  const t = new MessageText(buf, pos, end);
+  const startLine = t.str(0, lineEnd - pos);
   const start = kind === START_REQUEST ? parseRequestLine(startLine) : parseStatusLine(startLine);
   if (typeof start === 'string') return fail('SIP_MALFORMED', pos, start);
 
-  const block = parseHeaderBlock(buf, lf + 1, end);
-  if ('error' in block) return block.error;
-  const headers = block.headers;
+  const block = new HeaderBlock();
+  const err = scanHeaders(t, lf + 1 - pos, block);
+  if (err !== null) return err;
+  if (block.clError !== null) return block.clError;
   const bodyStart = block.bodyStart;
-
-  const cl = contentLengthOf(headers);
-  if (typeof cl !== 'number' && cl !== null) return cl;
+  const cl = block.contentLength;
   let bodyEnd: number;
   if (cl !== null) {
     bodyEnd = bodyStart + cl;
@@ -70,7 +101,10 @@ export function parseSipMessage(
   } else {
     bodyEnd = opts.stream === true ? bodyStart : end;
   }
-  const message = buildMessage(start, startLine, headers, buf, bodyStart, bodyEnd, cl);
+  const body = buf.subarray(bodyStart, bodyEnd);
+  const message = start.kind === 'request'
+    ? new ParsedSipRequest(start.method, start.requestUri, start.version, startLine, block, body, bodyStart)
+    : new ParsedSipResponse(start.status, start.reason, start.version, startLine, block, body, bodyStart);
   return { ok: true, message, consumed: bodyEnd - offset };
 }
 
@@ -78,151 +112,140 @@ type StartParts =
   | { kind: 'request'; method: string; requestUri: string; version: string }
   | { kind: 'response'; version: string; status: number; reason: string };
 
+const SIP_VERSION = /^SIP\/\d+\.\d+$/i;
+const STATUS_LINE = /^(SIP\/\d+\.\d+) (\d{3}) ?(.*)$/is;
+
 /** Request-Line = Method SP Request-URI SP SIP-Version (exactly single spaces, RFC 3261 7.1). */
 function parseRequestLine(line: string): StartParts | string {
-  const parts = line.split(' ');
-  if (parts.length !== 3) return 'request line must be "Method SP Request-URI SP SIP-Version"';
-  const [method, uri, version] = parts as [string, string, string];
-  for (let i = 0; i < method.length; i++) {
-    if (!isTokenChar(method.charCodeAt(i))) return 'method is not a token';
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) return 'request line must be "Method SP Request-URI SP SIP-Version"';
+  for (let i = 0; i < sp1; i++) {
+    const c = line.charCodeAt(i);
+    if (c > 0xff || TOKEN[c] !== 1) return 'method is not a token';
   }
+  const uri = line.slice(sp1 + 1, sp2);
   if (uri.length === 0 || uri.indexOf(':') <= 0) return 'Request-URI has no scheme';
-  if (!/^SIP\/\d+\.\d+$/i.test(version)) return 'bad SIP-Version';
-  return { kind: 'request', method, requestUri: uri, version };
+  const version = line.slice(sp2 + 1);
+  if (!SIP_VERSION.test(version)) return 'bad SIP-Version';
+  return { kind: 'request', method: line.slice(0, sp1), requestUri: uri, version };
 }
 
 /** Status-Line = SIP-Version SP Status-Code SP Reason-Phrase, Status-Code = 3DIGIT (RFC 3261 7.2). */
 function parseStatusLine(line: string): StartParts | string {
-  const m = /^(SIP\/\d+\.\d+) (\d{3}) ?(.*)$/is.exec(line);
+  const m = STATUS_LINE.exec(line);
   if (m === null) return 'status line must be "SIP-Version SP 3DIGIT SP Reason-Phrase"';
   const status = Number(m[2]);
   if (status < 100 || status > 699) return `status code ${status} out of range 100-699`;
   return { kind: 'response', version: m[1]!, status, reason: m[3]! };
 }
 
-type HeaderBlock = { headers: SipHeader[]; bodyStart: number } | { error: SipParseError };
+/** The header lines and the single values the message keeps, filled while scanning. */
+class HeaderBlock implements ScannedHeaders {
+  headers: SipHeader[] = [];
+  callId: string | null = null;
+  userAgent: string | null = null;
+  server: string | null = null;
+  contentType: string | null = null;
+  contentLength: number | null = null;
+  /** the first Content-Length problem; reported only when the block itself is complete */
+  clError: SipParseError | null = null;
+  /** byte offset of the body in the input buffer */
+  bodyStart = 0;
 
-/** Header lines until the empty line; continuation lines (SP/HTAB first) fold into the previous one (RFC 3261 7.3.1). */
-function parseHeaderBlock(buf: Buffer, pos: number, end: number): HeaderBlock {
-  const headers: SipHeader[] = [];
-  let name: string | null = null; // the open header, waiting for continuation lines
-  let lineStart = 0;
-  let valueEnd = 0;
-  let parts: string[] = [];
-  const finish = (): void => {
-    if (name === null) return;
-    const canonical = canonicalHeaderName(name);
-    headers.push({
-      name: canonical, key: canonical.toLowerCase(), value: parts.join(' ').trim(),
-      raw: buf.toString('utf8', lineStart, valueEnd), offset: lineStart,
-    });
-    name = null;
-  };
-  for (;;) {
-    const lf = pos < end ? findLineEnd(buf, pos, end) : -1;
-    if (lf < 0) return { error: fail('SIP_TRUNCATED', end, 'the header block has no empty line') };
-    const ce = lineContentEnd(buf, pos, lf);
-    if (ce === pos) {
-      finish();
-      return { headers, bodyStart: lf + 1 };
+  add(h: SipHeader): void {
+    this.headers.push(h);
+    switch (h.key) {
+      case 'call-id': this.callId ??= h.value; break;
+      case 'user-agent': this.userAgent ??= h.value; break;
+      case 'server': this.server ??= h.value; break;
+      case 'content-type': this.contentType ??= h.value; break;
+      case 'content-length': this.addContentLength(h); break;
+      default: break;
     }
-    const b = buf[pos];
+  }
+
+  /** Content-Length in bytes (RFC 3261 20.14); several headers must agree. */
+  private addContentLength(h: SipHeader): void {
+    if (this.clError !== null) return;
+    const v = byteCount(h.value);
+    if (v < 0) {
+      this.clError = fail('SIP_BAD_CONTENT_LENGTH', h.offset, `Content-Length "${h.value}" is not a byte count`);
+    } else if (this.contentLength !== null && this.contentLength !== v) {
+      this.clError = fail('SIP_BAD_CONTENT_LENGTH', h.offset, `conflicting Content-Length ${this.contentLength} and ${v}`);
+    } else {
+      this.contentLength = v;
+    }
+  }
+}
+
+/** 1 to 10 ASCII digits below 2^31 as a number, else -1 */
+function byteCount(s: string): number {
+  if (s.length === 0 || s.length > 10) return -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  const v = Number(s);
+  return v > 0x7fffffff ? -1 : v;
+}
+
+/**
+ * Header lines from `p` (an index into t.text) until the empty line; continuation lines (SP/HTAB
+ * first) fold into the previous one (RFC 3261 7.3.1). Fills `out`, returns a block error or null.
+ */
+function scanHeaders(t: MessageText, p: number, out: HeaderBlock): SipParseError | null {
+  const s = t.text;
+  const len = s.length;
+  let name: HeaderName | null = null; // the open header, waiting for continuation lines
+  let lineStart = 0;
+  let valueStart = 0;
+  let firstEnd = 0;
+  let valueEnd = 0;
+  let more: string[] | null = null;
+  for (;;) {
+    const lf = p < len ? s.indexOf('\n', p) : -1;
+    if (lf < 0) return fail('SIP_TRUNCATED', t.base + len, 'the header block has no empty line');
+    const ce = lf > p && s.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+    if (ce === p) {
+      if (name !== null) out.add(header(t, name, lineStart, valueStart, firstEnd, valueEnd, more));
+      out.bodyStart = t.base + lf + 1;
+      return null;
+    }
+    const b = s.charCodeAt(p);
     if (b === SP || b === HTAB) {
-      if (name === null) return { error: fail('SIP_MALFORMED', pos, 'continuation line before any header') };
-      parts.push(buf.toString('utf8', pos, ce).trim());
+      if (name === null) return fail('SIP_MALFORMED', t.base + p, 'continuation line before any header');
+      (more ??= []).push(t.str(p, ce).trim());
       valueEnd = ce;
     } else {
-      finish();
-      if (headers.length >= MAX_HEADERS) return { error: fail('SIP_MALFORMED', pos, `more than ${MAX_HEADERS} headers`) };
-      const h = headerNameAt(buf, pos, ce);
-      if (typeof h === 'string') return { error: fail('SIP_MALFORMED', pos, h) };
-      name = h.name;
-      lineStart = pos;
+      if (name !== null) out.add(header(t, name, lineStart, valueStart, firstEnd, valueEnd, more));
+      if (out.headers.length >= MAX_HEADERS) return fail('SIP_MALFORMED', t.base + p, `more than ${MAX_HEADERS} headers`);
+      // header-name HCOLON: a token, optional SP/HTAB, ":" (RFC 3261 7.3.1 and 25.1)
+      let i = p;
+      while (i < ce && TOKEN[s.charCodeAt(i)] === 1) i++;
+      if (i === p) return fail('SIP_MALFORMED', t.base + p, 'header line does not start with a header name');
+      const nameEnd = i;
+      while (i < ce && (s.charCodeAt(i) === SP || s.charCodeAt(i) === HTAB)) i++;
+      if (i >= ce || s.charCodeAt(i) !== 0x3a) return fail('SIP_MALFORMED', t.base + p, 'header line has no ":" after the name');
+      name = resolveHeaderName(s.slice(p, nameEnd));
+      lineStart = p;
+      valueStart = i + 1;
+      firstEnd = ce;
       valueEnd = ce;
-      parts = [buf.toString('utf8', h.valueStart, ce)];
+      more = null;
     }
-    pos = lf + 1;
+    p = lf + 1;
   }
 }
 
-/** header-name HCOLON: a token, optional SP/HTAB, ":" (RFC 3261 7.3.1 and 25.1). */
-function headerNameAt(buf: Buffer, pos: number, ce: number): { name: string; valueStart: number } | string {
-  let i = pos;
-  while (i < ce && isTokenChar(buf[i])) i++;
-  if (i === pos) return 'header line does not start with a header name';
-  const nameEnd = i;
-  while (i < ce && (buf[i] === SP || buf[i] === HTAB)) i++;
-  if (buf[i] !== 0x3a || i >= ce) return 'header line has no ":" after the name';
-  return { name: buf.toString('latin1', pos, nameEnd), valueStart: i + 1 };
-}
-
-/** Content-Length in bytes (RFC 3261 20.14); several headers must agree. null when absent. */
-function contentLengthOf(headers: SipHeader[]): number | null | SipParseError {
-  let cl: number | null = null;
-  for (const h of headers) {
-    if (h.key !== 'content-length') continue;
-    const v = /^\d{1,10}$/.test(h.value) ? Number(h.value) : -1;
-    if (v < 0 || v > 0x7fffffff) {
-      return fail('SIP_BAD_CONTENT_LENGTH', h.offset, `Content-Length "${h.value}" is not a byte count`);
-    }
-    if (cl !== null && cl !== v) {
-      return fail('SIP_BAD_CONTENT_LENGTH', h.offset, `conflicting Content-Length ${cl} and ${v}`);
-    }
-    cl = v;
-  }
-  return cl;
-}
-
-function firstValue(headers: SipHeader[], key: string): string | null {
-  for (const h of headers) if (h.key === key) return h.value;
-  return null;
-}
-
-function buildMessage(
-  start: StartParts, startLine: string, headers: SipHeader[], buf: Buffer,
-  bodyStart: number, bodyEnd: number, cl: number | null,
-): SipMessage {
-  const via = [];
-  const contact = [];
-  let contactStar = false;
-  for (const h of headers) {
-    if (h.key === 'via') {
-      for (const e of splitCommaList(h.value)) {
-        const v = parseVia(e);
-        if (v !== null) via.push(v);
-      }
-    } else if (h.key === 'contact') {
-      if (h.value === '*') contactStar = true;
-      else for (const e of splitCommaList(h.value)) {
-        const c = parseNameAddr(e);
-        if (c !== null) contact.push(c);
-      }
-    }
-  }
-  const fromV = firstValue(headers, 'from');
-  const toV = firstValue(headers, 'to');
-  const cseqV = firstValue(headers, 'cseq');
-  const base = {
-    version: start.version,
-    startLine,
-    headers,
-    callId: firstValue(headers, 'call-id'),
-    cseq: cseqV === null ? null : parseCSeq(cseqV),
-    from: fromV === null ? null : parseNameAddr(fromV),
-    to: toV === null ? null : parseNameAddr(toV),
-    via,
-    contact,
-    contactStar,
-    userAgent: firstValue(headers, 'user-agent'),
-    server: firstValue(headers, 'server'),
-    contentType: firstValue(headers, 'content-type'),
-    contentLength: cl,
-    body: buf.subarray(bodyStart, bodyEnd),
-    bodyOffset: bodyStart,
-  };
-  return start.kind === 'request'
-    ? { kind: 'request', method: start.method, requestUri: start.requestUri, ...base }
-    : { kind: 'response', status: start.status, reason: start.reason, ...base };
+/** One header: the value unfolded (continuation lines joined with one space) and trimmed. */
+function header(
+  t: MessageText, name: HeaderName, lineStart: number, valueStart: number, firstEnd: number,
+  valueEnd: number, more: string[] | null,
+): SipHeader {
+  const first = t.str(valueStart, firstEnd);
+  const value = more === null ? first.trim() : `${first} ${more.join(' ')}`.trim();
+  return { name: name.name, key: name.key, value, raw: t.str(lineStart, valueEnd), offset: t.base + lineStart };
 }
 
 /** All values of a header (case-insensitive, compact forms expanded), in order. */

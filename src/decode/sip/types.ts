@@ -2,6 +2,11 @@
  * The decoded view of one SIP message (RFC 3261 section 7). Strings are decoded from UTF-8 only
  * for SIP packets (never on the RTP path); the body is a zero-copy view into the input buffer,
  * valid as long as that buffer is.
+ *
+ * The parser's messages fill the start line, `headers` and the single-valued fields while
+ * parsing; cseq, from, to, via, contact, contactStar (and SipUri.params) are getters that parse
+ * their header values on first use and cache the result (see message.ts). Their strings are
+ * views into one decoded copy of the message: detach what is kept for long (strings.ts).
  */
 
 /** One header line as it appeared, in order: the evidence SIP ALG detection quotes later. */

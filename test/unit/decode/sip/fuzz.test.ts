@@ -9,15 +9,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSipMessage } from '../../../../src/decode/sip/parse.js';
 import type { SipParseResult } from '../../../../src/decode/sip/types.js';
+import { materialize } from './materialize.js';
 import { fixture } from './messages.js';
 
 const CRASHES = fileURLToPath(new URL('../../../../fixtures/crashes/sip/', import.meta.url));
 
-/** everything observable about a result, with the body as bytes (not as a view) */
+/** everything observable about a result (lazy fields included), with the body as bytes (not as a view) */
 function fingerprint(r: SipParseResult): string {
   if (!r.ok) return JSON.stringify([r.code, r.offset]);
-  const { body, ...rest } = r.message;
-  return JSON.stringify([r.consumed, rest, body.toString('hex')]);
+  return JSON.stringify(materialize(r));
 }
 
 /** parse `data` placed at an offset inside a larger buffer, with two different tails after end */
