@@ -60,7 +60,8 @@ const SEGMENTED = `${DIR}heplify-sip-tcp-port6060-segmented.pcap`;
 const BIGBODY = `${DIR}suricata-sip-tcp-bigbody-null.pcap`;
 
 describe.skipIf(!existsSync(SEGMENTED))('framing heplify-sip-tcp-port6060-segmented.pcap (needs ../shared)', () => {
-  const ours = ourMessages(SEGMENTED);
+  // describe.skipIf still runs this body to collect the tests: read only when the file is there
+  const ours = existsSync(SEGMENTED) ? ourMessages(SEGMENTED) : { rows: [], errors: 0, parseErrors: 0 };
   it('frames all 406 messages (234 of them spread over several segments) without errors', () => {
     expect(ours.rows).toHaveLength(406);
     expect(ours.errors).toBe(0);
@@ -72,7 +73,7 @@ describe.skipIf(!existsSync(SEGMENTED))('framing heplify-sip-tcp-port6060-segmen
 });
 
 describe.skipIf(!existsSync(BIGBODY))('framing suricata-sip-tcp-bigbody-null.pcap (needs ../shared)', () => {
-  const ours = ourMessages(BIGBODY);
+  const ours = existsSync(BIGBODY) ? ourMessages(BIGBODY) : { rows: [], errors: 0, parseErrors: 0 };
   it('rebuilds the INVITE with its 65 536-byte body and the 100 Trying', () => {
     expect(ours.errors).toBe(0);
     expect(ours.rows.map((r) => r.split('|')[4])).toContain('65536');

@@ -31,7 +31,8 @@ describe.skipIf(!existsSync(FILE))('CallTracker on heplify-sip-tcp-g711-rtcp.pca
   const media: ExpectedMedia[] = [];
   const tracker = new CallTracker({ onMedia: (m) => media.push(m) });
   const framers = new Map<string, SipStreamFramer>();
-  for (const seg of tcpSegments(FILE)) {
+  // describe.skipIf still runs this body to collect the tests: read only when the file is there
+  for (const seg of existsSync(FILE) ? tcpSegments(FILE) : []) {
     let fr = framers.get(seg.dir);
     if (fr === undefined) framers.set(seg.dir, (fr = new SipStreamFramer()));
     fr.push(seg.payload, (msg) => {

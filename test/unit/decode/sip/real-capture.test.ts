@@ -20,7 +20,8 @@ function hasTshark(): boolean {
 }
 
 describe.skipIf(!existsSync(FILE))('SIP parser on heplify-rawip-sip.pcap (needs ../shared)', () => {
-  const parsed = udpPayloads(FILE).map((u) => ({ num: u.num, r: parseSipMessage(u.payload, 0, u.payload.length) }));
+  // describe.skipIf still runs this body to collect the tests: read only when the file is there
+  const parsed = (existsSync(FILE) ? udpPayloads(FILE) : []).map((u) => ({ num: u.num, r: parseSipMessage(u.payload, 0, u.payload.length) }));
   const ok = parsed.flatMap(({ num, r }) => (r.ok ? [{ num, m: r.message }] : []));
 
   it('parses every UDP payload of the capture as SIP', () => {
