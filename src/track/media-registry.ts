@@ -48,6 +48,8 @@ export interface MediaContext {
   detection: 'sdp' | 'heuristic';
   /** the conversation's extended RTP timestamp for this packet */
   extendedTimestamp: number;
+  /** the conversation's number in this registry (a hint for the stream table's per-conversation cache) */
+  convId: number;
 }
 
 /** one RTP conversation; the registration's payload map, Call-ID and SRTP flag are copied in (fewer hops per packet) */
@@ -58,10 +60,11 @@ interface Conversation {
   srtp: boolean;
   rtcpOnly: boolean;
   extTs: number;
+  id: number;
 }
 
-function conversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: number): Conversation {
-  return { reg, payloads: reg?.payloads, callId: reg?.callId ?? null, srtp: reg?.srtp ?? false, rtcpOnly, extTs };
+function conversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: number, id: number): Conversation {
+  return { reg, payloads: reg?.payloads, callId: reg?.callId ?? null, srtp: reg?.srtp ?? false, rtcpOnly, extTs, id };
 }
 
 const BUFFER = 8;
@@ -128,7 +131,10 @@ export class MediaRegistry {
     srtp: false,
     detection: 'heuristic',
     extendedTimestamp: 0,
+    convId: -1,
   };
+  /** conversations made so far (their ids) */
+  private conversations = 0;
   /** heuristic candidates evicted or abandoned (for diagnostics) */
   droppedCandidates = 0;
 
@@ -161,9 +167,9 @@ export class MediaRegistry {
 
   /** an SDP m= line: address:port is RTP (rtcpPort RTCP) to and from it, from fromFrame on */
   register(m: MediaRegistration): void {
-    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, conversation(m, false, EXTENDED_TIMESTAMP_START));
+    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, conversation(m, false, EXTENDED_TIMESTAMP_START, this.conversations++));
     if (!m.rtcpMux && m.rtcpPort !== m.port && m.rtcpPort > 0) {
-      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, conversation(m, true, 0));
+      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, conversation(m, true, 0, this.conversations++));
     }
   }
 
@@ -292,6 +298,7 @@ export class MediaRegistry {
     ctx.srtp = conv.srtp;
     ctx.detection = 'sdp';
     ctx.extendedTimestamp = conv.extTs;
+    ctx.convId = conv.id;
     return MEDIA_RTP;
   }
 
@@ -314,6 +321,7 @@ export class MediaRegistry {
     ctx.srtp = false;
     ctx.detection = 'heuristic';
     ctx.extendedTimestamp = conv.extTs;
+    ctx.convId = conv.id;
     const ck = this.confirmed.key;
     ck[0] = src;
     ck[1] = dst;
@@ -332,7 +340,7 @@ export class MediaRegistry {
     const at = this.heurConvs.find();
     if (at >= 0) return this.heurConvList[at];
     if (!create) return undefined;
-    const c = conversation(null, false, EXTENDED_TIMESTAMP_START);
+    const c = conversation(null, false, EXTENDED_TIMESTAMP_START, this.conversations++);
     this.heurConvs.insert(this.heurConvList.length);
     this.heurConvList.push(c);
     return c;

@@ -21,6 +21,8 @@ export interface StreamContext {
   detection: 'sdp' | 'heuristic';
   /** the conversation's extended timestamp (MediaRegistry); when absent the stream extends its own */
   extendedTimestamp?: number;
+  /** the conversation's number (MediaRegistry): the stream table remembers its last streams per number */
+  convId?: number;
 }
 
 export interface StreamIdentity {

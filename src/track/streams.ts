@@ -31,6 +31,11 @@ export class StreamTable {
   private readonly bySsrc = new Map<number, RtpStreamState[]>();
   private readonly list: RtpStreamState[] = [];
   private readonly rtpDscpMask: boolean[] = new Array<boolean>(64).fill(false);
+  /**
+   * Per conversation (ctx.convId), its two latest streams as [src, dst, SSRC, index] x 2: most packets
+   * find their stream here without hashing. Keys are compared in full, so a stale id only misses.
+   */
+  private convCache = new Float64Array(0);
   /** tshark's rel_ts origin, shared with every stream */
   private readonly origin = new TimeOrigin();
 
@@ -51,7 +56,12 @@ export class StreamTable {
     k[0] = endpointKey(p.srcAddr, p.srcPort);
     k[1] = endpointKey(p.dstAddr, p.dstPort);
     k[2] = hdr.ssrc;
-    const at = this.byKey.find();
+    const cid = ctx.convId ?? -1;
+    let at = cid >= 0 ? this.cached(cid) : -1;
+    if (at < 0) {
+      at = this.byKey.find();
+      if (at >= 0 && cid >= 0) this.remember(cid, at);
+    }
     const s = at >= 0 ? this.list[at]! : this.create(p, hdr.ssrc, ctx);
     s.push(p, hdr, ctx, this.rtpDscpMask[p.dscp] === true);
     return s;
@@ -92,6 +102,37 @@ export class StreamTable {
   /** settle the sequence windows (call once at the end of input) */
   flush(): void {
     for (const s of this.list) s.flush();
+  }
+
+  /** the index cached for conversation cid and the key in byKey.key, or -1 */
+  private cached(cid: number): number {
+    const c = this.convCache;
+    const off = cid * 8;
+    if (off >= c.length) return -1;
+    const k = this.byKey.key;
+    const a = k[0]!;
+    const b = k[1]!;
+    const ssrc = k[2]!;
+    if (c[off] === a && c[off + 1] === b && c[off + 2] === ssrc) return c[off + 3]!;
+    if (c[off + 4] === a && c[off + 5] === b && c[off + 6] === ssrc) return c[off + 7]!;
+    return -1;
+  }
+
+  /** cache index `at` for conversation cid and the key in byKey.key (the older entry moves to slot 2) */
+  private remember(cid: number, at: number): void {
+    const off = cid * 8;
+    if (off >= this.convCache.length) {
+      const grown = new Float64Array(Math.max(64, (cid + 1) * 2) * 8).fill(-1);
+      grown.set(this.convCache);
+      this.convCache = grown;
+    }
+    const c = this.convCache;
+    const k = this.byKey.key;
+    c.copyWithin(off + 4, off, off + 4);
+    c[off] = k[0]!;
+    c[off + 1] = k[1]!;
+    c[off + 2] = k[2]!;
+    c[off + 3] = at;
   }
 
   /** a new stream for the key in byKey.key (indexed first, while the scratch key is still this one) */

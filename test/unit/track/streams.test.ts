@@ -79,3 +79,32 @@ describe('StreamTable', () => {
     expect(rtcp.rttMs).toBeCloseTo(250 - (0x1999 * 1000) / 65536, 6);
   });
 });
+
+describe('StreamTable per-conversation cache', () => {
+  it('never misroutes: three flows sharing one convId (and a stale id) each keep their own stream', () => {
+    const t = new StreamTable({ addresses, rtpDscp: [46], seriesPoints: 0 });
+    t.setTimeOrigin(1000, 0);
+    const h = new RtpHeader();
+    const flows = [
+      { srcPort: 4000, ssrc: 0xabc },
+      { srcPort: 4000, ssrc: 0xdef },
+      { srcPort: 4002, ssrc: 0xabc },
+    ];
+    let num = 1;
+    for (let seq = 1; seq <= 5; seq++) {
+      for (const f of flows) {
+        const b = rtpPacket({ seq, ts: seq * 160, ssrc: f.ssrc, pt: 8 });
+        decodeRtpHeader(b, 0, b.length, h);
+        const p = new PacketInfo();
+        Object.assign(p, { num: num++, tsSec: 1000, tsNsec: seq * 20e6, ipVersion: 4, proto: 17, srcAddr: 0x0a000001, dstAddr: 0x0a000002, srcPort: f.srcPort, dstPort: 5000, dscp: 46 });
+        // the same id for all three flows; every other round a far-off id with an empty cache
+        t.pushRtp(p, h, { callId: null, srtp: false, detection: 'sdp', convId: seq % 2 === 0 ? 7 : 0 });
+      }
+    }
+    expect(t.streams().map((s) => [s.srcPort, s.ssrc, s.packets, s.lost])).toEqual([
+      [4000, 0xabc, 5, 0],
+      [4000, 0xdef, 5, 0],
+      [4002, 0xabc, 5, 0],
+    ]);
+  });
+});
