@@ -3,21 +3,11 @@
  * same numbers as `--json` of a separate run (the counters equal the sums of the JSON fields).
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeJson, BIN, ROOT } from '../helpers/cli.js';
+import { freePort } from '../helpers/prometheus.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function fetchWhenUp(url: string, deadlineMs: number): Promise<string> {
   const end = Date.now() + deadlineMs;

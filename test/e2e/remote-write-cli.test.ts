@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { pcapFile, rtpPacket, type UdpFrame } from '../helpers/pcap-writer.js';
 import { freePort, havePrometheus, PrometheusProcess, type RawSample } from './remote-write-prometheus.js';
+import { parseExposition } from '../helpers/prometheus.js';
 
 const FIXTURE = 'fixtures/captures/sample-call.pcapng';
 const BUILT = ['dist/cli/main.js', 'dist/cli/remote-write.js', 'dist/outputs/remote-write/writer.js'].every((f) => existsSync(join(ROOT, f)));
@@ -55,17 +56,6 @@ class Cli {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** `name{labels} value` lines of /metrics -> "name|k=v,k=v" (labels sorted) -> value */
-function parseExposition(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(\{.*\})? (\S+)$/.exec(line);
-    if (m === null) continue;
-    const labels = [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => `${l[1]}=${l[2]}`).sort();
-    out.set(`${m[1]}|${labels.join(',')}`, Number(m[3]));
-  }
-  return out;
-}
 
 function seriesKey(labels: Record<string, string>): string {
   const { __name__: name, ...rest } = labels;

@@ -7,18 +7,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteWriter } from '../../src/outputs/remote-write/writer.js';
 import { havePrometheus, PrometheusProcess } from './remote-write-prometheus.js';
+import { parseExposition } from '../helpers/prometheus.js';
 
-/** `name{labels} value` lines of the text exposition -> map (the registry's own /metrics) */
-function parseExposition(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(\{.*\})? (\S+)$/.exec(line);
-    if (m === null) continue;
-    const labels = [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => `${l[1]}=${l[2]}`).sort();
-    out.set(`${m[1]}|${labels.join(',')}`, Number(m[3]));
-  }
-  return out;
-}
 
 describe.skipIf(!havePrometheus)('remote_write into Prometheus (needs the prometheus binary)', () => {
   let prom: PrometheusProcess;

@@ -136,3 +136,15 @@ export function dashboardQueries(dir: string, rateWindow = '15s'): PanelQuery[] 
 export function substituteVariables(expr: string, rateWindow = '15s'): string {
   return expr.replace(/\$__rate_interval|\$__interval/g, rateWindow).replace(/\$\{?[a-z_]+\}?/g, '.*');
 }
+
+/** `name{labels} value` lines of a text exposition -> "name|k=v,k=v" (labels sorted) -> value */
+export function parseExposition(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(\{.*\})? (\S+)$/.exec(line);
+    if (m === null) continue;
+    const labels = [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => `${l[1]}=${l[2]}`).sort();
+    out.set(`${m[1]}|${labels.join(',')}`, Number(m[3]));
+  }
+  return out;
+}
