@@ -1,9 +1,15 @@
 /**
- * SDP (RFC 4566 / 8866) through sdp-transform, reduced to the typed view the call tracker needs:
- * where media will flow (connection + port, RTCP port, rtcp-mux), which payload types mean what,
- * direction and whether it is SRTP. Never throws: bad input gives { ok: false, reason }.
+ * SDP (RFC 4566 / 8866), reduced to the typed view the call tracker needs: where media will flow
+ * (connection + port, RTCP port, rtcp-mux), which payload types mean what, direction and whether it
+ * is SRTP. Never throws: bad input gives { ok: false, reason }.
+ *
+ * Own line scanner rather than sdp-transform: that parser tries its ~80 grammar regexes per line and
+ * builds a generic object for every attribute; a capture with a few thousand calls paid most of its SIP
+ * time there, while V8 was still interpreting it. This reads only the lines below, with the same
+ * grammar as sdp-transform's rules for them (test/unit/decode/sdp-oracle.test.ts holds it to that,
+ * with sdp-transform as the reference): o=, c=, m=, a=rtpmap, a=ptime, a=rtcp, a=rtcp-mux,
+ * a=sendrecv|sendonly|recvonly|inactive, a=crypto. Everything else is skipped.
  */
-import sdpTransform from 'sdp-transform';
 import { staticPayloadType } from './rtp-payload-types.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -54,8 +60,34 @@ export interface SessionDescription {
 
 export type SdpResult = { ok: true; sdp: SessionDescription } | { ok: false; reason: string };
 
-type RawSdp = ReturnType<typeof sdpTransform.parse>;
-type RawMedia = RawSdp['media'][number];
+/** one m= section while it is being read */
+interface MediaSection {
+  /** null when the m= line did not match the grammar (reported as a bad port, as before) */
+  type: string | null;
+  port: number;
+  protocol: string;
+  payloads: string;
+  rtpmap: Map<number, RtpMapEntry>;
+  ptime: number | undefined;
+  connection: SdpConnection | null | undefined;
+  /** NaN: an a=rtcp line whose port is unusable */
+  rtcpPort: number | undefined;
+  /** a later a=rtcp without an address keeps the earlier one's */
+  rtcpAddress: string | undefined;
+  rtcpMux: boolean;
+  direction: MediaDirection | undefined;
+  crypto: boolean;
+}
+
+const ORIGIN = /^(\S*) (\d*) (\d*) (\S*) IP(\d) (\S*)/;
+const CONNECTION = /^IN IP(\d) (\S*)/;
+const MEDIA = /^(\w*) (\d*)(?:\/(\d*))? ([\w/]*)(?: (.*))?/;
+const RTPMAP = /^rtpmap:(\d*) ([\w\-.]*)(?:\s*\/(\d*)(?:\s*\/(\S*))?)?/;
+const PTIME = /^ptime:(\d*(?:\.\d*)*)/;
+const RTCP = /^rtcp:(\d*)(?: (\S*) IP(\d) (\S*))?/;
+const CRYPTO = /^crypto:(\d*) ([\w_]*) (\S*)/;
+const DIRECTION = /^(sendrecv|recvonly|sendonly|inactive)/;
+const LINE_BREAK = /\r\n|\r|\n/;
 
 export function parseSdp(body: Buffer | string): SdpResult {
   const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -63,79 +95,159 @@ export function parseSdp(body: Buffer | string): SdpResult {
   if (!/^\s*v=0[ \t]*(?:\r?\n|$)/.test(text)) {
     return { ok: false, reason: 'does not start with v=0' };
   }
-  let raw: RawSdp;
-  try {
-    raw = sdpTransform.parse(text);
-  } catch (err) {
-    // sdp-transform is a third-party parser: contain whatever it throws
-    return { ok: false, reason: `sdp-transform: ${(err as Error).message}` };
+  let origin: SessionDescription['origin'] | undefined;
+  let session: SdpConnection | undefined;
+  let sessionDir: MediaDirection | undefined;
+  const sections: MediaSection[] = [];
+  let m: MediaSection | null = null;
+  for (const line of text.split(LINE_BREAK)) {
+    // a line is <lower-case letter>=<value>; anything else is skipped
+    if (line.length < 2 || line.charCodeAt(1) !== 0x3d) continue;
+    const type = line.charCodeAt(0);
+    const value = line.slice(2);
+    if (type === 0x6d /* m */) {
+      m = mediaSection(value);
+      sections.push(m);
+    } else if (type === 0x63 /* c */) {
+      const c = connectionOf(value);
+      if (c === undefined) continue; // no match: the line is not a connection line
+      if (m === null) session = c ?? undefined;
+      else m.connection = c;
+    } else if (type === 0x6f /* o */) {
+      if (m === null) origin = originOf(value) ?? origin;
+    } else if (type === 0x61 /* a */) {
+      if (m === null) sessionDir = directionOf(value) ?? sessionDir;
+      else attribute(m, value);
+    }
   }
-  const o = raw.origin;
-  if (o === undefined || o === null) return { ok: false, reason: 'no o= line' };
-  const session = toConnection(raw.connection);
-  const sessionDir = directionOf(raw as { direction?: string });
+  if (origin === undefined) return { ok: false, reason: 'no o= line' };
   const media: MediaDescription[] = [];
-  for (const m of raw.media ?? []) {
-    const md = toMedia(m, session, sessionDir);
-    if (typeof md === 'string') return { ok: false, reason: md };
-    media.push(md);
+  for (const s of sections) {
+    if (s.type === null) return { ok: false, reason: 'm=undefined has a bad port' };
+    if (s.port < 0) return { ok: false, reason: `m=${s.type} has a bad port` };
+    media.push(toMedia(s, session, sessionDir));
   }
-  const sdp: SessionDescription = {
-    origin: {
-      username: String(o.username),
-      sessionId: String(o.sessionId),
-      sessionVersion: String(o.sessionVersion),
-      address: String(o.address),
-      addressType: `IP${o.ipVer}`,
-    },
-    media,
-  };
+  const sdp: SessionDescription = { origin, media };
   if (session !== undefined) sdp.connection = session;
   return { ok: true, sdp };
 }
 
-function toConnection(c: { version: number; ip: string } | undefined): SdpConnection | undefined {
-  if (c === undefined || typeof c.ip !== 'string' || c.ip.length === 0) return undefined;
+/** the value as an integer when it is written canonically ("8000", not "08000" or ""), else NaN */
+function canonicalInt(s: string | undefined): number {
+  if (s === undefined || s === '') return NaN;
+  const n = Number(s);
+  return Number.isInteger(n) && String(n) === s ? n : NaN;
+}
+
+/** text that reads back as a number ("12", "1.5", "NaN"): not an address (sdp-transform's rule) */
+function readsAsNumber(s: string): boolean {
+  return String(Number(s)) === s;
+}
+
+function originOf(value: string): SessionDescription['origin'] | undefined {
+  const o = ORIGIN.exec(value);
+  if (o === null) return undefined;
+  return { username: o[1]!, sessionId: o[2]!, sessionVersion: o[3]!, address: o[6]!, addressType: `IP${o[5]}` };
+}
+
+/** undefined: not a connection line; null: one without a usable address */
+function connectionOf(value: string): SdpConnection | null | undefined {
+  const c = CONNECTION.exec(value);
+  if (c === null) return undefined;
+  const ip = c[2]!;
+  // an address that reads as a plain integer is no address (sdp-transform turns it into a number)
+  if (ip.length === 0 || readsAsNumber(ip)) return null;
   // c=IN IP4 224.2.1.1/127/3: keep the address, drop TTL / count
-  return { address: c.ip.split('/')[0]!, ipVersion: c.version === 6 ? 6 : 4 };
+  return { address: ip.split('/')[0]!, ipVersion: c[1] === '6' ? 6 : 4 };
 }
 
-function directionOf(x: { direction?: string }): MediaDirection | undefined {
-  const d = x.direction;
-  return d === 'sendrecv' || d === 'sendonly' || d === 'recvonly' || d === 'inactive' ? d : undefined;
+function directionOf(value: string): MediaDirection | undefined {
+  const d = DIRECTION.exec(value);
+  return d === null ? undefined : (d[1] as MediaDirection);
 }
 
-function toMedia(m: RawMedia, session: SdpConnection | undefined, sessionDir: MediaDirection | undefined): MediaDescription | string {
-  if (!Number.isInteger(m.port) || m.port < 0 || m.port > 65535) return `m=${m.type} has a bad port`;
+function mediaSection(value: string): MediaSection {
+  const r = MEDIA.exec(value);
+  const port = r === null ? -1 : canonicalInt(r[2]);
+  return {
+    type: r === null ? null : r[1]!,
+    port: Number.isNaN(port) || port > 65535 ? -1 : port,
+    protocol: r === null ? '' : r[4]!,
+    payloads: r?.[5] ?? '',
+    rtpmap: new Map(),
+    ptime: undefined,
+    connection: undefined,
+    rtcpPort: undefined,
+    rtcpAddress: undefined,
+    rtcpMux: false,
+    direction: undefined,
+    crypto: false,
+  };
+}
+
+/** a media-level a= line; the first letter picks the only rules that could match */
+function attribute(m: MediaSection, value: string): void {
+  switch (value.charCodeAt(0)) {
+    case 0x72 /* r */: {
+      if (value.startsWith('rtpmap:')) rtpmapOf(m, value);
+      else if (value.startsWith('rtcp:')) rtcpOf(m, value);
+      else if (value.startsWith('rtcp-mux')) m.rtcpMux = true;
+      else if (value.startsWith('recvonly')) m.direction = 'recvonly';
+      return;
+    }
+    case 0x70 /* p */: {
+      const p = PTIME.exec(value);
+      if (p !== null) m.ptime = Number(p[1]);
+      return;
+    }
+    case 0x63 /* c */:
+      if (CRYPTO.test(value)) m.crypto = true;
+      return;
+    default:
+      m.direction = directionOf(value) ?? m.direction;
+  }
+}
+
+function rtpmapOf(m: MediaSection, value: string): void {
+  const r = RTPMAP.exec(value);
+  if (r === null) return;
+  const pt = canonicalInt(r[1]);
+  if (Number.isNaN(pt) || pt > 127) return;
+  const entry: RtpMapEntry = { codec: r[2]!, clockRate: r[3] === undefined ? 0 : Number(r[3]) };
+  const ch = Number(r[4]);
+  if (r[4] !== undefined && Number.isInteger(ch) && ch > 0) entry.channels = ch;
+  m.rtpmap.set(pt, entry);
+}
+
+function rtcpOf(m: MediaSection, value: string): void {
+  const r = RTCP.exec(value);
+  if (r === null) return;
+  // a later a=rtcp replaces an earlier one's port, also with an unusable one
+  m.rtcpPort = canonicalInt(r[1]);
+  if (r[4] !== undefined) m.rtcpAddress = r[4];
+}
+
+function toMedia(s: MediaSection, session: SdpConnection | undefined, sessionDir: MediaDirection | undefined): MediaDescription {
   const payloadTypes: number[] = [];
-  for (const tok of String(m.payloads ?? '').trim().split(/\s+/)) {
+  for (const tok of s.payloads.trim().split(/\s+/)) {
     if (/^\d{1,3}$/.test(tok) && Number(tok) < 128) payloadTypes.push(Number(tok));
   }
-  const rtpmap = new Map<number, RtpMapEntry>();
-  for (const r of m.rtp ?? []) {
-    if (!Number.isInteger(r.payload) || r.payload < 0 || r.payload > 127) continue;
-    const entry: RtpMapEntry = { codec: String(r.codec), clockRate: Number(r.rate ?? 0) };
-    const ch = Number(r.encoding);
-    if (r.encoding !== undefined && Number.isInteger(ch) && ch > 0) entry.channels = ch;
-    rtpmap.set(r.payload, entry);
-  }
-  const protocol = String(m.protocol);
   const md: MediaDescription = {
-    type: String(m.type),
-    port: m.port,
-    protocol,
+    type: s.type!,
+    port: s.port,
+    protocol: s.protocol,
     payloadTypes,
-    rtpmap,
-    rtcpMux: m.rtcpMux !== undefined,
-    direction: directionOf(m as { direction?: string }) ?? sessionDir ?? 'sendrecv',
-    crypto: (m.crypto !== undefined && m.crypto.length > 0) || /SAVP/i.test(protocol),
+    rtpmap: s.rtpmap,
+    rtcpMux: s.rtcpMux,
+    direction: s.direction ?? sessionDir ?? 'sendrecv',
+    crypto: s.crypto || /SAVP/i.test(s.protocol),
   };
-  if (m.ptime !== undefined && Number.isFinite(Number(m.ptime))) md.ptime = Number(m.ptime);
-  const conn = toConnection(m.connection) ?? session;
-  if (conn !== undefined) md.connection = conn;
-  if (m.rtcp !== undefined && Number.isInteger(m.rtcp.port)) {
-    md.rtcpPort = m.rtcp.port;
-    if (typeof m.rtcp.address === 'string') md.rtcpAddress = m.rtcp.address;
+  if (s.ptime !== undefined && Number.isFinite(s.ptime)) md.ptime = s.ptime;
+  const conn = s.connection ?? session;
+  if (conn !== undefined && conn !== null) md.connection = conn;
+  if (s.rtcpPort !== undefined && !Number.isNaN(s.rtcpPort)) {
+    md.rtcpPort = s.rtcpPort;
+    if (s.rtcpAddress !== undefined && !readsAsNumber(s.rtcpAddress)) md.rtcpAddress = s.rtcpAddress;
   }
   return md;
 }

@@ -63,6 +63,12 @@ describe('parseSdp', () => {
     expect(resolvePayloads(v!).size).toBe(0); // dynamic PT without rtpmap says nothing
   });
 
+  it('reads m=<media> <port>/<number of ports> (RFC 4566 5.14), which sdp-transform refused', () => {
+    const r = parseSdp(crlf(['v=0', 'o=- 1 1 IN IP4 192.0.2.1', 's=-', 'c=IN IP4 192.0.2.1', 't=0 0', 'm=video 49170/2 RTP/AVP 31']));
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.sdp.media[0]).toMatchObject({ type: 'video', port: 49170, payloadTypes: [31] });
+  });
+
   it('rejects what is not SDP, without throwing', () => {
     expect(parseSdp('hello').ok).toBe(false);
     expect(parseSdp('').ok).toBe(false);
