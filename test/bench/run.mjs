@@ -2,10 +2,12 @@
 // Macro benchmark, ratios in one run: the bare record walk, `voipready analyze --json` and
 // `tshark -z rtp,streams` on the same synthetic captures (~1 M packets, and 3x that to show memory
 // stays flat in file size): wall time, packets/s and peak RSS (VmHWM polled every 20 ms, plus
-// the child's own maxRSS reported at exit for node children). Then every test/bench/*.bench.mjs
+// the child's own maxRSS reported at exit for node children), as the median of BENCH_REPEATS interleaved
+// rounds (default 3). Then every test/bench/*.bench.mjs
 // plugin: `export async function run(ctx)` with ctx = { capturePath, packets, tmpDir }, returning
 // rows (objects) to print. Run with `npm run bench` (builds dist/ first).
-// Env: BENCH_SCALE=0.1 for a quick run; BENCH_SKIP_LARGE=1 to skip the 3x capture; BENCH_DIST=dir.
+// Env: BENCH_SCALE=0.1 for a quick run; BENCH_SKIP_LARGE=1 to skip the 3x capture; BENCH_REPEATS=n;
+// BENCH_DIST=dir.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,27 +84,50 @@ function walkerScript(path) {
     if (n === 0) throw new Error('no records walked');`;
 }
 
-async function rowsFor(cap, label) {
-  const rows = [];
-  const push = (tool, r) => rows.push({
-    capture: label, tool, packets: cap.packets, ok: r.code === 0, wallSeconds: +r.wall.toFixed(3),
-    packetsPerSecond: Math.round(cap.packets / r.wall), peakRssMB: +(r.peakKb / 1024).toFixed(1),
-    ...(r.code === 0 ? {} : { error: r.stderr }),
-  });
+/** every tool this machine can run on the capture: [name, command, args] */
+function toolsFor(cap) {
+  const tools = [];
   if (existsSync(join(dist, 'capture/file-source.js'))) {
-    push('bare record walk', await measure(process.execPath, ['--import', REPORT_RSS, '--input-type=module', '-e', walkerScript(cap.path)]));
+    tools.push(['bare record walk', process.execPath, ['--import', REPORT_RSS, '--input-type=module', '-e', walkerScript(cap.path)]]);
   } else {
     process.stderr.write('skip bare walk: dist/capture/file-source.js not built\n');
   }
   if (existsSync(join(dist, 'cli/main.js'))) {
-    push('voipready analyze --json', await measure(process.execPath, ['--import', REPORT_RSS, join(root, 'bin/voipready'), 'analyze', cap.path, '--json']));
+    tools.push(['voipready analyze --json', process.execPath, ['--import', REPORT_RSS, join(root, 'bin/voipready'), 'analyze', cap.path, '--json']]);
   } else {
     process.stderr.write('skip analyze: dist/cli/main.js not built\n');
   }
   if (spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0) {
-    push('tshark -z rtp,streams', await measure('tshark', ['-n', '-q', '-z', 'rtp,streams', '-r', cap.path]));
+    tools.push(['tshark -z rtp,streams', 'tshark', ['-n', '-q', '-z', 'rtp,streams', '-r', cap.path]]);
   }
-  return rows;
+  return tools;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/**
+ * BENCH_REPEATS rounds (default 3), each running every tool once in turn, so that a slow spell of the
+ * machine hits all tools alike; each row gives the median wall time (and the range) and the highest peak RSS.
+ */
+async function rowsFor(cap, label) {
+  const tools = toolsFor(cap);
+  const runs = tools.map(() => []);
+  const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
+  for (let round = 0; round < repeats; round++) {
+    for (let i = 0; i < tools.length; i++) runs[i].push(await measure(tools[i][1], tools[i][2]));
+  }
+  return tools.map(([tool], i) => {
+    const rs = runs[i];
+    const failed = rs.find((r) => r.code !== 0);
+    const walls = rs.map((r) => r.wall);
+    const wall = median(walls);
+    return {
+      capture: label, tool, packets: cap.packets, ok: failed === undefined, runs: rs.length,
+      wallSeconds: +wall.toFixed(3), wallRange: `${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)}`,
+      packetsPerSecond: Math.round(cap.packets / wall), peakRssMB: +(Math.max(...rs.map((r) => r.peakKb)) / 1024).toFixed(1),
+      ...(failed === undefined ? {} : { error: failed.stderr }),
+    };
+  });
 }
 
 function table(rows) {
@@ -110,6 +135,22 @@ function table(rows) {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(cols), line(cols.map(() => '---')), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n') + '\n';
+}
+
+/** what every run pays before its first packet: node itself, and voipready on a capture of a few packets */
+async function startupRows() {
+  const tiny = join(root, 'fixtures/captures/only-sip.pcap');
+  const tools = [['node -e 0 (node start-up alone)', process.execPath, ['-e', '0']]];
+  if (existsSync(join(dist, 'cli/main.js')) && existsSync(tiny)) {
+    tools.push(['voipready analyze --json, tiny capture', process.execPath, [join(root, 'bin/voipready'), 'analyze', tiny, '--json']]);
+  }
+  const out = [];
+  for (const [tool, cmd, args] of tools) {
+    const walls = [];
+    for (let i = 0; i < 5; i++) walls.push((await measure(cmd, args)).wall);
+    out.push({ tool, runs: walls.length, medianSeconds: +median(walls).toFixed(3) });
+  }
+  return out;
 }
 
 const calls = Math.max(2, Math.round(334 * scale));
@@ -127,6 +168,10 @@ for (const label of ['1x', '3x']) {
   }
 }
 
+const startup = await startupRows();
+process.stdout.write(`\n## fixed cost per run (start-up, module loading, report)\n\n${table(startup)}`);
+if (process.env.NODE_EXTRA_CA_CERTS) process.stdout.write('(NODE_EXTRA_CA_CERTS is set: node loads those certificates at every start-up)\n');
+
 const plugins = {};
 for (const f of readdirSync(dirname(fileURLToPath(import.meta.url))).filter((n) => n.endsWith('.bench.mjs')).sort()) {
   try {
@@ -142,6 +187,6 @@ for (const f of readdirSync(dirname(fileURLToPath(import.meta.url))).filter((n) 
 
 mkdirSync(join(root, 'test-artifacts'), { recursive: true });
 writeFileSync(join(root, 'test-artifacts/bench.json'), `${JSON.stringify({
-  date: new Date().toISOString(), node: process.version, scale, rows, ratios, plugins,
+  date: new Date().toISOString(), node: process.version, scale, rows, ratios, startup, plugins,
 }, null, 1)}\n`);
 process.stdout.write('\nwrote test-artifacts/bench.json\n');
