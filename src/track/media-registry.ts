@@ -17,6 +17,7 @@ import { EndpointTable } from '../decode/ip/endpoint-table.js';
 import { RTP_BAD_PADDING, RtpHeader, decodeRtpHeader, isMuxedRtcp } from '../decode/rtp.js';
 import { isKnownNonRtp } from '../decode/stun.js';
 import { EXTENDED_TIMESTAMP_START, extendTimestamp } from '../measure/rtp-timestamp.js';
+import { type Candidate, CandidateFlows } from './rtp-candidates.js';
 
 export const MEDIA_NONE = 0;
 export const MEDIA_RTP = 1;
@@ -67,55 +68,6 @@ function conversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: n
   return { reg, payloads: reg?.payloads, callId: reg?.callId ?? null, srtp: reg?.srtp ?? false, rtcpOnly, extTs, id };
 }
 
-const BUFFER = 8;
-
-/** a heuristic candidate flow: a few numbers per buffered packet in typed arrays */
-class Candidate {
-  count = 0;
-  goodSteps = 0;
-  lastSeq = 0;
-  lastUsed = 0;
-  readonly num = new Float64Array(BUFFER);
-  readonly tsSec = new Float64Array(BUFFER);
-  readonly tsNsec = new Float64Array(BUFFER);
-  readonly frameLen = new Float64Array(BUFFER);
-  readonly extTs = new Float64Array(BUFFER);
-  readonly ts = new Float64Array(BUFFER);
-  readonly seq = new Uint16Array(BUFFER);
-  readonly dscp = new Uint8Array(BUFFER);
-  readonly ptm = new Uint8Array(BUFFER);
-  readonly payloadLength = new Uint32Array(BUFFER);
-  readonly headerLength = new Uint32Array(BUFFER);
-  constructor(
-    readonly src: number,
-    readonly dst: number,
-    readonly ssrc: number,
-    readonly ipVersion: 4 | 6,
-    readonly srcAddr: number,
-    readonly dstAddr: number,
-    readonly srcPort: number,
-    readonly dstPort: number,
-  ) {}
-}
-
-type Nested<T> = Map<number, Map<number, Map<number, T>>>;
-
-function get3<T>(m: Nested<T>, a: number, b: number, c: number): T | undefined {
-  return m.get(a)?.get(b)?.get(c);
-}
-
-function set3<T>(m: Nested<T>, a: number, b: number, c: number, v: T): void {
-  let m2 = m.get(a);
-  if (!m2) m.set(a, (m2 = new Map()));
-  let m3 = m2.get(b);
-  if (!m3) m2.set(b, (m3 = new Map()));
-  m3.set(c, v);
-}
-
-function del3<T>(m: Nested<T>, a: number, b: number, c: number): void {
-  m.get(a)?.get(b)?.delete(c);
-}
-
 export interface MediaRegistryOptions {
   heuristic?: boolean;
   /** packets with small forward sequence steps needed before a heuristic flow is a stream (default 3) */
@@ -135,12 +87,8 @@ export class MediaRegistry {
   };
   /** conversations made so far (their ids) */
   private conversations = 0;
-  /** heuristic candidates evicted or abandoned (for diagnostics) */
-  droppedCandidates = 0;
 
   private readonly heuristic: boolean;
-  private readonly confirm: number;
-  private readonly maxCandidates: number;
   /** endpoint key -> index in signalledLists: the conversations by ascending fromFrame */
   private readonly signalled = new EndpointTable(256);
   private readonly signalledLists: Array<Array<{ from: number; conv: Conversation }>> = [];
@@ -152,16 +100,14 @@ export class MediaRegistry {
   private readonly heurConvList: Conversation[] = [];
   /** (src, dst, SSRC) of the confirmed heuristic flows (value 1) */
   private readonly confirmed = new EndpointTable(64);
-  private readonly candidates: Nested<Candidate> = new Map();
-  private readonly candidateList: Candidate[] = [];
+  private readonly candidates: CandidateFlows;
   private replayFrom: Candidate | null = null;
   private readonly scratchPinfo: PacketInfo;
   private readonly scratchHdr = new RtpHeader();
 
   constructor(opts: MediaRegistryOptions = {}, scratch?: PacketInfo) {
     this.heuristic = opts.heuristic ?? true;
-    this.confirm = Math.max(1, opts.confirmPackets ?? 3);
-    this.maxCandidates = Math.max(1, opts.maxCandidates ?? 64);
+    this.candidates = new CandidateFlows(Math.max(1, opts.confirmPackets ?? 3), Math.max(1, opts.maxCandidates ?? 64));
     this.scratchPinfo = scratch ?? ({} as PacketInfo);
   }
 
@@ -212,6 +158,11 @@ export class MediaRegistry {
       if (e.from <= num && e.conv.callId !== null && !out.includes(e.conv.callId)) out.push(e.conv.callId);
     }
     return out;
+  }
+
+  /** heuristic candidates evicted or abandoned (for diagnostics) */
+  get droppedCandidates(): number {
+    return this.candidates.dropped;
   }
 
   /** replay the buffered packets of the flow confirmed by the last classify() (oldest first) */
@@ -346,63 +297,12 @@ export class MediaRegistry {
     return c;
   }
 
+  /** buffer a packet of an unconfirmed flow; when it confirms the flow, its earlier packets are replayed */
   private candidatePacket(p: PacketInfo, src: number, dst: number, hdr: RtpHeader, extTs: number): number {
-    let c = get3(this.candidates, src, dst, hdr.ssrc);
-    if (c === undefined) {
-      c = this.newCandidate(p, src, dst, hdr.ssrc);
-    } else {
-      const step = (hdr.sequence - c.lastSeq) & 0xffff;
-      if (step >= 1 && step <= 16) c.goodSteps++;
-    }
-    if (c.count === BUFFER) {
-      // never looked like a sequence: start over from this packet
-      this.droppedCandidates++;
-      c.count = 0;
-      c.goodSteps = 0;
-    }
-    const i = c.count++;
-    c.num[i] = p.num;
-    c.tsSec[i] = p.tsSec;
-    c.tsNsec[i] = p.tsNsec;
-    c.frameLen[i] = p.frameLen;
-    c.dscp[i] = p.dscp;
-    c.extTs[i] = extTs;
-    c.ts[i] = hdr.timestamp;
-    c.seq[i] = hdr.sequence;
-    c.ptm[i] = hdr.payloadType | (hdr.marker ? 0x80 : 0);
-    c.payloadLength[i] = hdr.payloadLength;
-    c.headerLength[i] = hdr.headerLength;
-    c.lastSeq = hdr.sequence;
-    c.lastUsed = p.num;
-    if (c.count >= this.confirm && c.goodSteps >= this.confirm - 1) {
-      this.confirmed.set(src, dst, hdr.ssrc, 1);
-      this.removeCandidate(c);
-      c.count--; // the current packet is handled by the caller, not replayed
-      this.replayFrom = c.count > 0 ? c : null;
-      return MEDIA_RTP;
-    }
-    return MEDIA_PENDING;
-  }
-
-  private newCandidate(p: PacketInfo, src: number, dst: number, ssrc: number): Candidate {
-    if (this.candidateList.length >= this.maxCandidates) {
-      let oldest = 0;
-      for (let i = 1; i < this.candidateList.length; i++) {
-        if (this.candidateList[i]!.lastUsed < this.candidateList[oldest]!.lastUsed) oldest = i;
-      }
-      this.droppedCandidates++;
-      this.removeCandidate(this.candidateList[oldest]!);
-    }
-    const v = p.ipVersion === 6 ? 6 : 4;
-    const c = new Candidate(src, dst, ssrc, v, p.srcAddr, p.dstAddr, p.srcPort, p.dstPort);
-    set3(this.candidates, src, dst, ssrc, c);
-    this.candidateList.push(c);
-    return c;
-  }
-
-  private removeCandidate(c: Candidate): void {
-    del3(this.candidates, c.src, c.dst, c.ssrc);
-    const i = this.candidateList.indexOf(c);
-    if (i >= 0) this.candidateList.splice(i, 1);
+    const c = this.candidates.push(p, src, dst, hdr, extTs);
+    if (c === null) return MEDIA_PENDING;
+    this.confirmed.set(src, dst, hdr.ssrc, 1);
+    this.replayFrom = c.count > 0 ? c : null;
+    return MEDIA_RTP;
   }
 }
