@@ -8,6 +8,8 @@
 
 const TWO32 = 4294967296;
 const HALF = 0x80000000;
+/** exact: 2^-32 is a power of two */
+const INV_TWO32 = 1 / TWO32;
 
 /** initial value of a conversation's extended timestamp in packet-rtp.c */
 export const EXTENDED_TIMESTAMP_START = TWO32;
@@ -20,7 +22,7 @@ function u64Less(a: number, b: number): boolean {
 
 /** RFC 3550 5.1 timestamps wrap at 2^32; extend `raw` next to the previous extended value */
 export function extendTimestamp(previous: number, raw: number): number {
-  let ts = Math.floor(previous / TWO32) * TWO32 + raw;
+  let ts = Math.floor(previous * INV_TWO32) * TWO32 + raw;
   if (u64Less(ts + HALF, previous)) ts += TWO32;
   else if (u64Less(previous + HALF, ts)) ts -= TWO32;
   return ts;

@@ -65,7 +65,7 @@ export class Analyzer {
     this.media = new MediaPath(this.addresses, opts.settings, this.bus, opts.series === true);
     this.signalling = new SignallingPath(this.addresses, this.bus, this.errors, (m) => this.media.expect(m));
     this.link = opts.settings.linkSpeedBps === null ? null : new LinkUtilisationMeter(opts.settings.linkSpeedBps);
-    this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'));
+    this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'), () => this.nowEpochMs());
     this.view = this.live;
   }
 
@@ -117,7 +117,6 @@ export class Analyzer {
       this.lastSec = rec.tsSec;
       this.lastNsec = rec.tsNsec;
     }
-    this.live.now = this.nowEpochMs();
     if (rec.tsSec > this.currentSecond) this.tick(rec.tsSec);
   }
 

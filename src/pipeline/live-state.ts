@@ -12,8 +12,6 @@ export interface LiveSources {
 }
 
 export class LiveState implements LiveView {
-  /** capture time of the latest packet, ms since the epoch */
-  now = 0;
   readonly profile: string;
   readonly thresholds: Settings['thresholds'];
   private readonly staleMs: number;
@@ -24,6 +22,8 @@ export class LiveState implements LiveView {
     private readonly signalling: Pick<LiveSources, 'liveCalls'>,
     private readonly reportNow: () => AnalysisReport,
     private readonly onStale: (s: LiveStream) => void = () => {},
+    /** capture time of the latest packet, ms since the epoch (asked for, not pushed per packet) */
+    private readonly clock: () => number = () => 0,
   ) {
     this.profile = settings.profile;
     this.thresholds = settings.thresholds;
@@ -39,7 +39,7 @@ export class LiveState implements LiveView {
   }
 
   activeStreams(): LiveStream[] {
-    const cutoff = this.now - this.staleMs;
+    const cutoff = this.clock() - this.staleMs;
     return this.media.liveStreams().filter((s) => s.lastSeenEpochMs >= cutoff);
   }
 
@@ -48,7 +48,7 @@ export class LiveState implements LiveView {
   }
 
   nowEpochMs(): number {
-    return this.now;
+    return this.clock();
   }
 
   report(): AnalysisReport {

@@ -8,7 +8,8 @@
  * halves with Math.imul, and collisions probe linearly (load <= 1/2, backward-shift deletion: no
  * tombstones).
  */
-const TWO32 = 4294967296;
+/** 2^-32: multiplying by it is exact (a power of two) and cheaper than dividing by 2^32 */
+const INV_TWO32 = 1 / 4294967296;
 const EMPTY = -1;
 
 export class EndpointTable {
@@ -151,11 +152,11 @@ export class EndpointTable {
 /** mix the low and high 32-bit halves of each key (murmur3-style multipliers and finaliser) */
 function hash3(a: number, b: number, c: number): number {
   let h = Math.imul((a >>> 0) ^ 0x2545f491, 0xcc9e2d51);
-  h = Math.imul(h ^ ((a / TWO32) | 0), 0x1b873593);
+  h = Math.imul(h ^ ((a * INV_TWO32) | 0), 0x1b873593);
   h = Math.imul(h ^ (b >>> 0), 0xcc9e2d51);
-  h = Math.imul(h ^ ((b / TWO32) | 0), 0x1b873593);
+  h = Math.imul(h ^ ((b * INV_TWO32) | 0), 0x1b873593);
   h = Math.imul(h ^ (c >>> 0), 0xcc9e2d51);
-  h = Math.imul(h ^ ((c / TWO32) | 0), 0x1b873593);
+  h = Math.imul(h ^ ((c * INV_TWO32) | 0), 0x1b873593);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
