@@ -53,7 +53,8 @@ export class SequenceTracker {
   private flushed = false;
   /** expected packets of the segments before the last resync */
   private expectedBefore = 0;
-  private readonly seen = new Uint8Array(WINDOW);
+  /** the window as a bit set (bit ext & MASK): 128 bytes per stream rather than 1 KiB */
+  private readonly seen = new Uint32Array(WINDOW / 32);
 
   push(seq: number): void {
     this.received++;
@@ -72,7 +73,7 @@ export class SequenceTracker {
     } else if (udelta < MAX_DROPOUT) {
       this.badSeq = -1;
       this.advance(this.highestExt + udelta);
-      this.seen[this.highestExt & MASK] = 1;
+      this.mark(this.highestExt);
     } else if (udelta <= RTP_SEQ_MOD - MAX_MISORDER) {
       // RFC 3550 A.1: a very large jump; accept it only when the next packet confirms it
       if (seq === this.badSeq) {
@@ -114,7 +115,7 @@ export class SequenceTracker {
   private reset(seq: number): void {
     this.seen.fill(0);
     this.baseExt = this.highestExt = seq;
-    this.seen[seq & MASK] = 1;
+    this.mark(seq);
     this.run = 0;
   }
 
@@ -124,11 +125,10 @@ export class SequenceTracker {
       this.outOfOrder++;
       return;
     }
-    const slot = ext & MASK;
-    if (this.seen[slot] === 1) {
+    if (this.isSeen(ext)) {
       this.duplicates++;
     } else {
-      this.seen[slot] = 1;
+      this.mark(ext);
       this.outOfOrder++;
     }
   }
@@ -140,9 +140,8 @@ export class SequenceTracker {
     const reuse = steps < WINDOW ? steps : WINDOW;
     // the slots of the new numbers are those of the numbers leaving the window: settle those first
     for (let i = 0; i < reuse; i++) {
-      const slot = (from + i) & MASK;
-      if (from + i - WINDOW >= this.baseExt) this.settle(this.seen[slot] === 1);
-      this.seen[slot] = 0;
+      if (from + i - WINDOW >= this.baseExt) this.settle(this.isSeen(from + i));
+      this.unmark(from + i);
     }
     // a jump wider than the window: the numbers in between never arrived and leave at once
     for (let i = WINDOW; i < steps; i++) this.settle(false);
@@ -152,8 +151,23 @@ export class SequenceTracker {
   private settleWindow(): void {
     let start = this.highestExt - WINDOW + 1;
     if (start < this.baseExt) start = this.baseExt;
-    for (let s = start; s <= this.highestExt; s++) this.settle(this.seen[s & MASK] === 1);
+    for (let s = start; s <= this.highestExt; s++) this.settle(this.isSeen(s));
     this.run = 0;
+  }
+
+  private isSeen(ext: number): boolean {
+    const slot = ext & MASK;
+    return (this.seen[slot >>> 5]! & (1 << (slot & 31))) !== 0;
+  }
+
+  private mark(ext: number): void {
+    const slot = ext & MASK;
+    this.seen[slot >>> 5]! |= 1 << (slot & 31);
+  }
+
+  private unmark(ext: number): void {
+    const slot = ext & MASK;
+    this.seen[slot >>> 5]! &= ~(1 << (slot & 31));
   }
 
   private settle(received: boolean): void {

@@ -69,8 +69,8 @@ export class RtpStreamState {
   readonly rtcp = new RtcpStreamStats();
   /** null when the caller wants no time series (the common case: --json without --series) */
   readonly series: StreamSeriesBuilder | null;
-  /** DSCP value -> packets, except the current run of one DSCP value (see dscpCount()) */
-  private readonly dscpCounts = new Uint32Array(64);
+  /** DSCP value -> packets, except the current run of one DSCP value (see dscpCount()); made when a second value shows */
+  private dscpCounts: Uint32Array | null = null;
   /** the DSCP of the last packets and how many in a row: the array is touched only when it changes */
   private runDscp = -1;
   private runPackets = 0;
@@ -155,14 +155,15 @@ export class RtpStreamState {
   }
 
   private newDscpRun(dscp: number): void {
-    if (this.runDscp >= 0) this.dscpCounts[this.runDscp]! += this.runPackets;
+    if (this.runDscp >= 0) (this.dscpCounts ??= new Uint32Array(64))[this.runDscp]! += this.runPackets;
     this.runDscp = dscp;
     this.runPackets = 1;
   }
 
   /** packets with this DSCP value */
   dscpCount(dscp: number): number {
-    return this.dscpCounts[dscp]! + (dscp === this.runDscp ? this.runPackets : 0);
+    const before = this.dscpCounts === null ? 0 : this.dscpCounts[dscp]!;
+    return before + (dscp === this.runDscp ? this.runPackets : 0);
   }
 
   /** what the payload map says about pt (cached: it changes only with the payload type or the SDP) */
