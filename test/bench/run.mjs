@@ -6,7 +6,8 @@
 // rounds (default 3). Then every test/bench/*.bench.mjs
 // plugin: `export async function run(ctx)` with ctx = { capturePath, packets, tmpDir }, returning
 // rows (objects) to print. Run with `npm run bench` (builds dist/ first).
-// Env: BENCH_SCALE=0.1 for a quick run; BENCH_SKIP_LARGE=1 to skip the 3x capture; BENCH_REPEATS=n;
+// Env: BENCH_SCALE=0.1 for a quick run; BENCH_SKIP_LARGE=1 to skip the 3x capture; BENCH_6X=1 to add a
+// 6x one (6 M packets, 1.4 GB: the size the memory target names); BENCH_REPEATS=n;
 // BENCH_DIST=dir.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -157,9 +158,10 @@ const calls = Math.max(2, Math.round(334 * scale));
 const main = await ensureCapture(calls);
 const rows = await rowsFor(main, '1x');
 if (!process.env.BENCH_SKIP_LARGE) rows.push(...await rowsFor(await ensureCapture(calls * 3), '3x'));
+if (process.env.BENCH_6X) rows.push(...await rowsFor(await ensureCapture(calls * 6), '6x'));
 process.stdout.write(`\n## analyze vs tshark vs bare walk\n\n${table(rows)}`);
 const ratios = {};
-for (const label of ['1x', '3x']) {
+for (const label of ['1x', '3x', '6x']) {
   const v = rows.find((r) => r.capture === label && r.tool.startsWith('voipready') && r.ok);
   const t = rows.find((r) => r.capture === label && r.tool.startsWith('tshark') && r.ok);
   if (v && t) {
