@@ -17,6 +17,8 @@ export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
 export interface ReadOptions {
   chunkSize?: number;
+  /** read into this buffer instead of a new one (the WebAssembly fast path decodes records where they were read) */
+  buffer?: Buffer;
   /** called after each chunk with the bytes read so far and the file size */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -38,7 +40,7 @@ export function readCaptureFile(path: string, onRecord: RecordListener, opts: Re
   const parser = new CaptureParser(path, onRecord);
   try {
     total = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
+    const buf = opts.buffer ?? Buffer.allocUnsafe(Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
     let read = 0;
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);

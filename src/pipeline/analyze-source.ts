@@ -26,6 +26,6 @@ export async function analyzeSource(source: string, opts: AnalyzeSourceOptions):
   const onRecord = analyzer.push.bind(analyzer);
   const summary = source === '-'
     ? await readCaptureStream(opts.stdin ?? process.stdin, name, onRecord)
-    : readCaptureFile(source, onRecord, opts.onProgress ? { onProgress: opts.onProgress } : {});
+    : readCaptureFile(source, onRecord, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...analyzer.readOptions() });
   return analyzer.end(summary);
 }

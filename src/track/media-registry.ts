@@ -74,6 +74,8 @@ export interface MediaRegistryOptions {
   confirmPackets?: number;
   /** most candidate flows kept at once; the least recently used goes (default 64) */
   maxCandidates?: number;
+  /** called when an SDP names addrKey:port (the classification of its packets may change from here on) */
+  onEndpointChange?: (addrKey: number, port: number) => void;
 }
 
 export class MediaRegistry {
@@ -87,6 +89,9 @@ export class MediaRegistry {
   };
   /** conversations made so far (their ids) */
   private conversations = 0;
+  /** conversation id -> conversation */
+  private readonly byId: Conversation[] = [];
+  private readonly onEndpointChange: ((addrKey: number, port: number) => void) | undefined;
 
   private readonly heuristic: boolean;
   /** endpoint key -> index in signalledLists: the conversations by ascending fromFrame */
@@ -109,14 +114,41 @@ export class MediaRegistry {
     this.heuristic = opts.heuristic ?? true;
     this.candidates = new CandidateFlows(Math.max(1, opts.confirmPackets ?? 3), Math.max(1, opts.maxCandidates ?? 64));
     this.scratchPinfo = scratch ?? ({} as PacketInfo);
+    this.onEndpointChange = opts.onEndpointChange;
   }
 
   /** an SDP m= line: address:port is RTP (rtcpPort RTCP) to and from it, from fromFrame on */
   register(m: MediaRegistration): void {
-    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, conversation(m, false, EXTENDED_TIMESTAMP_START, this.conversations++));
+    this.onEndpointChange?.(m.addrKey, m.port);
+    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, this.newConversation(m, false, EXTENDED_TIMESTAMP_START));
     if (!m.rtcpMux && m.rtcpPort !== m.port && m.rtcpPort > 0) {
-      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, conversation(m, true, 0, this.conversations++));
+      this.onEndpointChange?.(m.addrKey, m.rtcpPort);
+      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, this.newConversation(m, true, 0));
     }
+  }
+
+  /**
+   * classify()'s context for an RTP packet of conversation convId with this timestamp, for a packet
+   * whose classification is already known (the fast path's bound flows): the same extended timestamp
+   * step and context that classify() would give.
+   */
+  contextOf(convId: number, timestamp: number): MediaContext {
+    const conv = this.byId[convId]!;
+    conv.extTs = extendTimestamp(conv.extTs, timestamp);
+    const ctx = this.ctx;
+    ctx.payloads = conv.payloads;
+    ctx.callId = conv.callId;
+    ctx.srtp = conv.srtp;
+    ctx.detection = conv.reg === null ? 'heuristic' : 'sdp';
+    ctx.extendedTimestamp = conv.extTs;
+    ctx.convId = convId;
+    return ctx;
+  }
+
+  private newConversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: number): Conversation {
+    const c = conversation(reg, rtcpOnly, extTs, this.conversations++);
+    this.byId.push(c);
+    return c;
   }
 
   /**
@@ -291,7 +323,7 @@ export class MediaRegistry {
     const at = this.heurConvs.find();
     if (at >= 0) return this.heurConvList[at];
     if (!create) return undefined;
-    const c = conversation(null, false, EXTENDED_TIMESTAMP_START, this.conversations++);
+    const c = this.newConversation(null, false, EXTENDED_TIMESTAMP_START);
     this.heurConvs.insert(this.heurConvList.length);
     this.heurConvList.push(c);
     return c;

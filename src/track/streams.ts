@@ -38,6 +38,8 @@ export class StreamTable {
   private convCache = new Float64Array(0);
   /** tshark's rel_ts origin, shared with every stream */
   private readonly origin = new TimeOrigin();
+  /** index in streams() of the stream the last pushRtp() went to */
+  lastIndex = -1;
 
   constructor(private readonly opts: StreamTableOptions) {
     for (const d of opts.rtpDscp) if (d >= 0 && d < 64) this.rtpDscpMask[d] = true;
@@ -62,9 +64,16 @@ export class StreamTable {
       at = this.byKey.find();
       if (at >= 0 && cid >= 0) this.remember(cid, at);
     }
-    const s = at >= 0 ? this.list[at]! : this.create(p, hdr.ssrc, ctx);
+    if (at < 0) at = this.create(p, hdr.ssrc, ctx);
+    this.lastIndex = at;
+    const s = this.list[at]!;
     s.push(p, hdr, ctx, this.rtpDscpMask[p.dscp] === true);
     return s;
+  }
+
+  /** an RTP packet of streams()[index], known from an earlier packet of the same flow (the fast path) */
+  pushKnown(index: number, p: PacketInfo, hdr: RtpHeader, ctx: StreamContext): void {
+    this.list[index]!.push(p, hdr, ctx, this.rtpDscpMask[p.dscp] === true);
   }
 
   /**
@@ -135,9 +144,10 @@ export class StreamTable {
     c[off + 3] = at;
   }
 
-  /** a new stream for the key in byKey.key (indexed first, while the scratch key is still this one) */
-  private create(p: PacketInfo, ssrc: number, ctx: StreamContext): RtpStreamState {
-    this.byKey.insert(this.list.length);
+  /** a new stream for the key in byKey.key (indexed first, while the scratch key is still this one); its index */
+  private create(p: PacketInfo, ssrc: number, ctx: StreamContext): number {
+    const index = this.list.length;
+    this.byKey.insert(index);
     const a = this.opts.addresses;
     const s = new RtpStreamState({
       ssrc,
@@ -158,7 +168,7 @@ export class StreamTable {
     let same = this.bySsrc.get(ssrc);
     if (!same) this.bySsrc.set(ssrc, (same = []));
     same.push(s);
-    return s;
+    return index;
   }
 
   /** streams with this SSRC; prefer those whose source (asSender) or destination is the RTCP sender */
