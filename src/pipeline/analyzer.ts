@@ -21,7 +21,7 @@ import { SignallingPath } from './signalling-path.js';
 import { MediaPath } from './media-path.js';
 import { LiveState } from './live-state.js';
 import { DecodeErrorLog } from './decode-error-log.js';
-import { RtpFastPath } from './rtp-fast-path.js';
+import type { RtpFastPath } from './rtp-fast-path.js';
 import type { ReadOptions } from '../capture/file-source.js';
 
 export interface AnalyzerOptions {
@@ -70,8 +70,8 @@ export class Analyzer {
     this.file = opts.file;
     for (const l of opts.listeners ?? []) this.bus.add(l);
     this.frames = new FrameDecoder(this.addresses);
-    this.fast = opts.fastPath === false ? null : RtpFastPath.create();
-    this.media = new MediaPath(this.addresses, opts.settings, this.bus, opts.series === true, this.fast);
+    this.media = new MediaPath(this.addresses, opts.settings, this.bus, opts.series === true, opts.fastPath !== false);
+    this.fast = this.media.fast;
     this.signalling = new SignallingPath(this.addresses, this.bus, this.errors, (m) => this.media.expect(m));
     this.link = opts.settings.linkSpeedBps === null ? null : new LinkUtilisationMeter(opts.settings.linkSpeedBps);
     this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'), () => this.nowEpochMs());
@@ -84,7 +84,7 @@ export class Analyzer {
 
   /** RTP packets measured by the WebAssembly fast path so far */
   get fastPackets(): number {
-    return this.media.fastPackets;
+    return this.fast === null ? 0 : this.fast.measured;
   }
 
   /** options for readCaptureFile(): read into the fast path's memory when there is one */
@@ -103,14 +103,7 @@ export class Analyzer {
     this.link?.push(rec.tsSec, rec.origLen);
     const p = this.pinfo;
     const fastAddr = this.fast === null ? -1 : this.fast.addressOf(rec.buf, rec.dataOffset);
-    if (fastAddr >= 0) {
-      p.num = rec.num;
-      p.tsSec = rec.tsSec;
-      p.tsNsec = rec.tsNsec;
-      p.frameLen = rec.origLen;
-      p.linkType = rec.linkType;
-      if (this.media.pushKnown(fastAddr, rec.capLen, rec.linkType, p)) return;
-    }
+    if (fastAddr >= 0 && this.fast!.measure(fastAddr, rec.capLen, rec.linkType, rec.tsSec, rec.tsNsec, rec.num)) return;
     const status = this.frames.decode(rec, p);
     if (status !== 'ok') {
       if (status === 'malformed' || status === 'truncated') this.errors.add(rec.num, status, this.frames.lastError?.message ?? status);

@@ -16,12 +16,12 @@ import { addressKeyOfText } from './address-text.js';
 import type { EventBus } from './event-bus.js';
 import type { LiveStream } from './events.js';
 import { StreamLive } from './stream-live.js';
-import { FAST_B1, FAST_CONV, FAST_DSCP, FAST_SEQ, FAST_STREAM, FAST_TS, type RtpFastPath } from './rtp-fast-path.js';
+import { RtpFastPath } from './rtp-fast-path.js';
 
 export class MediaPath {
   rtcpErrors = 0;
-  /** RTP packets measured through the fast path (pushKnown) */
-  fastPackets = 0;
+  /** the WebAssembly fast path for RTP packets of known flows (null: not built, or not wanted) */
+  readonly fast: RtpFastPath | null;
   private readonly registry: MediaRegistry;
   private readonly table: StreamTable;
   private readonly hdr = new RtpHeader();
@@ -35,12 +35,14 @@ export class MediaPath {
     private readonly settings: Settings,
     private readonly bus: EventBus,
     private readonly withSeries: boolean,
-    private readonly fast: RtpFastPath | null = null,
+    fastPath = true,
   ) {
-    const onEndpointChange = fast === null ? undefined : (addrKey: number, port: number): void => fast.unbindEndpoint(addrKey, port);
-    this.registry = new MediaRegistry({ heuristic: true, ...(onEndpointChange ? { onEndpointChange } : {}) }, new PacketInfo());
     // the per-stream time series costs per packet: keep it only when a report will show it
     this.table = new StreamTable({ addresses, rtpDscp: settings.thresholds.rtpDscp, seriesPoints: withSeries ? 600 : 0 });
+    const fast = fastPath ? RtpFastPath.create(this.table.arena) : null;
+    this.fast = fast;
+    const onEndpointChange = fast === null ? undefined : (addrKey: number, port: number): void => fast.unbindEndpoint(addrKey, port);
+    this.registry = new MediaRegistry({ heuristic: true, ...(onEndpointChange ? { onEndpointChange } : {}) }, new PacketInfo());
   }
 
   setTimeOrigin(tsSec: number, tsNsec: number): void {
@@ -58,33 +60,6 @@ export class MediaPath {
   }
 
   /**
-   * The fast path: when the frame at `addr` of the fast path's memory is an RTP packet of a flow bound
-   * earlier, measure it (p gets the record's number and time) and answer true; else false, and nothing
-   * changed. Only bound flows: their classification and stream are what pushUdp found for them.
-   */
-  pushKnown(addr: number, capLen: number, linkType: number, p: PacketInfo): boolean {
-    const fast = this.fast!;
-    if (fast.classify(addr, capLen, linkType) === 0) return false;
-    const w = fast.scratch;
-    const h = this.hdr;
-    h.sequence = w[FAST_SEQ]!;
-    h.timestamp = w[FAST_TS]! >>> 0;
-    const b1 = w[FAST_B1]!;
-    h.payloadType = b1 & 0x7f;
-    h.marker = b1 >= 0x80;
-    p.dscp = w[FAST_DSCP]!;
-    const index = w[FAST_STREAM]!;
-    const s = this.table.streams()[index]!;
-    p.srcAddr = s.srcAddr;
-    p.dstAddr = s.dstAddr;
-    p.srcPort = s.srcPort;
-    p.dstPort = s.dstPort;
-    this.table.pushKnown(index, p, h, this.registry.contextOf(w[FAST_CONV]!, h.timestamp));
-    this.fastPackets++;
-    return true;
-  }
-
-  /**
    * true when the datagram was RTP/RTCP (or is held as a heuristic candidate). fastAddr: where the
    * frame is in the fast path's memory (-1: elsewhere), so that an RTP flow can be bound to its stream.
    */
@@ -94,7 +69,7 @@ export class MediaPath {
     if (kind === MEDIA_RTP) {
       this.registry.drainReplay(this.replay);
       this.rtp(p, this.hdr, this.registry.ctx);
-      if (fastAddr >= 0 && !p.reassembled) this.fast!.bind(fastAddr, capLen, p.linkType, this.table.lastIndex, this.registry.ctx.convId);
+      if (fastAddr >= 0 && !p.reassembled) this.fast!.bind(fastAddr, capLen, p.linkType, this.table.lastIndex);
     } else if (kind === MEDIA_RTCP) {
       this.rtcp(p);
     }

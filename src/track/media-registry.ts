@@ -89,8 +89,6 @@ export class MediaRegistry {
   };
   /** conversations made so far (their ids) */
   private conversations = 0;
-  /** conversation id -> conversation */
-  private readonly byId: Conversation[] = [];
   private readonly onEndpointChange: ((addrKey: number, port: number) => void) | undefined;
 
   private readonly heuristic: boolean;
@@ -127,28 +125,8 @@ export class MediaRegistry {
     }
   }
 
-  /**
-   * classify()'s context for an RTP packet of conversation convId with this timestamp, for a packet
-   * whose classification is already known (the fast path's bound flows): the same extended timestamp
-   * step and context that classify() would give.
-   */
-  contextOf(convId: number, timestamp: number): MediaContext {
-    const conv = this.byId[convId]!;
-    conv.extTs = extendTimestamp(conv.extTs, timestamp);
-    const ctx = this.ctx;
-    ctx.payloads = conv.payloads;
-    ctx.callId = conv.callId;
-    ctx.srtp = conv.srtp;
-    ctx.detection = conv.reg === null ? 'heuristic' : 'sdp';
-    ctx.extendedTimestamp = conv.extTs;
-    ctx.convId = convId;
-    return ctx;
-  }
-
   private newConversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: number): Conversation {
-    const c = conversation(reg, rtcpOnly, extTs, this.conversations++);
-    this.byId.push(c);
-    return c;
+    return conversation(reg, rtcpOnly, extTs, this.conversations++);
   }
 
   /**

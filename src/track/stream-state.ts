@@ -2,15 +2,19 @@
  * One RTP stream's live state: tshark-exact statistics, RFC 3550 sequence accounting, DSCP counts, RTCP
  * figures and the bounded series. Exposes the LiveStream numbers as getters and toReport() for the
  * StreamReport (the lead assigns id and verdict).
+ *
+ * The per-packet figures live in the stream's record in WebAssembly memory (src/wasm/streams.ts, where
+ * packet() is this class's push for the numbers); what stays here is what needs strings or objects:
+ * identity, Call-ID, codec names from the SDP, SRTP, and the time series.
  */
 import type { PacketInfo } from '../decode/packet-info.js';
 import type { RtpHeader } from '../decode/rtp.js';
 import type { StreamReport } from '../model/report.js';
 import { RtcpStreamStats } from '../measure/rtcp-stats.js';
 import { isTelephoneEventName, PT_CN, PT_CN_OLD, staticPayloadName, tsharkClockRate, staticClockRate, dynamicClockRate } from '../measure/rtp-clock.js';
-import { RtpStreamStats, relativeMs } from '../measure/rtp-stream-stats.js';
-import { extendTimestamp } from '../measure/rtp-timestamp.js';
+import { RtpStreamStats } from '../measure/rtp-stream-stats.js';
 import { SequenceTracker } from '../measure/sequence.js';
+import { StreamRecord, type StreamArena } from '../measure/stream-arena.js';
 import { StreamSeriesBuilder } from '../measure/stream-series.js';
 import type { PayloadInfo } from './media-registry.js';
 
@@ -19,7 +23,7 @@ export interface StreamContext {
   callId: string | null;
   srtp: boolean;
   detection: 'sdp' | 'heuristic';
-  /** the conversation's extended timestamp (MediaRegistry); when absent the stream extends its own */
+  /** the conversation's extended timestamp (MediaRegistry); the figures use the timestamp modulo 2^32 only */
   extendedTimestamp?: number;
   /** the conversation's number (MediaRegistry): the stream table remembers its last streams per number */
   convId?: number;
@@ -38,16 +42,12 @@ export interface StreamIdentity {
   srtp: boolean;
   /** points of the bounded time series; 0: keep none */
   seriesPoints: number;
-  ownExtTs: number;
-  /** the capture's time origin (shared, set before the first packet) */
-  origin: TimeOrigin;
+  /** where the record goes (the table's arena; its time origin is the capture's) */
+  arena?: StreamArena;
 }
 
-/** capture time of the first frame of the capture: tshark's rel_ts origin */
-export class TimeOrigin {
-  sec = -1;
-  nsec = 0;
-}
+/** T_VOICE_CHANGED answer bit of packet() (src/wasm/streams.ts VOICE_CHANGED) */
+const VOICE_CHANGED = 1;
 
 export type StreamReportData = Omit<StreamReport, 'id' | 'verdict'>;
 
@@ -64,38 +64,21 @@ export class RtpStreamState {
   callId: string | null;
   detection: 'sdp' | 'heuristic';
   srtp: boolean;
-  readonly stats = new RtpStreamStats();
-  readonly sequence = new SequenceTracker();
+  /** the stream's record: its number in the arena is the fast path's stream number */
+  readonly record: StreamRecord;
+  readonly stats: RtpStreamStats;
+  readonly sequence: SequenceTracker;
   readonly rtcp = new RtcpStreamStats();
   /** null when the caller wants no time series (the common case: --json without --series) */
   readonly series: StreamSeriesBuilder | null;
-  /** DSCP value -> packets, except the current run of one DSCP value (see dscpCount()); made when a second value shows */
-  private dscpCounts: Uint32Array | null = null;
-  /** the DSCP of the last packets and how many in a row: the array is touched only when it changes */
-  private runDscp = -1;
-  private runPackets = 0;
-  dscpMismatchPackets = 0;
-  telephoneEventPackets = 0;
-  /** per-stream extended timestamp, used only when no conversation state is given */
-  ownExtTs: number;
-  firstPt = -1;
-  /** the last payload type that was neither CN nor telephone-event (the voice codec) */
-  voicePt = -1;
-  private readonly origin: TimeOrigin;
+  private readonly slot: StreamArena['slot'];
   private voiceCodec: string | null = null;
   private voiceRate = 0;
-  /** capture time of the first and last packet (seconds, nanoseconds) */
-  private firstSec = 0;
-  private firstNsec = 0;
-  private lastSec = 0;
-  private lastNsec = 0;
-  /** lookupPayload() results for (cachePt, cachePayloads) */
+  /** lookupPayload() results for (cachePt, cachePayloads); the record holds pt, clock and the DTMF flag */
   private cachePt = -1;
   private cachePayloads: Map<number, PayloadInfo> | undefined = undefined;
   private cacheCodec: string | null = null;
   private cacheRate = 0;
-  private cacheTev = false;
-  private cacheClock = 0;
 
   constructor(id: StreamIdentity) {
     this.ssrc = id.ssrc;
@@ -108,62 +91,54 @@ export class RtpStreamState {
     this.callId = id.callId;
     this.detection = id.detection;
     this.srtp = id.srtp;
-    this.ownExtTs = id.ownExtTs;
-    this.origin = id.origin;
+    this.record = new StreamRecord(id.arena);
+    this.slot = this.record.arena.slot;
+    this.stats = new RtpStreamStats(this.record);
+    this.sequence = new SequenceTracker(this.record);
     this.series = id.seriesPoints > 0 ? new StreamSeriesBuilder(id.seriesPoints) : null;
+    // the series is kept in JavaScript: every packet of this stream goes through push()
+    if (this.series !== null) this.record.set(this.slot.T_JS_ONLY!, 1);
   }
 
-  /** one RTP packet of this stream; dscpAllowed: its DSCP is one the profile allows */
-  push(p: PacketInfo, hdr: RtpHeader, ctx: StreamContext, dscpAllowed: boolean): void {
-    let extTs = ctx.extendedTimestamp;
-    if (extTs === undefined) {
-      // no conversation state given: extend per stream, as a conversation of its own would
-      extTs = this.ownExtTs = extendTimestamp(this.ownExtTs, hdr.timestamp);
-    }
+  get dscpMismatchPackets(): number {
+    return this.record.get(this.slot.T_DSCP_MISMATCH!);
+  }
+
+  get telephoneEventPackets(): number {
+    return this.record.get(this.slot.T_TEV_PACKETS!);
+  }
+
+  get firstPt(): number {
+    return this.record.get(this.slot.T_FIRST_PT!);
+  }
+
+  /** the last payload type that was neither CN nor telephone-event (the voice codec) */
+  get voicePt(): number {
+    return this.record.get(this.slot.T_VOICE_PT!);
+  }
+
+  /**
+   * one RTP packet of this stream (its DSCP is counted against the arena's allowed set). The fast path
+   * measures packets of bound flows without this method (fastPacket in src/wasm/streams.ts).
+   */
+  push(p: PacketInfo, hdr: RtpHeader, ctx: StreamContext): void {
     const pt = hdr.payloadType;
     const payloads = ctx.payloads;
     if (pt !== this.cachePt || payloads !== this.cachePayloads) this.lookupPayload(pt, payloads);
-    const tsSec = p.tsSec;
-    const tsNsec = p.tsNsec;
-    const tev = this.cacheTev;
-    const o = this.origin;
-    const stats = this.stats;
-    stats.timed[0] = relativeMs(tsSec, tsNsec, o.sec, o.nsec);
-    stats.timed[1] = extTs;
-    stats.pushTimed(hdr.sequence, pt, hdr.marker, this.cacheClock, tev, p.num);
-    this.sequence.push(hdr.sequence);
-    if (this.firstPt < 0) {
-      this.firstPt = pt;
-      this.firstSec = tsSec;
-      this.firstNsec = tsNsec;
-    }
-    this.lastSec = tsSec;
-    this.lastNsec = tsNsec;
-    if (tev) this.telephoneEventPackets++;
-    else if (pt !== PT_CN && pt !== PT_CN_OLD && pt !== this.voicePt) {
-      this.voicePt = pt;
+    const r = this.record;
+    const answer = r.arena.x.packet(r.index, p.tsSec, p.tsNsec, p.num, hdr.sequence, hdr.timestamp, pt, hdr.marker ? 1 : 0, p.dscp);
+    if ((answer & VOICE_CHANGED) !== 0) {
       this.voiceCodec = this.cacheCodec;
       this.voiceRate = this.cacheRate;
     }
-    const dscp = p.dscp & 63;
-    if (dscp === this.runDscp) this.runPackets++;
-    else this.newDscpRun(dscp);
-    if (!dscpAllowed) this.dscpMismatchPackets++;
     if (ctx.srtp) this.srtp = true;
     if (this.callId === null && ctx.callId !== null) this.callId = ctx.callId;
-    if (this.series !== null) this.series.push(epochMs(tsSec, tsNsec) / 1000, hdr.sequence, this.stats.jitter, this.stats.delta);
-  }
-
-  private newDscpRun(dscp: number): void {
-    if (this.runDscp >= 0) (this.dscpCounts ??= new Uint32Array(64))[this.runDscp]! += this.runPackets;
-    this.runDscp = dscp;
-    this.runPackets = 1;
+    if (this.series !== null) this.series.push(epochMs(p.tsSec, p.tsNsec) / 1000, hdr.sequence, this.stats.jitter, this.stats.delta);
   }
 
   /** packets with this DSCP value */
   dscpCount(dscp: number): number {
-    const before = this.dscpCounts === null ? 0 : this.dscpCounts[dscp]!;
-    return before + (dscp === this.runDscp ? this.runPackets : 0);
+    return this.record.arena.x.dscpCount(this.record.index, dscp);
   }
 
   /** what the payload map says about pt (cached: it changes only with the payload type or the SDP) */
@@ -174,8 +149,10 @@ export class RtpStreamState {
     this.cachePayloads = payloads;
     this.cacheCodec = codec;
     this.cacheRate = entry === undefined ? 0 : entry.clockRate;
-    this.cacheTev = codec !== null && isTelephoneEventName(codec);
-    this.cacheClock = tsharkClockRate(pt, codec, this.cacheRate);
+    const r = this.record;
+    r.set(this.slot.T_CACHE_PT!, pt);
+    r.set(this.slot.T_CACHE_TEV!, codec !== null && isTelephoneEventName(codec) ? 1 : 0);
+    r.set(this.slot.T_CACHE_CLOCK!, tsharkClockRate(pt, codec, this.cacheRate));
   }
 
   flush(): void {
@@ -202,10 +179,11 @@ export class RtpStreamState {
     return this.stats.maxDelta;
   }
   get lastSeenEpochMs(): number {
-    return epochMs(this.lastSec, this.lastNsec);
+    return epochMs(this.record.get(this.slot.T_LAST_SEC!), this.record.get(this.slot.T_LAST_NSEC!));
   }
   get payloadType(): number {
-    return this.voicePt >= 0 ? this.voicePt : this.firstPt;
+    const voice = this.voicePt;
+    return voice >= 0 ? voice : this.firstPt;
   }
   get codec(): string {
     const pt = this.payloadType;
@@ -226,6 +204,8 @@ export class RtpStreamState {
 
   toReport(withSeries = false): StreamReportData {
     const s = this.stats;
+    const r = this.record;
+    const firstMs = epochMs(r.get(this.slot.T_FIRST_SEC!), r.get(this.slot.T_FIRST_NSEC!));
     const dscp: Record<string, number> = {};
     for (let i = 0; i < 64; i++) {
       const n = this.dscpCount(i);
@@ -246,8 +226,8 @@ export class RtpStreamState {
       srtp: this.srtp,
       firstPacket: s.firstFrame,
       lastPacket: s.lastFrame,
-      startTime: new Date(epochMs(this.firstSec, this.firstNsec)).toISOString(),
-      durationSeconds: (epochMs(this.lastSec, this.lastNsec) - epochMs(this.firstSec, this.firstNsec)) / 1000,
+      startTime: new Date(firstMs).toISOString(),
+      durationSeconds: (this.lastSeenEpochMs - firstMs) / 1000,
       packets: s.packets,
       expected: s.expected,
       lost: s.lost,

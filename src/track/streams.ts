@@ -10,9 +10,9 @@ import { EndpointTable } from '../decode/ip/endpoint-table.js';
 import type { RtpHeader } from '../decode/rtp.js';
 import type { RtcpPacket } from '../decode/rtcp/compound.js';
 import type { PayloadInfo } from './media-registry.js';
-import { EXTENDED_TIMESTAMP_START } from '../measure/rtp-timestamp.js';
 import { ntpMiddle32 } from '../measure/ntp.js';
-import { RtpStreamState, TimeOrigin, type StreamContext } from './stream-state.js';
+import { StreamArena } from '../measure/stream-arena.js';
+import { RtpStreamState, type StreamContext } from './stream-state.js';
 
 export { RtpStreamState } from './stream-state.js';
 export type { StreamContext } from './stream-state.js';
@@ -23,6 +23,8 @@ export interface StreamTableOptions {
   rtpDscp: number[];
   /** bounded series length per stream (default 600 points; 0: no series) */
   seriesPoints?: number;
+  /** where the streams' records go (default: a new arena for this table) */
+  arena?: StreamArena;
 }
 
 export class StreamTable {
@@ -30,29 +32,31 @@ export class StreamTable {
   private readonly byKey = new EndpointTable(1024);
   private readonly bySsrc = new Map<number, RtpStreamState[]>();
   private readonly list: RtpStreamState[] = [];
-  private readonly rtpDscpMask: boolean[] = new Array<boolean>(64).fill(false);
+  /** the streams' records (their figures); stream i of list is record i */
+  readonly arena: StreamArena;
   /**
    * Per conversation (ctx.convId), its two latest streams as [src, dst, SSRC, index] x 2: most packets
    * find their stream here without hashing. Keys are compared in full, so a stale id only misses.
    */
   private convCache = new Float64Array(0);
-  /** tshark's rel_ts origin, shared with every stream */
-  private readonly origin = new TimeOrigin();
+  /** tshark's rel_ts origin (the arena's) is set */
+  private originSet = false;
   /** index in streams() of the stream the last pushRtp() went to */
   lastIndex = -1;
 
   constructor(private readonly opts: StreamTableOptions) {
-    for (const d of opts.rtpDscp) if (d >= 0 && d < 64) this.rtpDscpMask[d] = true;
+    this.arena = opts.arena ?? new StreamArena();
+    this.arena.setDscpAllowed(opts.rtpDscp);
   }
 
   /** capture time of the FIRST frame of the capture (tshark's rel_ts origin); set before any push */
   setTimeOrigin(tsSec: number, tsNsec: number): void {
-    this.origin.sec = tsSec;
-    this.origin.nsec = tsNsec;
+    this.arena.setOrigin(tsSec, tsNsec);
+    this.originSet = true;
   }
 
   pushRtp(p: PacketInfo, hdr: RtpHeader, ctx: StreamContext): RtpStreamState {
-    if (this.origin.sec < 0) this.setTimeOrigin(p.tsSec, p.tsNsec);
+    if (!this.originSet) this.setTimeOrigin(p.tsSec, p.tsNsec);
     // hundreds of streams interleave: a hash probe per packet, keys in a typed array (no boxing)
     const k = this.byKey.key;
     k[0] = endpointKey(p.srcAddr, p.srcPort);
@@ -67,13 +71,8 @@ export class StreamTable {
     if (at < 0) at = this.create(p, hdr.ssrc, ctx);
     this.lastIndex = at;
     const s = this.list[at]!;
-    s.push(p, hdr, ctx, this.rtpDscpMask[p.dscp] === true);
+    s.push(p, hdr, ctx);
     return s;
-  }
-
-  /** an RTP packet of streams()[index], known from an earlier packet of the same flow (the fast path) */
-  pushKnown(index: number, p: PacketInfo, hdr: RtpHeader, ctx: StreamContext): void {
-    this.list[index]!.push(p, hdr, ctx, this.rtpDscpMask[p.dscp] === true);
   }
 
   /**
@@ -161,8 +160,7 @@ export class StreamTable {
       detection: ctx.detection,
       srtp: ctx.srtp,
       seriesPoints: this.opts.seriesPoints ?? 600,
-      ownExtTs: EXTENDED_TIMESTAMP_START,
-      origin: this.origin,
+      arena: this.arena,
     });
     this.list.push(s);
     let same = this.bySsrc.get(ssrc);

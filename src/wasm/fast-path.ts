@@ -12,8 +12,15 @@
  * drops bindings whenever a new SDP names one of their endpoints (unbindEndpoint), so a packet is
  * never answered from a classification that SIP has since changed.
  *
+ * A bound packet is measured right here, by the stream statistics module's fastPacket (imported from
+ * streams.wasm, whose memory holds the streams' records), without a call into JavaScript.
+ *
  * Memory: fixed regions after the static data, no allocation at run time, no growth.
  */
+
+/** streams.ts: measure a packet of stream i when nothing about it needs JavaScript (1), else 0 and no change */
+@external("streams", "fastPacket")
+declare function fastPacket(i: u32, tsSec: f64, tsNsec: f64, frame: f64, seq: i32, ts: u32, b1: i32, dscp: i32): i32;
 
 const LINKTYPE_ETHERNET: u32 = 1;
 const LINKTYPE_RAW: u32 = 101;
@@ -35,14 +42,15 @@ const EP_SLOTS: u32 = 8192;
 const CHUNK_SIZE: u32 = 1 << 20;
 
 const BASE: u32 = (<u32>__heap_base + 63) & ~63;
-const SCRATCH: u32 = BASE;
-const TABLE: u32 = SCRATCH + 64;
+const TABLE: u32 = BASE;
 const EPSET: u32 = TABLE + SLOTS * ENTRY;
 const CHUNK: u32 = EPSET + EP_SLOTS * 8;
 const END: u32 = CHUNK + CHUNK_SIZE;
 
 let used: u32 = 0;
 let grown = false;
+/** packets measured by the fast path */
+let measured: u32 = 0;
 
 // the decoded packet (valid after decodeRtp answered true)
 let pSrc: u32 = 0;
@@ -69,11 +77,6 @@ export function chunkOffset(): u32 {
 
 export function chunkSize(): u32 {
   return CHUNK_SIZE;
-}
-
-export function scratchOffset(): u32 {
-  ensureMemory();
-  return SCRATCH;
 }
 
 @inline function be16(p: u32): u32 {
@@ -170,26 +173,25 @@ function find(): u32 {
 }
 
 /**
- * The frame at [addr, addr + capLen) of a record with this link type: when it is an RTP packet of a
- * bound flow, answers its stream number + 1 and writes [stream, conversation, sequence, timestamp,
- * second octet (M and PT), DSCP] as i32 at scratchOffset(); else 0. Changes nothing.
+ * The frame at [addr, addr + capLen) of record `frame` captured at (tsSec, tsNsec): when it is an RTP
+ * packet of a bound flow and its stream can take it without JavaScript, it is measured and the answer
+ * is 1; else 0, and nothing changed (the TypeScript path then handles the packet).
  */
-export function classify(addr: u32, capLen: u32, linkType: u32): i32 {
+export function measure(addr: u32, capLen: u32, linkType: u32, tsSec: f64, tsNsec: f64, frame: f64): i32 {
   if (!decodeRtp(addr, capLen, linkType)) return 0;
   const e = find();
   if (e == 0) return 0;
-  const stream = load<i32>(e + 20);
-  store<i32>(SCRATCH, stream);
-  store<i32>(SCRATCH + 4, load<i32>(e + 24));
-  store<u32>(SCRATCH + 8, pSeq);
-  store<u32>(SCRATCH + 12, pTs);
-  store<u32>(SCRATCH + 16, pB1);
-  store<u32>(SCRATCH + 20, pDscp);
-  return stream + 1;
+  if (fastPacket(load<u32>(e + 20), tsSec, tsNsec, frame, <i32>pSeq, pTs, <i32>pB1, <i32>pDscp) == 0) return 0;
+  measured++;
+  return 1;
 }
 
-/** bind the flow of the frame at addr (when the fast path can decode it) to stream and conversation */
-export function bind(addr: u32, capLen: u32, linkType: u32, stream: i32, conv: i32): bool {
+export function measuredPackets(): u32 {
+  return measured;
+}
+
+/** bind the flow of the frame at addr (when the fast path can decode it) to a stream (its record number) */
+export function bind(addr: u32, capLen: u32, linkType: u32, stream: u32): bool {
   if (!decodeRtp(addr, capLen, linkType)) return false;
   if (find() != 0) return true;
   if (used >= MAX_USED) clear();
@@ -204,8 +206,7 @@ export function bind(addr: u32, capLen: u32, linkType: u32, stream: i32, conv: i
       store<u32>(e + 8, pPorts);
       store<u32>(e + 12, pSsrc);
       store<u32>(e + 16, LIVE);
-      store<i32>(e + 20, stream);
-      store<i32>(e + 24, conv);
+      store<u32>(e + 20, stream);
       break;
     }
     i = (i + 1) & (SLOTS - 1);

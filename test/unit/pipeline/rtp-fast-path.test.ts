@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Analyzer } from '../../../src/pipeline/analyzer.js';
 import { RtpFastPath } from '../../../src/pipeline/rtp-fast-path.js';
+import { StreamArena } from '../../../src/measure/stream-arena.js';
 import { readCaptureFile } from '../../../src/capture/file-source.js';
 import { toJson } from '../../../src/outputs/json.js';
 import { loadSettings } from '../../../src/verdict/load-settings.js';
@@ -56,7 +57,7 @@ function synth(name: string, s: ScenarioInput, format: 'pcap' | 'pcapng' = 'pcap
 
 describe('RtpFastPath', () => {
   it('is built and loads (npm test builds dist/wasm/fast-path.wasm first)', () => {
-    expect(RtpFastPath.create()).not.toBeNull();
+    expect(RtpFastPath.create(new StreamArena())).not.toBeNull();
   });
 
   it('takes nearly every RTP packet of signalled IPv4 calls, with the same report', () => {
