@@ -16,7 +16,7 @@
  * Bad input never throws: the parser stops, and end() returns the summary with the coded error.
  */
 import { VoipreadyError, type ErrorCode } from '../errors.js';
-import { ChunkRecord, type CaptureSummary, type RecordListener } from './record.js';
+import { ChunkRecord, type CaptureSummary, type PcapLayout, type PcapRunTaker, type RecordListener } from './record.js';
 import { linkTypeOf } from './link-types.js';
 import { BLOCK_OTHER, BLOCK_PACKET, BLOCK_PACKET_ERROR, PcapngSection } from './pcapng-section.js';
 
@@ -48,6 +48,9 @@ const ERR = 0;
 export class CaptureParser {
   private readonly fileName: string;
   private readonly onRecord: RecordListener;
+  /** takes runs of pcap records itself when it can (the fast path); the rest go to onRecord */
+  private readonly runTaker: PcapRunTaker | null;
+  private readonly layout: PcapLayout = { le: true, nsMul: 1000, snapLen: 0, linkType: 0 };
   private readonly rec = new ChunkRecord();
   private fmt = Fmt.Unknown;
   private headerDone = false;
@@ -68,9 +71,10 @@ export class CaptureParser {
   private readonly linkTypes = new Set<number>();
   private error: VoipreadyError | undefined;
 
-  constructor(fileName: string, onRecord: RecordListener) {
+  constructor(fileName: string, onRecord: RecordListener, runTaker?: PcapRunTaker) {
     this.fileName = fileName;
     this.onRecord = onRecord;
+    this.runTaker = runTaker ?? null;
   }
 
   /** true once an error stopped the parser: further input is ignored */
@@ -277,7 +281,23 @@ export class CaptureParser {
     const linkType = this.pcapLinkType;
     const base = this.chunkBase;
     let noted = this.linkTypes.has(linkType);
+    const taker = this.runTaker;
+    const layout = this.layout;
+    if (taker !== null) {
+      layout.le = le;
+      layout.nsMul = nsMul;
+      layout.snapLen = snap;
+      layout.linkType = linkType;
+    }
     while (end - off >= PCAP_RECORD_HEADER) {
+      if (taker !== null && noted) {
+        const after = taker.take(buf, off, end, layout, this.records + 1);
+        if (after !== off) {
+          this.records += taker.taken;
+          off = after;
+          continue;
+        }
+      }
       const capLen = le ? u32le(buf, off + 8) : u32be(buf, off + 8);
       const next = off + PCAP_RECORD_HEADER + capLen;
       if (capLen > MAX_RECORD_BYTES || next > end) {

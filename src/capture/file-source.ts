@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { VoipreadyError } from '../errors.js';
 import { CaptureParser, type ReaderSummary } from './capture-parser.js';
-import { copyRecord, type CaptureRecord, type RecordListener } from './record.js';
+import { copyRecord, type CaptureRecord, type PcapRunTaker, type RecordListener } from './record.js';
 
 /**
  * 1 MiB: small enough that a chunk read() into the buffer is still in the CPU cache (L2 is 1-2 MiB
@@ -19,6 +19,8 @@ export interface ReadOptions {
   chunkSize?: number;
   /** read into this buffer instead of a new one (the WebAssembly fast path decodes records where they were read) */
   buffer?: Buffer;
+  /** takes runs of classic pcap records from the chunk itself (the fast path); the others go to onRecord */
+  pcapRuns?: PcapRunTaker;
   /** called after each chunk with the bytes read so far and the file size */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -37,7 +39,7 @@ export function readCaptureFile(path: string, onRecord: RecordListener, opts: Re
   } catch (e) {
     return openFailure(path, e);
   }
-  const parser = new CaptureParser(path, onRecord);
+  const parser = new CaptureParser(path, onRecord, opts.pcapRuns);
   try {
     total = fstatSync(fd).size;
     const buf = opts.buffer ?? Buffer.allocUnsafe(Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE));

@@ -13,7 +13,7 @@
  * The arithmetic itself runs in WebAssembly (src/wasm/streams.ts, tsharkPush), on the stream's record;
  * this class is the TypeScript view of those figures.
  */
-import { StreamRecord, type StreamArena } from './stream-arena.js';
+import { SLOT, StreamRecord } from './stream-arena.js';
 
 /** tshark's STAT_FLAG_* bits (ui/tap-rtp-analysis.h) */
 export const FLAG_FIRST = 0x001;
@@ -29,42 +29,40 @@ export const FLAG_PT_T_EVENT = 0x100;
 /** tshark's statistics of one stream: a view of its record (src/wasm/streams.ts) */
 export class RtpStreamStats {
   readonly record: StreamRecord;
-  private readonly slot: StreamArena['slot'];
 
   constructor(record: StreamRecord = new StreamRecord()) {
     this.record = record;
-    this.slot = record.arena.slot;
   }
 
   /** tshark total_nr */
-  get packets(): number { return this.record.get(this.slot.S_PACKETS!); }
-  get startSeq(): number { return this.record.get(this.slot.S_START_SEQ!); }
+  get packets(): number { return this.record.get(SLOT.S_PACKETS); }
+  get startSeq(): number { return this.record.get(SLOT.S_START_SEQ); }
   /** last sequence number seen (tshark's stop_seq_nr) */
-  get stopSeq(): number { return this.record.get(this.slot.S_STOP_SEQ!); }
-  get seqCycles(): number { return this.record.get(this.slot.S_SEQ_CYCLES!); }
+  get stopSeq(): number { return this.record.get(SLOT.S_STOP_SEQ); }
+  get seqCycles(): number { return this.record.get(SLOT.S_SEQ_CYCLES); }
   /** tshark's "sequence" counter: packets whose number was not the expected one */
-  get sequenceErrors(): number { return this.record.get(this.slot.S_SEQ_ERRORS!); }
-  get flags(): number { return this.record.get(this.slot.S_FLAGS!); }
+  get sequenceErrors(): number { return this.record.get(SLOT.S_SEQ_ERRORS); }
+  get flags(): number { return this.record.get(SLOT.S_FLAGS); }
   /** current interarrival jitter, ms */
-  get jitter(): number { return this.record.get(this.slot.S_JITTER!); }
-  get maxJitter(): number { return this.record.get(this.slot.S_MAX_JITTER!); }
-  get meanJitter(): number { return this.record.get(this.slot.S_MEAN_JITTER!); }
-  get minJitter(): number { return this.record.get(this.slot.S_MIN_JITTER!); }
-  get delta(): number { return this.record.get(this.slot.S_DELTA!); }
-  get maxDelta(): number { return this.record.get(this.slot.S_MAX_DELTA!); }
-  get minDelta(): number { return this.record.get(this.slot.S_MIN_DELTA!); }
-  get meanDelta(): number { return this.record.get(this.slot.S_MEAN_DELTA!); }
+  get jitter(): number { return this.record.get(SLOT.S_JITTER); }
+  get maxJitter(): number { return this.record.get(SLOT.S_MAX_JITTER); }
+  get meanJitter(): number { return this.record.get(SLOT.S_MEAN_JITTER); }
+  get minJitter(): number { return this.record.get(SLOT.S_MIN_JITTER); }
+  get delta(): number { return this.record.get(SLOT.S_DELTA); }
+  get maxDelta(): number { return this.record.get(SLOT.S_MAX_DELTA); }
+  get minDelta(): number { return this.record.get(SLOT.S_MIN_DELTA); }
+  get meanDelta(): number { return this.record.get(SLOT.S_MEAN_DELTA); }
   /** frame number where the max delta was seen */
-  get maxDeltaFrame(): number { return this.record.get(this.slot.S_MAX_DELTA_FRAME!); }
-  get diff(): number { return this.record.get(this.slot.S_DIFF!); }
-  get skew(): number { return this.record.get(this.slot.S_SKEW!); }
-  get maxSkew(): number { return this.record.get(this.slot.S_MAX_SKEW!); }
+  get maxDeltaFrame(): number { return this.record.get(SLOT.S_MAX_DELTA_FRAME); }
+  get diff(): number { return this.record.get(SLOT.S_DIFF); }
+  get skew(): number { return this.record.get(SLOT.S_SKEW); }
+  get maxSkew(): number { return this.record.get(SLOT.S_MAX_SKEW); }
   /** last clock rate used (0 until a packet with a known clock) */
-  get clockRate(): number { return this.record.get(this.slot.S_CLOCK_RATE!); }
-  get startMs(): number { return this.record.get(this.slot.S_START_MS!); }
-  get lastMs(): number { return this.record.get(this.slot.S_LAST_MS!); }
-  get firstFrame(): number { return this.record.get(this.slot.S_FIRST_FRAME!); }
-  get lastFrame(): number { return this.record.get(this.slot.S_LAST_FRAME!); }
+  get clockRate(): number { return this.record.get(SLOT.S_CLOCK_RATE); }
+  get startMs(): number { return this.record.get(SLOT.S_START_MS); }
+  get lastMs(): number { return this.record.get(SLOT.S_LAST_MS); }
+  get firstFrame(): number { return this.record.get(SLOT.S_FIRST_FRAME); }
+  get lastFrame(): number { return this.record.get(SLOT.S_LAST_FRAME); }
 
   /** tshark: expected = stop + cycles * 65536 - start + 1 */
   get expected(): number {

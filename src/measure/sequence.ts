@@ -5,7 +5,7 @@
  * The accounting runs in WebAssembly (src/wasm/streams.ts, seqPush) on the stream's record; the
  * SequenceTracker here is the TypeScript view of it.
  */
-import { StreamRecord, type StreamArena } from './stream-arena.js';
+import { SLOT, StreamRecord } from './stream-arena.js';
 
 
 /** RFC 3550 A.1: sequence numbers are modulo 2^16; signed distance a -> b in -32768..32767 */
@@ -30,22 +30,20 @@ export function seqNext16(seq: number): number {
  */
 export class SequenceTracker {
   readonly record: StreamRecord;
-  private readonly slot: StreamArena['slot'];
 
   constructor(record: StreamRecord = new StreamRecord()) {
     this.record = record;
-    this.slot = record.arena.slot;
   }
 
   /** packets pushed */
-  get received(): number { return this.record.get(this.slot.Q_RECEIVED!); }
-  get duplicates(): number { return this.record.get(this.slot.Q_DUPLICATES!); }
-  get outOfOrder(): number { return this.record.get(this.slot.Q_OUT_OF_ORDER!); }
+  get received(): number { return this.record.get(SLOT.Q_RECEIVED); }
+  get duplicates(): number { return this.record.get(SLOT.Q_DUPLICATES); }
+  get outOfOrder(): number { return this.record.get(SLOT.Q_OUT_OF_ORDER); }
   /** packets whose sequence number was not the one after the previous packet */
-  get sequenceErrors(): number { return this.record.get(this.slot.Q_SEQ_ERRORS!); }
-  get longestLossBurst(): number { return this.record.get(this.slot.Q_LONGEST_BURST!); }
+  get sequenceErrors(): number { return this.record.get(SLOT.Q_SEQ_ERRORS); }
+  get longestLossBurst(): number { return this.record.get(SLOT.Q_LONGEST_BURST); }
   /** RFC 3550 A.1: resynchronisations after a jump larger than MAX_DROPOUT (3000) */
-  get resyncs(): number { return this.record.get(this.slot.Q_RESYNCS!); }
+  get resyncs(): number { return this.record.get(SLOT.Q_RESYNCS); }
 
   push(seq: number): void {
     this.record.arena.x.seqPush(this.record.byteOffset, seq);
@@ -54,8 +52,7 @@ export class SequenceTracker {
   /** RFC 3550 A.3: expected = highest extended - base + 1 (our own figure, not tshark's) */
   get expected(): number {
     const r = this.record;
-    const s = this.slot;
-    return r.get(s.Q_STARTED!) !== 0 ? r.get(s.Q_EXPECTED_BEFORE!) + r.get(s.Q_HIGHEST_EXT!) - r.get(s.Q_BASE_EXT!) + 1 : 0;
+    return r.get(SLOT.Q_STARTED) !== 0 ? r.get(SLOT.Q_EXPECTED_BEFORE) + r.get(SLOT.Q_HIGHEST_EXT) - r.get(SLOT.Q_BASE_EXT) + 1 : 0;
   }
 
   /** settle the packets still in the window (call once at the end; idempotent) */

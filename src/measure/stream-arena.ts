@@ -24,7 +24,6 @@ export interface StreamsExports {
   packet(i: number, tsSec: number, tsNsec: number, frame: number, seq: number, ts: number, pt: number, marker: number, dscp: number): number;
   fastPacket(i: number, tsSec: number, tsNsec: number, frame: number, seq: number, ts: number, b1: number, dscp: number): number;
   dscpCount(i: number, dscp: number): number;
-  [slot: string]: unknown;
 }
 
 const WASM_URL = new URL('../../dist/wasm/streams.wasm', import.meta.url);
@@ -41,15 +40,24 @@ function module(): WebAssembly.Module {
   return compiled;
 }
 
-/** slot numbers of the record, read from the module's exports (S_*, Q_*, T_*) */
-export interface RecordSlots {
-  readonly [name: string]: number;
-}
+/**
+ * The record's f64 slots as the TypeScript side reads them. streams.ts exports the same numbers
+ * (S_*, Q_*, T_*); StreamArena checks every one of them against this table when it starts, so the two
+ * cannot drift apart unnoticed. A literal, so that reads compile to constant offsets.
+ */
+export const SLOT = {
+  S_PACKETS: 0, S_START_SEQ: 1, S_STOP_SEQ: 2, S_SEQ_CYCLES: 3, S_SEQ_ERRORS: 4, S_FLAGS: 5, S_JITTER: 6,
+  S_MAX_JITTER: 7, S_MEAN_JITTER: 8, S_MIN_JITTER: 9, S_DELTA: 10, S_MAX_DELTA: 11, S_MIN_DELTA: 12,
+  S_MEAN_DELTA: 13, S_MAX_DELTA_FRAME: 14, S_DIFF: 15, S_SKEW: 16, S_MAX_SKEW: 17, S_CLOCK_RATE: 18,
+  S_START_MS: 19, S_LAST_MS: 20, S_FIRST_FRAME: 21, S_LAST_FRAME: 22, Q_RECEIVED: 32, Q_DUPLICATES: 33,
+  Q_OUT_OF_ORDER: 34, Q_SEQ_ERRORS: 35, Q_LONGEST_BURST: 36, Q_RESYNCS: 37, Q_STARTED: 38, Q_BASE_EXT: 39,
+  Q_HIGHEST_EXT: 40, Q_EXPECTED_BEFORE: 45, T_CACHE_PT: 48, T_CACHE_CLOCK: 49, T_CACHE_TEV: 50,
+  T_FIRST_PT: 51, T_VOICE_PT: 52, T_LAST_SEC: 53, T_LAST_NSEC: 54, T_RUN_DSCP: 55, T_RUN_PACKETS: 56,
+  T_DSCP_MISMATCH: 57, T_TEV_PACKETS: 58, T_FIRST_SEC: 59, T_FIRST_NSEC: 60, T_JS_ONLY: 61,
+} as const;
 
 export class StreamArena {
   readonly x: StreamsExports;
-  /** the record layout: slot name -> f64 index within a record */
-  readonly slot: RecordSlots;
   /** views of the instance's memory; replaced when the memory grows (only newRecord() grows it) */
   f64: Float64Array;
   private static sharedArena: StreamArena | null = null;
@@ -57,11 +65,7 @@ export class StreamArena {
   constructor() {
     const inst = new WebAssembly.Instance(module(), { env: { abort: () => { throw new Error('stream statistics: abort'); } } });
     this.x = inst.exports as unknown as StreamsExports;
-    const slot: Record<string, number> = {};
-    for (const [k, v] of Object.entries(inst.exports)) {
-      if (/^[SQT]_[A-Z_]+$/.test(k)) slot[k] = (v as Global).value;
-    }
-    this.slot = slot;
+    checkLayout(inst.exports);
     this.f64 = new Float64Array(this.x.memory.buffer);
   }
 
@@ -91,6 +95,14 @@ export class StreamArena {
     }
     this.x.setDscpAllowed(low >>> 0, high >>> 0);
   }
+}
+
+/** the module's exported slot numbers must be SLOT's, name for name */
+function checkLayout(exports: WebAssembly.Exports): void {
+  const exported = Object.entries(exports).filter(([k]) => /^[SQT]_[A-Z_]+$/.test(k));
+  const ours = Object.entries(SLOT);
+  const same = exported.length === ours.length && exported.every(([k, v]) => (SLOT as Record<string, number>)[k] === (v as Global).value);
+  if (!same) throw new Error('dist/wasm/streams.wasm does not match src/measure/stream-arena.ts (record layout): run npm run build');
 }
 
 /** a record of an arena as the TypeScript classes see it */

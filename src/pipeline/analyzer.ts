@@ -6,7 +6,7 @@
  * (the proxy, an interface capture, HEP) all drive the same code. Listeners (Prometheus, OpenMetrics,
  * remote_write, the HTTP API) subscribe through the EventBus and read the LiveView.
  */
-import type { CaptureRecord, CaptureSummary } from '../capture/record.js';
+import type { CaptureRecord, CaptureSummary, PcapLayout, PcapRunTaker } from '../capture/record.js';
 import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
@@ -40,7 +40,7 @@ export interface AnalyzerOptions {
 /** seconds of silence in the capture beyond which onSecond is not called for every second */
 const MAX_SECOND_FILL = 300;
 
-export class Analyzer {
+export class Analyzer implements PcapRunTaker {
   readonly view: LiveView;
   private readonly settings: Settings;
   private readonly file: string;
@@ -54,6 +54,8 @@ export class Analyzer {
   private readonly errors = new DecodeErrorLog();
   private readonly live: LiveState;
   private readonly fast: RtpFastPath | null;
+  /** records the last take() consumed */
+  taken = 0;
   private packets = 0;
   private bytes = 0;
   private firstSec = -1;
@@ -89,7 +91,33 @@ export class Analyzer {
 
   /** options for readCaptureFile(): read into the fast path's memory when there is one */
   readOptions(): ReadOptions {
-    return this.fast === null ? {} : { buffer: this.fast.chunk };
+    return this.fast === null ? {} : { buffer: this.fast.chunk, pcapRuns: this };
+  }
+
+  /**
+   * PcapRunTaker: the fast path takes the pcap records from buf[off] on that it can measure alone and
+   * that fall in the current second (a new second goes through push(), which tells the listeners);
+   * their counts, bytes and times are applied here as push() would have applied them one by one.
+   */
+  take(buf: Buffer, off: number, end: number, layout: PcapLayout, firstNum: number): number {
+    const fast = this.fast;
+    if (fast === null || this.currentSecond < 0) return off;
+    const base = fast.addressOf(buf, 0);
+    if (base < 0) return off;
+    const after = fast.walkPcap(base + off, base + end, layout, this.currentSecond, firstNum) - base;
+    if (after === off) return off;
+    const n = fast.runRecords;
+    const bytes = fast.runBytes;
+    this.taken = n;
+    this.packets += n;
+    this.bytes += bytes;
+    const nsec = fast.runLatestNsec;
+    if (this.currentSecond > this.lastSec || (this.currentSecond === this.lastSec && nsec > this.lastNsec)) {
+      this.lastSec = this.currentSecond;
+      this.lastNsec = nsec;
+    }
+    this.link?.push(this.currentSecond, bytes);
+    return after;
   }
 
   push(rec: CaptureRecord): void {

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { StreamArena } from '../measure/stream-arena.js';
+import type { PcapLayout } from '../capture/record.js';
 
 interface FastPathExports {
   memory: WebAssembly.Memory;
@@ -19,6 +20,10 @@ interface FastPathExports {
   measuredPackets(): number;
   bind(addr: number, capLen: number, linkType: number, stream: number): number;
   unbindEndpoint(addr4: number, port: number): void;
+  walkPcap(start: number, end: number, le: number, nsMul: number, snapLen: number, linkType: number, second: number, firstFrame: number): number;
+  runRecordCount(): number;
+  runWireBytes(): number;
+  runLatestNsec(): number;
 }
 
 const WASM_URL = new URL('../../dist/wasm/fast-path.wasm', import.meta.url);
@@ -81,6 +86,28 @@ export class RtpFastPath {
   /** measure the frame at addr when it is an RTP packet of a bound flow (true); false: nothing changed */
   measure(addr: number, capLen: number, linkType: number, tsSec: number, tsNsec: number, frame: number): boolean {
     return this.x.measure(addr, capLen, linkType, tsSec, tsNsec, frame) !== 0;
+  }
+
+  /**
+   * Classic pcap records at [start, end) of the instance's memory, taken while each is captured in
+   * `second` and measured by the fast path: the address after the last one taken (start: none); then
+   * runRecords / runBytes / runLatestNsec tell what was taken.
+   */
+  walkPcap(start: number, end: number, layout: PcapLayout, second: number, firstFrame: number): number {
+    return this.x.walkPcap(start, end, layout.le ? 1 : 0, layout.nsMul, layout.snapLen, layout.linkType, second, firstFrame);
+  }
+
+  get runRecords(): number {
+    return this.x.runRecordCount();
+  }
+
+  /** the taken records' lengths on the wire */
+  get runBytes(): number {
+    return this.x.runWireBytes();
+  }
+
+  get runLatestNsec(): number {
+    return this.x.runLatestNsec();
   }
 
   /** bind the flow of the frame at addr to a stream record (no-op when the fast path cannot decode it) */

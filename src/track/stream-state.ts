@@ -14,7 +14,7 @@ import { RtcpStreamStats } from '../measure/rtcp-stats.js';
 import { isTelephoneEventName, PT_CN, PT_CN_OLD, staticPayloadName, tsharkClockRate, staticClockRate, dynamicClockRate } from '../measure/rtp-clock.js';
 import { RtpStreamStats } from '../measure/rtp-stream-stats.js';
 import { SequenceTracker } from '../measure/sequence.js';
-import { StreamRecord, type StreamArena } from '../measure/stream-arena.js';
+import { SLOT, StreamRecord, type StreamArena } from '../measure/stream-arena.js';
 import { StreamSeriesBuilder } from '../measure/stream-series.js';
 import type { PayloadInfo } from './media-registry.js';
 
@@ -71,7 +71,6 @@ export class RtpStreamState {
   readonly rtcp = new RtcpStreamStats();
   /** null when the caller wants no time series (the common case: --json without --series) */
   readonly series: StreamSeriesBuilder | null;
-  private readonly slot: StreamArena['slot'];
   private voiceCodec: string | null = null;
   private voiceRate = 0;
   /** lookupPayload() results for (cachePt, cachePayloads); the record holds pt, clock and the DTMF flag */
@@ -92,29 +91,28 @@ export class RtpStreamState {
     this.detection = id.detection;
     this.srtp = id.srtp;
     this.record = new StreamRecord(id.arena);
-    this.slot = this.record.arena.slot;
     this.stats = new RtpStreamStats(this.record);
     this.sequence = new SequenceTracker(this.record);
     this.series = id.seriesPoints > 0 ? new StreamSeriesBuilder(id.seriesPoints) : null;
     // the series is kept in JavaScript: every packet of this stream goes through push()
-    if (this.series !== null) this.record.set(this.slot.T_JS_ONLY!, 1);
+    if (this.series !== null) this.record.set(SLOT.T_JS_ONLY, 1);
   }
 
   get dscpMismatchPackets(): number {
-    return this.record.get(this.slot.T_DSCP_MISMATCH!);
+    return this.record.get(SLOT.T_DSCP_MISMATCH);
   }
 
   get telephoneEventPackets(): number {
-    return this.record.get(this.slot.T_TEV_PACKETS!);
+    return this.record.get(SLOT.T_TEV_PACKETS);
   }
 
   get firstPt(): number {
-    return this.record.get(this.slot.T_FIRST_PT!);
+    return this.record.get(SLOT.T_FIRST_PT);
   }
 
   /** the last payload type that was neither CN nor telephone-event (the voice codec) */
   get voicePt(): number {
-    return this.record.get(this.slot.T_VOICE_PT!);
+    return this.record.get(SLOT.T_VOICE_PT);
   }
 
   /**
@@ -150,9 +148,9 @@ export class RtpStreamState {
     this.cacheCodec = codec;
     this.cacheRate = entry === undefined ? 0 : entry.clockRate;
     const r = this.record;
-    r.set(this.slot.T_CACHE_PT!, pt);
-    r.set(this.slot.T_CACHE_TEV!, codec !== null && isTelephoneEventName(codec) ? 1 : 0);
-    r.set(this.slot.T_CACHE_CLOCK!, tsharkClockRate(pt, codec, this.cacheRate));
+    r.set(SLOT.T_CACHE_PT, pt);
+    r.set(SLOT.T_CACHE_TEV, codec !== null && isTelephoneEventName(codec) ? 1 : 0);
+    r.set(SLOT.T_CACHE_CLOCK, tsharkClockRate(pt, codec, this.cacheRate));
   }
 
   flush(): void {
@@ -179,7 +177,7 @@ export class RtpStreamState {
     return this.stats.maxDelta;
   }
   get lastSeenEpochMs(): number {
-    return epochMs(this.record.get(this.slot.T_LAST_SEC!), this.record.get(this.slot.T_LAST_NSEC!));
+    return epochMs(this.record.get(SLOT.T_LAST_SEC), this.record.get(SLOT.T_LAST_NSEC));
   }
   get payloadType(): number {
     const voice = this.voicePt;
@@ -205,7 +203,7 @@ export class RtpStreamState {
   toReport(withSeries = false): StreamReportData {
     const s = this.stats;
     const r = this.record;
-    const firstMs = epochMs(r.get(this.slot.T_FIRST_SEC!), r.get(this.slot.T_FIRST_NSEC!));
+    const firstMs = epochMs(r.get(SLOT.T_FIRST_SEC), r.get(SLOT.T_FIRST_NSEC));
     const dscp: Record<string, number> = {};
     for (let i = 0; i < 64; i++) {
       const n = this.dscpCount(i);

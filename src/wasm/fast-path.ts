@@ -190,6 +190,61 @@ export function measuredPackets(): u32 {
   return measured;
 }
 
+/** the capture reader's limit on one record (capture-parser.ts MAX_RECORD_BYTES) */
+const MAX_RECORD_BYTES: u32 = 256 * 1024 * 1024;
+
+// what the last walkPcap() took: records, their bytes on the wire, the latest nanoseconds
+let runRecords: u32 = 0;
+let runBytes: f64 = 0;
+let runMaxNsec: f64 = 0;
+
+@inline function rd32(p: u32, le: bool): u32 {
+  const v = load<u32>(p);
+  return le ? v : bswap<u32>(v);
+}
+
+/**
+ * Classic pcap records in [start, end) of this memory, from the record at start on, taken while each
+ * one is whole, within the snap length, captured in `second` and measured by the fast path: the offset
+ * after the last one taken (start when none). The first record left is for the TypeScript path.
+ * Records are numbered from firstFrame; runRecordCount(), runWireBytes() and runLatestNsec() tell what
+ * was taken. nsMul: 1 for nanosecond files, 1000 for microsecond ones.
+ */
+export function walkPcap(start: u32, end: u32, le: bool, nsMul: f64, snapLen: u32, linkType: u32, second: f64, firstFrame: f64): u32 {
+  let off = start;
+  let n: u32 = 0;
+  let bytes: f64 = 0;
+  let maxNsec: f64 = -1;
+  while (end - off >= 16) {
+    const capLen = rd32(off + 8, le);
+    if (capLen > MAX_RECORD_BYTES || capLen > end - off - 16) break;
+    if (snapLen > 0 && capLen > snapLen) break;
+    if (<f64>rd32(off, le) != second) break;
+    const nsec = <f64>rd32(off + 4, le) * nsMul;
+    if (measure(off + 16, capLen, linkType, second, nsec, firstFrame + <f64>n) == 0) break;
+    bytes += <f64>rd32(off + 12, le);
+    if (nsec > maxNsec) maxNsec = nsec;
+    n++;
+    off += 16 + capLen;
+  }
+  runRecords = n;
+  runBytes = bytes;
+  runMaxNsec = maxNsec;
+  return off;
+}
+
+export function runRecordCount(): u32 {
+  return runRecords;
+}
+
+export function runWireBytes(): f64 {
+  return runBytes;
+}
+
+export function runLatestNsec(): f64 {
+  return runMaxNsec;
+}
+
 /** bind the flow of the frame at addr (when the fast path can decode it) to a stream (its record number) */
 export function bind(addr: u32, capLen: u32, linkType: u32, stream: u32): bool {
   if (!decodeRtp(addr, capLen, linkType)) return false;

@@ -27,12 +27,12 @@ interface Run {
   rtpPackets: number;
 }
 
-function analyse(file: string, fastPath: boolean, chunkSize?: number): Run {
-  const a = new Analyzer({ file, settings: loadSettings({}), fastPath });
+function analyse(file: string, fastPath: boolean, chunkSize?: number, linkSpeed?: string): Run {
+  const a = new Analyzer({ file, settings: loadSettings(linkSpeed !== undefined ? { linkSpeed } : {}), fastPath });
   const opts = a.readOptions();
   // a smaller chunk puts more records across chunk boundaries (those take the TypeScript path)
-  const buffer = chunkSize !== undefined && opts.buffer !== undefined ? opts.buffer.subarray(0, chunkSize) : opts.buffer;
-  const summary = readCaptureFile(file, (r) => a.push(r), buffer !== undefined ? { buffer } : {});
+  if (chunkSize !== undefined && opts.buffer !== undefined) opts.buffer = opts.buffer.subarray(0, chunkSize);
+  const summary = readCaptureFile(file, (r) => a.push(r), opts);
   const report = a.end(summary);
   return {
     json: toJson(report, { series: false }),
@@ -41,9 +41,9 @@ function analyse(file: string, fastPath: boolean, chunkSize?: number): Run {
   };
 }
 
-function expectSame(file: string, chunkSize?: number): Run {
-  const slow = analyse(file, false, chunkSize);
-  const fast = analyse(file, true, chunkSize);
+function expectSame(file: string, chunkSize?: number, linkSpeed?: string): Run {
+  const slow = analyse(file, false, chunkSize, linkSpeed);
+  const fast = analyse(file, true, chunkSize, linkSpeed);
   expect(slow.fastPackets).toBe(0);
   expect(fast.json).toBe(slow.json);
   return fast;
@@ -89,6 +89,14 @@ describe('RtpFastPath', () => {
       expectSame(synth(name.replace(/[^a-z0-9]+/gi, '-'), s, format));
     });
   }
+
+  it('same link utilisation (per-second windows) when the fast path takes runs of records', () => {
+    const file = synth('link', { background: { packets: 200, intervalMs: 20 }, groups: [{ count: 6, concurrent: 6, durationMs: 5000 }] });
+    const r = expectSame(file, undefined, '2M');
+    const report = JSON.parse(r.json) as { link: { peakPercent: number; meanPercent: number } };
+    expect(report.link.peakPercent).toBeGreaterThan(10);
+    expect(r.fastPackets).toBeGreaterThan(r.rtpPackets * 0.9);
+  });
 
   it('same report when records straddle small reader chunks', () => {
     const file = synth('chunks', { groups: [{ count: 3, concurrent: 3, durationMs: 3000, forward: { loss: { kind: 'periodic', every: 9 } } }] });
