@@ -26,10 +26,13 @@ const LINKTYPE_ETHERNET: u32 = 1;
 const LINKTYPE_RAW: u32 = 101;
 const LINKTYPE_IPV4: u32 = 228;
 
-/** binding table: open addressing, 32-byte entries */
-const SLOTS: u32 = 8192;
-/** at most this many entries (live + deleted) before the table is cleared and rebuilt lazily */
-const MAX_USED: u32 = SLOTS / 2;
+/**
+ * binding table: open addressing, 32-byte entries. It starts small (it is probed for every packet: a
+ * small table stays in the CPU cache) and doubles when half full, up to MAX_SLOTS; beyond that it is
+ * cleared and rebuilt lazily by the TypeScript path.
+ */
+const MIN_SLOTS: u32 = 1024;
+const MAX_SLOTS: u32 = 65536;
 const ENTRY: u32 = 32;
 const EMPTY: u32 = 0;
 const LIVE: u32 = 1;
@@ -43,10 +46,14 @@ const CHUNK_SIZE: u32 = 1 << 20;
 
 const BASE: u32 = (<u32>__heap_base + 63) & ~63;
 const TABLE: u32 = BASE;
-const EPSET: u32 = TABLE + SLOTS * ENTRY;
+/** the old table while it is rehashed into a larger one */
+const REHASH: u32 = TABLE + MAX_SLOTS * ENTRY;
+const EPSET: u32 = REHASH + (MAX_SLOTS / 2) * ENTRY;
 const CHUNK: u32 = EPSET + EP_SLOTS * 8;
 const END: u32 = CHUNK + CHUNK_SIZE;
 
+let slots: u32 = MIN_SLOTS;
+/** entries live or deleted (a deleted one still lengthens probes until the table is rebuilt) */
 let used: u32 = 0;
 let grown = false;
 /** packets measured by the fast path */
@@ -156,18 +163,19 @@ function decodeRtp(f: u32, capLen: u32, linkType: u32): bool {
 }
 
 @inline function slotOf(src: u32, dst: u32, ports: u32, ssrc: u32): u32 {
-  return mix(src ^ mix(dst ^ mix(ports ^ mix(ssrc)))) & (SLOTS - 1);
+  return mix(src * 0x9e3779b1 ^ dst * 0x85ebca77 ^ ports * 0xc2b2ae3d ^ ssrc * 0x27d4eb2f) & (slots - 1);
 }
 
 /** the entry of the decoded packet's key, or 0 */
 function find(): u32 {
+  const mask = slots - 1;
   let i = slotOf(pSrc, pDst, pPorts, pSsrc);
-  for (let n: u32 = 0; n < SLOTS; n++) {
+  for (let n: u32 = 0; n < slots; n++) {
     const e = TABLE + i * ENTRY;
     const state = load<u32>(e + 16);
     if (state == EMPTY) return 0;
     if (state == LIVE && load<u32>(e) == pSrc && load<u32>(e + 4) == pDst && load<u32>(e + 8) == pPorts && load<u32>(e + 12) == pSsrc) return e;
-    i = (i + 1) & (SLOTS - 1);
+    i = (i + 1) & mask;
   }
   return 0;
 }
@@ -249,26 +257,47 @@ export function runLatestNsec(): f64 {
 export function bind(addr: u32, capLen: u32, linkType: u32, stream: u32): bool {
   if (!decodeRtp(addr, capLen, linkType)) return false;
   if (find() != 0) return true;
-  if (used >= MAX_USED) clear();
-  let i = slotOf(pSrc, pDst, pPorts, pSsrc);
+  if (used >= slots / 2) {
+    if (slots < MAX_SLOTS) grow();
+    else clear();
+  }
+  insert(pSrc, pDst, pPorts, pSsrc, stream);
+  addEndpoint(pSrc, pPorts >> 16);
+  addEndpoint(pDst, pPorts & 0xffff);
+  return true;
+}
+
+function insert(src: u32, dst: u32, ports: u32, ssrc: u32, stream: u32): void {
+  const mask = slots - 1;
+  let i = slotOf(src, dst, ports, ssrc);
   for (;;) {
     const e = TABLE + i * ENTRY;
     const state = load<u32>(e + 16);
     if (state != LIVE) {
       if (state == EMPTY) used++;
-      store<u32>(e, pSrc);
-      store<u32>(e + 4, pDst);
-      store<u32>(e + 8, pPorts);
-      store<u32>(e + 12, pSsrc);
+      store<u32>(e, src);
+      store<u32>(e + 4, dst);
+      store<u32>(e + 8, ports);
+      store<u32>(e + 12, ssrc);
       store<u32>(e + 16, LIVE);
       store<u32>(e + 20, stream);
-      break;
+      return;
     }
-    i = (i + 1) & (SLOTS - 1);
+    i = (i + 1) & mask;
   }
-  addEndpoint(pSrc, pPorts >> 16);
-  addEndpoint(pDst, pPorts & 0xffff);
-  return true;
+}
+
+/** twice the slots; the live entries move over, the deleted ones are dropped */
+function grow(): void {
+  const old = slots;
+  memory.copy(REHASH, TABLE, old * ENTRY);
+  slots = old * 2;
+  memory.fill(TABLE, 0, slots * ENTRY);
+  used = 0;
+  for (let i: u32 = 0; i < old; i++) {
+    const e = REHASH + i * ENTRY;
+    if (load<u32>(e + 16) == LIVE) insert(load<u32>(e), load<u32>(e + 4), load<u32>(e + 8), load<u32>(e + 12), load<u32>(e + 20));
+  }
 }
 
 @inline function epKey(addr4: u32, port: u32): u64 {
@@ -311,7 +340,7 @@ function hasEndpoint(addr4: u32, port: u32): bool {
 /** drop every binding with addr4:port as its source or destination (an SDP just named it) */
 export function unbindEndpoint(addr4: u32, port: u32): void {
   if (!hasEndpoint(addr4, port)) return;
-  for (let i: u32 = 0; i < SLOTS; i++) {
+  for (let i: u32 = 0; i < slots; i++) {
     const e = TABLE + i * ENTRY;
     if (load<u32>(e + 16) != LIVE) continue;
     const ports = load<u32>(e + 8);
@@ -323,7 +352,8 @@ export function unbindEndpoint(addr4: u32, port: u32): void {
 
 /** forget every binding */
 export function clear(): void {
-  memory.fill(TABLE, 0, SLOTS * ENTRY);
+  memory.fill(TABLE, 0, slots * ENTRY);
   memory.fill(EPSET, 0, EP_SLOTS * 8);
+  slots = MIN_SLOTS;
   used = 0;
 }

@@ -98,6 +98,14 @@ describe('RtpFastPath', () => {
     expect(r.fastPackets).toBeGreaterThan(r.rtpPackets * 0.9);
   });
 
+  it('same report with more bound flows than the first flow table holds (it grows)', () => {
+    const file = synth('many', { groups: [{ count: 400, concurrent: 400, durationMs: 1500, staggerMs: 2, rtcp: false }] });
+    const r = expectSame(file);
+    const report = JSON.parse(r.json) as { streams: unknown[] };
+    expect(report.streams.length).toBe(800);
+    expect(r.fastPackets).toBeGreaterThan(r.rtpPackets * 0.9);
+  });
+
   it('same report when records straddle small reader chunks', () => {
     const file = synth('chunks', { groups: [{ count: 3, concurrent: 3, durationMs: 3000, forward: { loss: { kind: 'periodic', every: 9 } } }] });
     const r = expectSame(file, 4096);
