@@ -69,6 +69,8 @@ export class RtpStreamState {
   readonly stats: RtpStreamStats;
   readonly sequence: SequenceTracker;
   readonly rtcp = new RtcpStreamStats();
+  /** the last RTCP compound counted for this stream (StreamTable.pushRtcp) */
+  rtcpMark = 0;
   /** null when the caller wants no time series (the common case: --json without --series) */
   readonly series: StreamSeriesBuilder | null;
   private voiceCodec: string | null = null;

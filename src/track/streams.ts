@@ -41,6 +41,8 @@ export class StreamTable {
   private convCache = new Float64Array(0);
   /** tshark's rel_ts origin (the arena's) is set */
   private originSet = false;
+  /** RTCP compounds seen (each numbers the streams it counted for) */
+  private rtcpCompounds = 0;
   /** index in streams() of the stream the last pushRtp() went to */
   lastIndex = -1;
 
@@ -81,25 +83,25 @@ export class StreamTable {
    */
   pushRtcp(p: PacketInfo, packets: readonly RtcpPacket[]): void {
     const captureMs = p.tsSec * 1000 + p.tsNsec / 1e6;
-    const touched = new Set<RtpStreamState>();
+    // each stream the compound talks about counts it once: marked with this compound's number
+    const mark = ++this.rtcpCompounds;
     for (const pkt of packets) {
       if (pkt.type === 'sr' || pkt.type === 'rr') {
         for (const s of this.matching(pkt.ssrc, p.srcAddr, true)) {
-          touched.add(s);
+          touch(s, mark);
           if (pkt.type === 'sr') s.rtcp.onSenderReport(ntpMiddle32(pkt.ntpSeconds, pkt.ntpFraction), captureMs);
         }
         for (const b of pkt.reports) {
           for (const s of this.matching(b.ssrc, p.srcAddr, false)) {
-            touched.add(s);
+            touch(s, mark);
             if (pkt.type === 'rr') s.rtcp.receiverReports++;
             s.rtcp.onReportBlock(b, s.clockRateForRtcp(), captureMs);
           }
         }
       } else if (pkt.type === 'other' && pkt.ssrc >= 0) {
-        for (const s of this.matching(pkt.ssrc, p.srcAddr, true)) touched.add(s);
+        for (const s of this.matching(pkt.ssrc, p.srcAddr, true)) touch(s, mark);
       }
     }
-    for (const s of touched) s.rtcp.packets++;
   }
 
   /** every stream, in order of first packet */
@@ -170,12 +172,23 @@ export class StreamTable {
   }
 
   /** streams with this SSRC; prefer those whose source (asSender) or destination is the RTCP sender */
-  private matching(ssrc: number, rtcpFrom: number, asSender: boolean): RtpStreamState[] {
+  private matching(ssrc: number, rtcpFrom: number, asSender: boolean): readonly RtpStreamState[] {
     const all = this.bySsrc.get(ssrc);
-    if (all === undefined) return [];
+    if (all === undefined) return NONE;
+    // one stream per SSRC is the usual case: no new array for it
+    if (all.length === 1) return all;
     const near = all.filter((s) => (asSender ? s.srcAddr : s.dstAddr) === rtcpFrom);
     return near.length > 0 ? near : all;
   }
+}
+
+const NONE: readonly RtpStreamState[] = [];
+
+/** count the compound `mark` once for stream s */
+function touch(s: RtpStreamState, mark: number): void {
+  if (s.rtcpMark === mark) return;
+  s.rtcpMark = mark;
+  s.rtcp.packets++;
 }
 
 export type { PayloadInfo };

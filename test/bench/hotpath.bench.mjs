@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Micro-benchmarks of the per-packet hot path on real bytes (the bench capture), stage by stage:
-// record walk -> + frame decode -> + RTP header decode -> whole Analyzer (in process, no CLI start-up),
+// record walk -> + frame decode -> + RTP header decode -> whole Analyzer (in process, no CLI start-up;
+// with the WebAssembly fast path as `analyze` runs it, and without it),
 // plus the per-packet helpers (endpoint hash probe, tshark-exact stream statistics, sequence tracker).
 // Each stage's cost is the difference to the stage before. Run by `npm run bench` after the build;
 // alone: `node test/bench/hotpath.bench.mjs [capture.pcap]`. VOIPREADY_DIST=/path/to/dist for another build.
@@ -61,9 +62,10 @@ function walkDecodeRtp(path) {
   return rtp > 0 ? n : 0;
 }
 
-function analyzer(path) {
-  const a = new Analyzer({ file: path, settings: loadSettings({}) });
-  const s = readCaptureFile(path, (rec) => a.push(rec));
+/** the whole analyzer as `analyze` runs it (fastPath true: WebAssembly for packets of known flows) */
+function analyzer(path, fastPath) {
+  const a = new Analyzer({ file: path, settings: loadSettings({}), fastPath });
+  const s = readCaptureFile(path, (rec) => a.push(rec), a.readOptions());
   a.end(s);
   return s.records;
 }
@@ -115,7 +117,8 @@ export async function run(ctx) {
     best('record walk (readCaptureFile)', 3, () => walk(path)),
     best('walk + frame decode', 3, () => walkDecode(path)),
     best('walk + frame decode + RTP header', 3, () => walkDecodeRtp(path)),
-    best('Analyzer.push, whole pipeline', 2, () => analyzer(path)),
+    best('whole pipeline (as analyze runs it)', 2, () => analyzer(path, true)),
+    best('whole pipeline, TypeScript path only', 2, () => analyzer(path, false)),
     best('EndpointTable.find, 1000 flows', 3, endpointProbes),
     best('RtpStreamStats.push', 3, streamStats),
     best('SequenceTracker.push', 3, sequenceTracker),
