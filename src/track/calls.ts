@@ -240,7 +240,7 @@ export class CallTracker {
  */
 function isRetransmission(call: Call, msg: SipMessage): boolean {
   const cseq = msg.cseq!;
-  const branch = msg.via[0]?.branch ?? '';
+  const branch = msg.topViaBranch ?? '';
   const key = msg.kind === 'request'
     ? `Q ${msg.method} ${cseq.seq} ${branch}`
     : `R ${msg.status} ${cseq.method} ${cseq.seq} ${branch} ${msg.to?.tag ?? ''}`;

@@ -20,11 +20,10 @@ export interface ScannedHeaders {
   server: string | null;
   contentType: string | null;
   contentLength: number | null;
-}
-
-function firstValue(headers: SipHeader[], key: string): string | null {
-  for (const h of headers) if (h.key === key) return h.value;
-  return null;
+  /** the first CSeq, From and To values (null when absent) */
+  cseqValue: string | null;
+  fromValue: string | null;
+  toValue: string | null;
 }
 
 function parseVias(headers: SipHeader[]): SipVia[] {
@@ -65,6 +64,7 @@ abstract class SipMessageBase {
   readonly contentLength: number | null;
   readonly body: Buffer;
   readonly bodyOffset: number;
+  readonly #scanned: ScannedHeaders;
   #cseq: SipCSeq | null | undefined;
   #from: SipNameAddr | null | undefined;
   #to: SipNameAddr | null | undefined;
@@ -82,11 +82,12 @@ abstract class SipMessageBase {
     this.contentLength = h.contentLength;
     this.body = body;
     this.bodyOffset = bodyOffset;
+    this.#scanned = h;
   }
 
   get cseq(): SipCSeq | null {
     if (this.#cseq === undefined) {
-      const v = firstValue(this.headers, 'cseq');
+      const v = this.#scanned.cseqValue;
       this.#cseq = v === null ? null : parseCSeq(v);
     }
     return this.#cseq;
@@ -94,7 +95,7 @@ abstract class SipMessageBase {
 
   get from(): SipNameAddr | null {
     if (this.#from === undefined) {
-      const v = firstValue(this.headers, 'from');
+      const v = this.#scanned.fromValue;
       this.#from = v === null ? null : parseNameAddr(v);
     }
     return this.#from;
@@ -102,7 +103,7 @@ abstract class SipMessageBase {
 
   get to(): SipNameAddr | null {
     if (this.#to === undefined) {
-      const v = firstValue(this.headers, 'to');
+      const v = this.#scanned.toValue;
       this.#to = v === null ? null : parseNameAddr(v);
     }
     return this.#to;
@@ -112,6 +113,19 @@ abstract class SipMessageBase {
   get via(): SipVia[] {
     this.#via ??= parseVias(this.headers);
     return this.#via;
+  }
+
+  /** the branch of the top (first well-formed) Via entry, or null: via[0]?.branch without parsing the rest */
+  get topViaBranch(): string | null {
+    if (this.#via !== undefined) return this.#via[0]?.branch ?? null;
+    for (const h of this.headers) {
+      if (h.key !== 'via') continue;
+      for (const e of splitCommaList(h.value)) {
+        const v = parseVia(e);
+        if (v !== null) return v.branch;
+      }
+    }
+    return null;
   }
 
   /** every Contact entry; empty for "Contact: *" (see contactStar) */

@@ -148,6 +148,9 @@ class HeaderBlock implements ScannedHeaders {
   server: string | null = null;
   contentType: string | null = null;
   contentLength: number | null = null;
+  cseqValue: string | null = null;
+  fromValue: string | null = null;
+  toValue: string | null = null;
   /** the first Content-Length problem; reported only when the block itself is complete */
   clError: SipParseError | null = null;
   /** byte offset of the body in the input buffer */
@@ -160,6 +163,9 @@ class HeaderBlock implements ScannedHeaders {
       case 'user-agent': this.userAgent ??= h.value; break;
       case 'server': this.server ??= h.value; break;
       case 'content-type': this.contentType ??= h.value; break;
+      case 'cseq': this.cseqValue ??= h.value; break;
+      case 'from': this.fromValue ??= h.value; break;
+      case 'to': this.toValue ??= h.value; break;
       case 'content-length': this.addContentLength(h); break;
       default: break;
     }
@@ -238,14 +244,42 @@ function scanHeaders(t: MessageText, p: number, out: HeaderBlock): SipParseError
   }
 }
 
-/** One header: the value unfolded (continuation lines joined with one space) and trimmed. */
+/**
+ * One header line: the value unfolded (continuation lines joined with one space) and trimmed; the
+ * line as received (`raw`) is cut from the message text only when someone reads it (rarely: the
+ * analysis reads values).
+ */
+class HeaderLine implements SipHeader {
+  readonly name: string;
+  readonly key: string;
+  readonly value: string;
+  readonly offset: number;
+  readonly #text: MessageText;
+  readonly #start: number;
+  readonly #end: number;
+
+  constructor(t: MessageText, name: HeaderName, value: string, lineStart: number, valueEnd: number) {
+    this.name = name.name;
+    this.key = name.key;
+    this.value = value;
+    this.offset = t.base + lineStart;
+    this.#text = t;
+    this.#start = lineStart;
+    this.#end = valueEnd;
+  }
+
+  get raw(): string {
+    return this.#text.str(this.#start, this.#end);
+  }
+}
+
 function header(
   t: MessageText, name: HeaderName, lineStart: number, valueStart: number, firstEnd: number,
   valueEnd: number, more: string[] | null,
 ): SipHeader {
   const first = t.str(valueStart, firstEnd);
   const value = more === null ? first.trim() : `${first} ${more.join(' ')}`.trim();
-  return { name: name.name, key: name.key, value, raw: t.str(lineStart, valueEnd), offset: t.base + lineStart };
+  return new HeaderLine(t, name, value, lineStart, valueEnd);
 }
 
 /** All values of a header (case-insensitive, compact forms expanded), in order. */

@@ -76,6 +76,8 @@ interface SipMessageBase {
   to: SipNameAddr | null;
   /** every Via entry, top first, comma lists and repeated lines flattened */
   via: SipVia[];
+  /** via[0]?.branch ?? null, without parsing the Via entries after the top one */
+  topViaBranch: string | null;
   /** every Contact entry; empty for "Contact: *" (see contactStar) */
   contact: SipNameAddr[];
   contactStar: boolean;

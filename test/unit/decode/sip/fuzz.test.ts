@@ -101,3 +101,29 @@ describe.skipIf(!existsSync(CRASHES))('SIP parser: replay of saved crash inputs'
     checkBounded(data, true);
   });
 });
+
+describe('SipMessage.topViaBranch', () => {
+  /** Via lines: several headers, comma lists, malformed entries before good ones, quoted commas */
+  const viaEntry = fc.constantFrom(
+    'SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa', 'SIP/2.0/TCP [2001:db8::1]:5061;branch=z9hG4bKb;rport',
+    'SIP/2.0/UDP host;received=1.2.3.4;branch="z9hG4bKq"', 'garbage', 'SIP/2.0/UDP :5060;branch=x', 'SIP/2.0/UDP h:99999;branch=y',
+    'SIP/2.0/UDP h;maddr="a,b";branch=z9hG4bKc', 'SIP/2.0/UDP h', 'SIP/2.0 / UDP  h : 7 ;BRANCH=z9hG4bKd', '',
+  );
+  const viaLines = fc.array(fc.array(viaEntry, { minLength: 1, maxLength: 3 }).map((es) => es.join(', ')), { maxLength: 4 });
+
+  it('equals via[0]?.branch for any Via lines (the full parse is the reference)', () => {
+    fc.assert(
+      fc.property(viaLines, fc.constantFrom('v', 'Via', 'VIA'), (lines, name) => {
+        const text = `OPTIONS sip:a@b SIP/2.0\r\n${lines.map((l) => `${name}: ${l}\r\n`).join('')}Call-ID: x\r\nCSeq: 1 OPTIONS\r\n\r\n`;
+        const a = parseSipMessage(Buffer.from(text, 'latin1'), 0, text.length);
+        const b = parseSipMessage(Buffer.from(text, 'latin1'), 0, text.length);
+        if (!a.ok || !b.ok) return;
+        // topViaBranch first (before the via getter caches), and after it
+        const top = a.message.topViaBranch;
+        expect(top).toBe(b.message.via[0]?.branch ?? null);
+        expect(b.message.topViaBranch).toBe(top);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
