@@ -279,11 +279,12 @@ function timing(r: u32, relMs: f64, sinceFirst: f64, clockRate: i32): f64 {
   }
   set(r, S_CLOCK_RATE, clockRate);
   // tshark divides by (clock_rate / 1000) in unsigned integer arithmetic: 44100 Hz -> 44
-  const nominalNow = sinceFirst / Math.floor(<f64>clockRate / 1000);
+  const nominalNow = sinceFirst / <f64>(<u32>clockRate / 1000);
   const nominalDiff = nominalNow - get(r, S_LAST_NOMINAL);
   const expectedTime = time + nominalDiff;
   const currentDiff = Math.abs(relMs - expectedTime);
-  const currentJitter = (15 * get(r, S_JITTER) + currentDiff) / 16;
+  // x / 16 and x * 0.0625 are the same double (a power of two), the multiplication is cheaper
+  const currentJitter = (15 * get(r, S_JITTER) + currentDiff) * 0.0625;
   const delta = relMs - time;
   set(r, S_DELTA, delta);
   set(r, S_JITTER, currentJitter);
