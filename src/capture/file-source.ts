@@ -70,10 +70,15 @@ export function readCaptureFile(path: string, onRecord: RecordListener, opts: Re
   return parser.end();
 }
 
-/** Read a capture from a stream (stdin, a pipe); resolves with the summary, never rejects for bad input. */
-export function readCaptureStream(stream: NodeJS.ReadableStream, name: string, onRecord: RecordListener): Promise<ReaderSummary> {
+/**
+ * Read a capture from a stream (stdin, a pipe); resolves with the summary, never rejects for bad input.
+ * With opts.buffer, each piece the stream delivers (64 KiB from a pipe) is copied into that buffer first,
+ * so that the fast path (opts.pcapRuns) can decode records where they are, as it does for files.
+ */
+export function readCaptureStream(stream: NodeJS.ReadableStream, name: string, onRecord: RecordListener, opts: ReadOptions = {}): Promise<ReaderSummary> {
   return new Promise((resolve, reject) => {
-    const parser = new CaptureParser(name, onRecord);
+    const parser = new CaptureParser(name, onRecord, opts.pcapRuns);
+    const into = opts.buffer;
     let settled = false;
     /** streamErr: the stream failed (a read error: reported in the summary); else err is a listener's throw */
     const finish = (err?: unknown, streamErr = false): void => {
@@ -96,7 +101,16 @@ export function readCaptureStream(stream: NodeJS.ReadableStream, name: string, o
     };
     const onData = (chunk: Buffer | string): void => {
       try {
-        parser.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+        if (into === undefined) {
+          parser.feed(bytes);
+          return;
+        }
+        // the parser keeps no view into what it was fed once feed() returns: `into` can be reused
+        for (let at = 0; at < bytes.length; at += into.length) {
+          const n = bytes.copy(into, 0, at, Math.min(bytes.length, at + into.length));
+          parser.feed(n === into.length ? into : into.subarray(0, n));
+        }
       } catch (e) {
         finish(e);
       }

@@ -25,7 +25,7 @@ export async function analyzeSource(source: string, opts: AnalyzeSourceOptions):
   opts.onAnalyzer?.(analyzer);
   const onRecord = analyzer.push.bind(analyzer);
   const summary = source === '-'
-    ? await readCaptureStream(opts.stdin ?? process.stdin, name, onRecord)
+    ? await readCaptureStream(opts.stdin ?? process.stdin, name, onRecord, analyzer.readOptions())
     : readCaptureFile(source, onRecord, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...analyzer.readOptions() });
   return analyzer.end(summary);
 }
