@@ -118,15 +118,11 @@ export class MediaRegistry {
   /** an SDP m= line: address:port is RTP (rtcpPort RTCP) to and from it, from fromFrame on */
   register(m: MediaRegistration): void {
     this.onEndpointChange?.(m.addrKey, m.port);
-    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, this.newConversation(m, false, EXTENDED_TIMESTAMP_START));
+    this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, conversation(m, false, EXTENDED_TIMESTAMP_START, this.conversations++));
     if (!m.rtcpMux && m.rtcpPort !== m.port && m.rtcpPort > 0) {
       this.onEndpointChange?.(m.addrKey, m.rtcpPort);
-      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, this.newConversation(m, true, 0));
+      this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, conversation(m, true, 0, this.conversations++));
     }
-  }
-
-  private newConversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: number): Conversation {
-    return conversation(reg, rtcpOnly, extTs, this.conversations++);
   }
 
   /**
@@ -301,7 +297,7 @@ export class MediaRegistry {
     const at = this.heurConvs.find();
     if (at >= 0) return this.heurConvList[at];
     if (!create) return undefined;
-    const c = this.newConversation(null, false, EXTENDED_TIMESTAMP_START);
+    const c = conversation(null, false, EXTENDED_TIMESTAMP_START, this.conversations++);
     this.heurConvs.insert(this.heurConvList.length);
     this.heurConvList.push(c);
     return c;
