@@ -6,6 +6,7 @@
  * is written down once, in streams.ts.
  */
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-root.js';
 
 interface Global {
   value: number;
@@ -26,13 +27,13 @@ export interface StreamsExports {
   dscpCount(i: number, dscp: number): number;
 }
 
-const WASM_URL = new URL('../../dist/wasm/streams.wasm', import.meta.url);
+const WASM_FILE = packageFile('dist', 'wasm', 'streams.wasm');
 let compiled: WebAssembly.Module | undefined;
 
 function module(): WebAssembly.Module {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(readFileSync(WASM_URL));
+      compiled = new WebAssembly.Module(readFileSync(WASM_FILE));
     } catch (e) {
       throw new Error(`the stream statistics module is not built or not readable (${(e as Error).message}): run npm run build`);
     }

@@ -9,6 +9,7 @@
  * TypeScript path. The figures are the same either way (test/unit/pipeline/rtp-fast-path.test.ts).
  */
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-root.js';
 import type { StreamArena } from '../measure/stream-arena.js';
 import type { PcapLayout } from '../capture/record.js';
 
@@ -26,7 +27,7 @@ interface FastPathExports {
   runLatestNsec(): number;
 }
 
-const WASM_URL = new URL('../../dist/wasm/fast-path.wasm', import.meta.url);
+const WASM_FILE = packageFile('dist', 'wasm', 'fast-path.wasm');
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -34,7 +35,7 @@ let compiled: WebAssembly.Module | null | undefined;
 function module(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(new Uint8Array(readFileSync(WASM_URL)));
+      compiled = new WebAssembly.Module(readFileSync(WASM_FILE));
     } catch {
       compiled = null;
     }

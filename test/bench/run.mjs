@@ -93,10 +93,10 @@ function toolsFor(cap) {
   } else {
     process.stderr.write('skip bare walk: dist/capture/file-source.js not built\n');
   }
-  if (existsSync(join(dist, 'cli/main.js'))) {
+  if (existsSync(join(dist, 'cli-bundle/main.js'))) {
     tools.push(['voipready analyze --json', process.execPath, ['--import', REPORT_RSS, join(root, 'bin/voipready'), 'analyze', cap.path, '--json']]);
   } else {
-    process.stderr.write('skip analyze: dist/cli/main.js not built\n');
+    process.stderr.write('skip analyze: dist/cli-bundle/main.js not built\n');
   }
   if (spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0) {
     tools.push(['tshark -z rtp,streams', 'tshark', ['-n', '-q', '-z', 'rtp,streams', '-r', cap.path]]);
