@@ -58,8 +58,7 @@ export function decodeSdes(
   return { ok: true, value: { type: 'sdes', chunks } };
 }
 
+/** the bytes as latin1 text (one character per byte), decoded natively rather than a character at a time */
 function latin1(buf: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
-  return s;
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
 }
