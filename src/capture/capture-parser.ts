@@ -102,6 +102,13 @@ export class CaptureParser {
         if (off >= end) {
           break;
         }
+      } else if (this.fmt === Fmt.Pcapng && this.runTaker?.takePcapng !== undefined && this.records > 0 && this.section.count > 0) {
+        const after = this.runTaker.takePcapng(chunk, off, end, this.section, this.records + 1);
+        if (after !== off) {
+          this.records += this.runTaker.taken;
+          off = after;
+          continue;
+        }
       }
       const n = this.unitLength(chunk, off, end - off, this.chunkBase + off);
       if (n === ERR) {

@@ -8,6 +8,7 @@
  * equal), captured length within the block, interface id known, option lengths within the block.
  */
 import { TsResolution } from './timestamp.js';
+import type { PcapngInterfaces } from './record.js';
 
 const BT_SHB = 0x0a0d0d0a;
 const BT_IDB = 0x00000001;
@@ -23,6 +24,8 @@ const MAX_BLOCK_BYTES = 256 * 1024 * 1024 + 64;
 interface Iface {
   linkType: number;
   snapLen: number;
+  /** the if_tsresol byte (6 when absent) */
+  tsresol: number;
   ts: TsResolution;
 }
 
@@ -33,9 +36,11 @@ export const BLOCK_ERROR = -1;
 /** an error inside a packet block: the message names the packet number */
 export const BLOCK_PACKET_ERROR = -2;
 
-export class PcapngSection {
-  private le = true;
+export class PcapngSection implements PcapngInterfaces {
+  le = true;
   private ifaces: Iface[] = [];
+  /** changes whenever the interfaces (or the byte order) change: a new section or a new IDB */
+  version = 0;
   errorMessage = '';
   /** offset of the bad field relative to the block start */
   errorOffset = 0;
@@ -108,6 +113,7 @@ export class PcapngSection {
     // a new section may change the byte order and forgets the previous section's interfaces
     this.le = buf.readUInt32LE(off + 8) === BOM;
     this.ifaces = [];
+    this.version++;
     if (this.u32(buf, off + len - 4) !== len) {
       this.err(`block trailer length ${this.u32(buf, off + len - 4)} differs from header length ${len}`, len - 4);
       return BLOCK_ERROR;
@@ -145,7 +151,8 @@ export class PcapngSection {
       this.err(`if_tsresol ${tsresol} out of range`, p - off);
       return BLOCK_ERROR;
     }
-    this.ifaces.push({ linkType, snapLen, ts: new TsResolution(tsresol) });
+    this.ifaces.push({ linkType, snapLen, tsresol, ts: new TsResolution(tsresol) });
+    this.version++;
     return BLOCK_OTHER;
   }
 
@@ -212,6 +219,15 @@ export class PcapngSection {
     this.origLen = this.u32(buf, lenAt + 4);
     this.dataStart = off + dataRel;
     return BLOCK_PACKET;
+  }
+
+  get count(): number {
+    return this.ifaces.length;
+  }
+
+  describe(i: number): { linkType: number; snapLen: number; tsresol: number } {
+    const f = this.ifaces[i]!;
+    return { linkType: f.linkType, snapLen: f.snapLen, tsresol: f.tsresol };
   }
 
   private setIface(id: number, iface: Iface): void {

@@ -91,14 +91,25 @@ export interface PcapLayout {
   linkType: number;
 }
 
+/** The current pcapng section as a run taker sees it: byte order and interfaces (version: changes with them). */
+export interface PcapngInterfaces {
+  readonly le: boolean;
+  readonly version: number;
+  readonly count: number;
+  /** interface i's link type, snap length and if_tsresol byte */
+  describe(i: number): { linkType: number; snapLen: number; tsresol: number };
+}
+
 /**
- * A record consumer that can take runs of classic pcap records straight from the reader's chunk
- * (the WebAssembly fast path) instead of one onRecord call each. take() answers the offset after the
- * records it took (off: none), numbered from firstNum on, and sets `taken` to how many.
+ * A record consumer that can take runs of records straight from the reader's chunk (the WebAssembly
+ * fast path) instead of one onRecord call each: classic pcap records (take) and pcapng enhanced packet
+ * blocks (takePcapng). Both answer the offset after the records taken (off: none), numbered from
+ * firstNum on, and set `taken` to how many.
  */
 export interface PcapRunTaker {
   taken: number;
   take(buf: Buffer, off: number, end: number, layout: PcapLayout, firstNum: number): number;
+  takePcapng?(buf: Buffer, off: number, end: number, section: PcapngInterfaces, firstNum: number): number;
 }
 
 /** What a reader tells at the end of a file: counts and the error that stopped it, if any. */

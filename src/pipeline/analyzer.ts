@@ -6,7 +6,7 @@
  * (the proxy, an interface capture, HEP) all drive the same code. Listeners (Prometheus, OpenMetrics,
  * remote_write, the HTTP API) subscribe through the EventBus and read the LiveView.
  */
-import type { CaptureRecord, CaptureSummary, PcapLayout, PcapRunTaker } from '../capture/record.js';
+import type { CaptureRecord, CaptureSummary, PcapLayout, PcapngInterfaces, PcapRunTaker } from '../capture/record.js';
 import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
@@ -54,8 +54,12 @@ export class Analyzer implements PcapRunTaker {
   private readonly errors = new DecodeErrorLog();
   private readonly live: LiveState;
   private readonly fast: RtpFastPath | null;
-  /** records the last take() consumed */
+  /** records the last take() or takePcapng() consumed */
   taken = 0;
+  /** records taken in runs so far (the rest went through push()) */
+  recordsInRuns = 0;
+  /** the pcapng interfaces the fast path was last given (PcapngInterfaces.version) */
+  private pcapngVersion = -1;
   private packets = 0;
   private bytes = 0;
   private firstSec = -1;
@@ -105,10 +109,31 @@ export class Analyzer implements PcapRunTaker {
     const base = fast.addressOf(buf, 0);
     if (base < 0) return off;
     const after = fast.walkPcap(base + off, base + end, layout, this.currentSecond, firstNum) - base;
-    if (after === off) return off;
+    if (after !== off) this.applyRun(fast);
+    return after;
+  }
+
+  /** PcapRunTaker for pcapng: enhanced packet blocks of the link type of the last record, as take() */
+  takePcapng(buf: Buffer, off: number, end: number, section: PcapngInterfaces, firstNum: number): number {
+    const fast = this.fast;
+    if (fast === null || this.currentSecond < 0) return off;
+    const base = fast.addressOf(buf, 0);
+    if (base < 0) return off;
+    if (section.version !== this.pcapngVersion) {
+      fast.setInterfaces(section);
+      this.pcapngVersion = section.version;
+    }
+    const after = fast.walkPcapng(base + off, base + end, section.le, this.lastLinkType, this.currentSecond, firstNum) - base;
+    if (after !== off) this.applyRun(fast);
+    return after;
+  }
+
+  /** what push() would have done for each record of the run the fast path just took (all in currentSecond) */
+  private applyRun(fast: RtpFastPath): void {
     const n = fast.runRecords;
     const bytes = fast.runBytes;
     this.taken = n;
+    this.recordsInRuns += n;
     this.packets += n;
     this.bytes += bytes;
     const nsec = fast.runLatestNsec;
@@ -117,7 +142,6 @@ export class Analyzer implements PcapRunTaker {
       this.lastNsec = nsec;
     }
     this.link?.push(this.currentSecond, bytes);
-    return after;
   }
 
   push(rec: CaptureRecord): void {

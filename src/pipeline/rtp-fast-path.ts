@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { packageFile } from '../package-root.js';
 import type { StreamArena } from '../measure/stream-arena.js';
-import type { PcapLayout } from '../capture/record.js';
+import type { PcapLayout, PcapngInterfaces } from '../capture/record.js';
 
 interface FastPathExports {
   memory: WebAssembly.Memory;
@@ -25,6 +25,9 @@ interface FastPathExports {
   runRecordCount(): number;
   runWireBytes(): number;
   runLatestNsec(): number;
+  setInterface(i: number, linkType: number, snapLen: number, exponent: number): void;
+  setInterfaceCount(n: number): void;
+  walkPcapng(start: number, end: number, le: number, linkType: number, second: number, firstFrame: number): number;
 }
 
 const WASM_FILE = packageFile('dist', 'wasm', 'fast-path.wasm');
@@ -96,6 +99,25 @@ export class RtpFastPath {
    */
   walkPcap(start: number, end: number, layout: PcapLayout, second: number, firstFrame: number): number {
     return this.x.walkPcap(start, end, layout.le ? 1 : 0, layout.nsMul, layout.snapLen, layout.linkType, second, firstFrame);
+  }
+
+  /**
+   * pcapng enhanced packet blocks at [start, end) of the instance's memory, as walkPcap does for pcap
+   * records, all of link type linkType; the section's interfaces must have been given (setInterfaces).
+   */
+  walkPcapng(start: number, end: number, le: boolean, linkType: number, second: number, firstFrame: number): number {
+    return this.x.walkPcapng(start, end, le ? 1 : 0, linkType, second, firstFrame);
+  }
+
+  /** the interfaces of the current pcapng section (only decimal timestamp resolutions are walked here) */
+  setInterfaces(section: PcapngInterfaces): void {
+    const n = Math.min(section.count, 256);
+    for (let i = 0; i < n; i++) {
+      const d = section.describe(i);
+      const decimal = (d.tsresol & 0x80) === 0 && d.tsresol <= 9;
+      this.x.setInterface(i, d.linkType, d.snapLen, decimal ? d.tsresol : -1);
+    }
+    this.x.setInterfaceCount(n);
   }
 
   get runRecords(): number {

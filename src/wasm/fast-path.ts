@@ -30,8 +30,13 @@ declare function fastPacket(i: u32, tsSec: f64, tsNsec: f64, frame: f64, seq: i3
 /** the capture reader's chunk lives here, so records are decoded where they were read */
 const CHUNK_SIZE: u32 = 1 << 20;
 
-const CHUNK: u32 = FLOW_TABLE_END;
+/** pcapng interfaces of the current section (walkPcapng): [link type, snap length, decimal exponent] */
+const MAX_IFACES: u32 = 256;
+const IFACE_BYTES: u32 = 16;
+const IFACES: u32 = FLOW_TABLE_END;
+const CHUNK: u32 = IFACES + MAX_IFACES * IFACE_BYTES;
 const END: u32 = CHUNK + CHUNK_SIZE;
+let ifaceCount: u32 = 0;
 
 let grown = false;
 /** packets measured by the fast path */
@@ -132,4 +137,71 @@ export function bind(addr: u32, capLen: u32, linkType: u32, stream: u32): bool {
   if (!decodeRtp(addr, capLen, linkType)) return false;
   if (findFlow(pSrc, pDst, pPorts, pSsrc) == 0) bindFlow(pSrc, pDst, pPorts, pSsrc, stream);
   return true;
+}
+
+/**
+ * The current pcapng section's interface i: link type, snap length and if_tsresol as a decimal
+ * exponent (6: microseconds, 9: nanoseconds; -1 for a resolution walkPcapng leaves to TypeScript).
+ */
+export function setInterface(i: u32, linkType: u32, snapLen: u32, exponent: i32): void {
+  if (i >= MAX_IFACES) return;
+  const p = IFACES + i * IFACE_BYTES;
+  store<u32>(p, linkType);
+  store<u32>(p + 4, snapLen);
+  store<i32>(p + 8, exponent);
+}
+
+export function setInterfaceCount(n: u32): void {
+  ifaceCount = n < MAX_IFACES ? n : MAX_IFACES;
+}
+
+/**
+ * pcapng enhanced packet blocks in [start, end) of this memory, from the block at start on, taken while
+ * each one is whole and well formed (the checks of pcapng-section.ts), names a known interface of link
+ * type `linkType` with a decimal timestamp resolution, is within the snap length, was captured in
+ * `second` and is measured by the fast path: the offset after the last one taken (start: none). Any
+ * other block (a section or interface block, statistics, a simple or obsolete packet block) ends the
+ * run and goes to TypeScript. runRecordCount(), runWireBytes() and runLatestNsec() tell what was taken.
+ */
+export function walkPcapng(start: u32, end: u32, le: bool, linkType: u32, second: f64, firstFrame: f64): u32 {
+  let off = start;
+  let n: u32 = 0;
+  let bytes: f64 = 0;
+  let maxNsec: f64 = -1;
+  while (end - off >= 32) {
+    if (rd32(off, le) != 6) break;
+    const len = rd32(off + 4, le);
+    if (len < 32 || (len & 3) != 0 || len > end - off) break;
+    if (rd32(off + len - 4, le) != len) break;
+    const ifId = rd32(off + 8, le);
+    if (ifId >= ifaceCount) break;
+    const iface = IFACES + ifId * IFACE_BYTES;
+    const exponent = load<i32>(iface + 8);
+    if (exponent < 0 || load<u32>(iface) != linkType) break;
+    const capLen = rd32(off + 20, le);
+    if (capLen > len - 32) break;
+    const snapLen = load<u32>(iface + 4);
+    if (snapLen > 0 && capLen > snapLen) break;
+    // timestamp: a 64-bit count of 10^-exponent s; exact in integers (timestamp.ts gives the same)
+    const units = (<u64>rd32(off + 12, le) << 32) | <u64>rd32(off + 16, le);
+    const perSecond = pow10(exponent);
+    const sec = <f64>(units / perSecond);
+    if (sec != second) break;
+    const nsec = <f64>((units % perSecond) * pow10(9 - exponent));
+    if (measure(off + 28, capLen, linkType, sec, nsec, firstFrame + <f64>n) == 0) break;
+    bytes += <f64>rd32(off + 24, le);
+    if (nsec > maxNsec) maxNsec = nsec;
+    n++;
+    off += len;
+  }
+  runRecords = n;
+  runBytes = bytes;
+  runMaxNsec = maxNsec;
+  return off;
+}
+
+function pow10(e: i32): u64 {
+  let v: u64 = 1;
+  for (let i = 0; i < e; i++) v *= 10;
+  return v;
 }
