@@ -34,13 +34,13 @@ function benchScenario(calls) {
   };
 }
 
-async function ensureCapture(calls) {
-  const path = join(tmpDir, `bench-v1-${calls}.pcap`);
+async function ensureCapture(calls, format = 'pcap') {
+  const path = join(tmpDir, `bench-v1-${calls}.${format}`);
   const meta = `${path}.truth.json`;
   if (existsSync(path) && existsSync(meta)) return { path, packets: JSON.parse(readFileSync(meta, 'utf8')).frames };
   const { defineScenario, generateCapture, truthToJSON } = await import(pathToFileURL(join(dist, 'synth/index.js')).href);
   const t0 = performance.now();
-  const truth = generateCapture(defineScenario(benchScenario(calls)), path, 'pcap');
+  const truth = generateCapture(defineScenario(benchScenario(calls)), path, format);
   writeFileSync(meta, truthToJSON(truth));
   process.stderr.write(`generated ${path}: ${truth.frames} packets in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return { path, packets: truth.frames };
@@ -110,8 +110,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
  * BENCH_REPEATS rounds (default 3), each running every tool once in turn, so that a slow spell of the
  * machine hits all tools alike; each row gives the median wall time (and the range) and the highest peak RSS.
  */
-async function rowsFor(cap, label) {
-  const tools = toolsFor(cap);
+async function rowsFor(cap, label, only = '') {
+  const tools = toolsFor(cap).filter(([tool]) => tool.startsWith(only));
   const runs = tools.map(() => []);
   const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
   for (let round = 0; round < repeats; round++) {
@@ -169,6 +169,12 @@ for (const label of ['1x', '3x', '6x']) {
     process.stdout.write(`\nvoipready / tshark packets/s (${label}): ${ratios[label]}x\n`);
   }
 }
+
+// the same calls written as pcapng (Wireshark's default format): analyze alone, to compare with the 1x pcap row
+const ng = await ensureCapture(calls, 'pcapng');
+const ngRows = await rowsFor(ng, '1x pcapng', 'voipready');
+process.stdout.write(`\n## the 1x calls as pcapng\n\n${table(ngRows)}`);
+rows.push(...ngRows);
 
 const startup = await startupRows();
 process.stdout.write(`\n## fixed cost per run (start-up, module loading, report)\n\n${table(startup)}`);
