@@ -2,8 +2,9 @@
  * The per-stream figures live in WebAssembly memory (src/wasm/streams.ts, built to dist/wasm/streams.wasm):
  * one instance per StreamTable, one record per stream. This file loads the module and gives the
  * TypeScript side typed views onto a record; RtpStreamStats, SequenceTracker and RtpStreamState read
- * their figures through it. The record layout (slot numbers) comes from the module's own exports, so it
- * is written down once, in streams.ts.
+ * their figures through it. The record layout (slot numbers) is src/wasm/record.ts; SLOT below repeats
+ * the public slots as a literal (so reads compile to constant offsets) and every new arena checks it
+ * against the module's exports.
  */
 import { readFileSync } from 'node:fs';
 import { packageFile } from '../package-root.js';
