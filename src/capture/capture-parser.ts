@@ -48,7 +48,7 @@ const ERR = 0;
 export class CaptureParser {
   private readonly fileName: string;
   private readonly onRecord: RecordListener;
-  /** takes runs of pcap records itself when it can (the fast path); the rest go to onRecord */
+  /** takes runs of pcap records / pcapng packet blocks itself when it can (the fast path); the rest go to onRecord */
   private readonly runTaker: PcapRunTaker | null;
   private readonly layout: PcapLayout = { le: true, nsMul: 1000, snapLen: 0, linkType: 0 };
   private readonly rec = new ChunkRecord();

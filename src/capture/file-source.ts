@@ -19,7 +19,7 @@ export interface ReadOptions {
   chunkSize?: number;
   /** read into this buffer instead of a new one (the WebAssembly fast path decodes records where they were read) */
   buffer?: Buffer;
-  /** takes runs of classic pcap records from the chunk itself (the fast path); the others go to onRecord */
+  /** takes runs of pcap records and pcapng packet blocks from the chunk itself (the fast path); the others go to onRecord */
   pcapRuns?: PcapRunTaker;
   /** called after each chunk with the bytes read so far and the file size */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
