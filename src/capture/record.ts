@@ -115,7 +115,8 @@ export interface PcapRunTaker {
 /** What a reader tells at the end of a file: counts and the error that stopped it, if any. */
 export interface CaptureSummary {
   file: string;
-  format: 'pcap' | 'pcapng' | 'unknown';
+  /** 'live': a datagram source (no file) */
+  format: 'pcap' | 'pcapng' | 'live' | 'unknown';
   records: number;
   bytes: number;
   linkTypes: number[];

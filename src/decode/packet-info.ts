@@ -18,7 +18,7 @@ export class PacketInfo {
   ipVersion: 0 | 4 | 6 = 0;
   srcAddr = 0;
   dstAddr = 0;
-  /** DSCP (6 bits) and ECN (2 bits) of the innermost IP header */
+  /** DSCP (6 bits) and ECN (2 bits) of the innermost IP header; dscp -1: unknown (datagram sources) */
   dscp = 0;
   ecn = 0;
   ttl = 0;
@@ -38,6 +38,8 @@ export class PacketInfo {
   tcpFlags = 0;
   /** true when the IP datagram was rebuilt from fragments (buf is then a reassembly buffer) */
   reassembled = false;
+  /** where the packet came from: "capture" for frames, the datagram source's label otherwise */
+  source = 'capture';
 
   get payloadLength(): number {
     return this.payloadEnd - this.payloadStart;

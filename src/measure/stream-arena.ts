@@ -17,6 +17,9 @@ export interface StreamsExports {
   memory: WebAssembly.Memory;
   RECORD: Global;
   newStream(): number;
+  freeStream(i: number): void;
+  liveStreams(): number;
+  recordCount(): number;
   recordOffset(i: number): number;
   setOrigin(sec: number, nsec: number): void;
   setDscpAllowed(low: number, high: number): void;
@@ -81,6 +84,20 @@ export class StreamArena {
     const index = this.x.newStream();
     if (this.f64.buffer !== this.x.memory.buffer) this.f64 = new Float64Array(this.x.memory.buffer);
     return { index, byteOffset: this.x.recordOffset(index) };
+  }
+
+  /** record `index` is no longer used (its stream retired): newRecord() hands it out again */
+  free(index: number): void {
+    this.x.freeStream(index);
+  }
+
+  /** records in use, and records the memory holds (in use + free) */
+  get inUse(): number {
+    return this.x.liveStreams();
+  }
+
+  get allocated(): number {
+    return this.x.recordCount();
   }
 
   setOrigin(sec: number, nsec: number): void {

@@ -150,7 +150,8 @@ export interface LinkUtilisation {
 
 export interface InputSummary {
   file: string;
-  format: 'pcap' | 'pcapng' | 'unknown';
+  /** 'live': datagrams from a live source (the proxy, HEP, a probe) */
+  format: 'pcap' | 'pcapng' | 'live' | 'unknown';
   packets: number;
   bytes: number;
   durationSeconds: number;
@@ -177,6 +178,22 @@ export interface AnalysisReport {
   link: LinkUtilisation | null;
   /** limits side by side with the worst measured value; worst first */
   summary: LimitCheck[];
+  /** streams and calls finalised during the run, and how many of them the report no longer lists */
+  retention: RetentionSummary;
+}
+
+/**
+ * A long run (a monitor, a big file) finalises idle streams and ended calls as it goes; the newest
+ * are listed in streams[] / calls[], older ones only counted here, by verdict (the run's verdict
+ * covers them).
+ */
+export interface RetentionSummary {
+  streamsRetired: number;
+  callsRetired: number;
+  streamsNotListed: number;
+  callsNotListed: number;
+  notListedStreamVerdicts: Record<Verdict, number>;
+  notListedCallVerdicts: Record<Verdict, number>;
 }
 
 export interface LimitCheck {

@@ -2,9 +2,12 @@
  * The analysis pipeline: capture record -> frame decode -> (IP reassembly) -> UDP/TCP ->
  * SIP (calls, expected media) | RTP/RTCP (streams, measurements) -> verdict -> report.
  *
- * Frames are pushed one by one (push), so a file reader, stdin, a replay pacer or a live source
- * (the proxy, an interface capture, HEP) all drive the same code. Listeners (Prometheus, OpenMetrics,
- * remote_write, the HTTP API) subscribe through the EventBus and read the LiveView.
+ * Two entries: frames (push: a file reader, stdin, a replay pacer, an interface capture) and
+ * datagrams (pushDatagram: the proxy's sockets, HEP, a probe), which meet at the same UDP/TCP paths.
+ * The clock runs on packet time; a live source also drives it with tickTo() on wall-clock seconds,
+ * so per-second events, stale streams and retirement happen on time when nothing arrives.
+ * Listeners (Prometheus, OpenMetrics, remote_write, the HTTP API, detectors) subscribe through the
+ * EventBus and read the LiveView; they never reach in here.
  */
 import type { CaptureRecord, CaptureSummary, PcapLayout, PcapngInterfaces, PcapRunTaker } from '../capture/record.js';
 import { linkTypeName } from '../capture/link-types.js';
@@ -23,6 +26,10 @@ import { LiveState } from './live-state.js';
 import { DecodeErrorLog } from './decode-error-log.js';
 import type { RtpFastPath } from './rtp-fast-path.js';
 import type { ReadOptions } from '../capture/file-source.js';
+import { DatagramDecoder, type Datagram } from './datagram.js';
+import { DEFAULT_RETENTION, type RetentionOptions } from './retention.js';
+import { RunHistory } from './run-history.js';
+import { Retirer } from './retirer.js';
 
 export interface AnalyzerOptions {
   file: string;
@@ -35,6 +42,20 @@ export interface AnalyzerOptions {
    * from readOptions()' buffer; same figures, several times faster. Default true; false for tests.
    */
   fastPath?: boolean;
+  /** how long streams and calls are held and how many finished ones the report lists (DEFAULT_RETENTION) */
+  retention?: Partial<RetentionOptions>;
+}
+
+/** what the pipeline holds now: flat over any running time once streams and calls retire */
+export interface HeldCounts {
+  streams: number;
+  calls: number;
+  /** WebAssembly stream records in use / allocated */
+  records: number;
+  recordsAllocated: number;
+  signalledEndpoints: number;
+  retiredStreams: number;
+  retiredCalls: number;
 }
 
 /** seconds of silence in the capture beyond which onSecond is not called for every second */
@@ -54,6 +75,9 @@ export class Analyzer implements PcapRunTaker {
   private readonly errors = new DecodeErrorLog();
   private readonly live: LiveState;
   private readonly fast: RtpFastPath | null;
+  private readonly datagrams: DatagramDecoder;
+  private readonly history: RunHistory;
+  private readonly retirer: Retirer;
   /** records the last take() or takePcapng() consumed */
   taken = 0;
   /** records taken in runs so far (the rest went through push()) */
@@ -80,8 +104,23 @@ export class Analyzer implements PcapRunTaker {
     this.fast = this.media.fast;
     this.signalling = new SignallingPath(this.addresses, this.bus, this.errors, (m) => this.media.expect(m));
     this.link = opts.settings.linkSpeedBps === null ? null : new LinkUtilisationMeter(opts.settings.linkSpeedBps);
-    this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'), () => this.nowEpochMs());
+    const retention = { ...DEFAULT_RETENTION, ...opts.retention };
+    this.history = new RunHistory(retention.keepStreams, retention.keepCalls);
+    this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'),
+      () => this.nowEpochMs(), () => this.history.streamVerdicts);
     this.view = this.live;
+    this.retirer = new Retirer(retention, this.settings.thresholds, this.media, this.signalling, this.history, this.bus, this.live);
+    this.datagrams = new DatagramDecoder(this.addresses);
+    this.bus.setView(this.view);
+  }
+
+  /** what is held in memory now, and what retired (for the soak test, /healthz and benchmarks) */
+  held(): HeldCounts {
+    const r = this.media.records;
+    return {
+      streams: this.media.heldStreams, calls: this.signalling.heldCalls, records: r.inUse, recordsAllocated: r.allocated,
+      signalledEndpoints: this.media.signalledEndpoints, retiredStreams: this.history.streamsRetired, retiredCalls: this.history.callsRetired,
+    };
   }
 
   addListener(listener: AnalysisListener): void {
@@ -151,7 +190,7 @@ export class Analyzer implements PcapRunTaker {
       this.lastLinkType = rec.linkType;
       this.linkTypes.add(rec.linkType);
     }
-    this.clock(rec);
+    this.clock(rec.tsSec, rec.tsNsec);
     this.link?.push(rec.tsSec, rec.origLen);
     const p = this.pinfo;
     const fastAddr = this.fast === null ? -1 : this.fast.addressOf(rec.buf, rec.dataOffset);
@@ -170,35 +209,97 @@ export class Analyzer implements PcapRunTaker {
     }
   }
 
+  /**
+   * The datagram entry: one SIP, RTP or RTCP payload with its addresses, as a proxy socket, a HEP
+   * collector or a probe receives it. It takes the same SIP/RTP/RTCP paths as frames (not the
+   * WebAssembly fast path, which walks link-layer frames). False when an address is not IP.
+   */
+  pushDatagram(d: Datagram): boolean {
+    const p = this.pinfo;
+    if (!this.datagrams.decode(d, this.packets + 1, p)) {
+      this.errors.add(this.packets + 1, 'malformed', `datagram from ${d.source}: "${d.src}" or "${d.dst}" is not an IP address`);
+      return false;
+    }
+    this.packets++;
+    this.bytes += p.frameLen;
+    this.clock(d.tsSec, d.tsNsec);
+    this.link?.push(d.tsSec, p.frameLen);
+    if (d.transport === 'udp') {
+      if (this.media.pushUdp(p)) return true;
+      if (this.signalling.looksLikeSip(p)) this.signalling.pushUdp(p);
+    } else {
+      this.signalling.pushStreamBytes(p, d.transport);
+    }
+    return true;
+  }
+
+  /**
+   * A live source's clock: time is now epochMs (wall clock) even if no packet came. Each second
+   * that passed ends (onSecond), quiet streams go stale and idle ones retire. Time never goes back.
+   */
+  tickTo(epochMs: number): void {
+    const sec = Math.floor(epochMs / 1000);
+    const nsec = Math.round((epochMs - sec * 1000) * 1e6);
+    if (this.currentSecond < 0) {
+      // no packet yet: seconds still count from here (a monitor's first minutes of silence)
+      this.currentSecond = sec;
+    }
+    if (sec > this.lastSec || (sec === this.lastSec && nsec > this.lastNsec)) {
+      this.lastSec = sec;
+      this.lastNsec = nsec;
+    }
+    if (sec > this.currentSecond) this.tick(sec);
+  }
+
   end(summary: CaptureSummary): AnalysisReport {
     this.signalling.flush(this.nowEpochMs());
     this.media.flush();
     if (this.currentSecond >= 0) this.bus.second(this.currentSecond, this.view);
     const report = this.buildFinal(summary);
+    this.emitFinalFindings(report);
     this.bus.end(report, this.view);
     return report;
   }
 
-  private clock(rec: CaptureRecord): void {
-    if (this.firstSec < 0) {
-      this.firstSec = rec.tsSec;
-      this.firstNsec = rec.tsNsec;
-      this.media.setTimeOrigin(rec.tsSec, rec.tsNsec);
-      this.currentSecond = rec.tsSec;
-    }
-    if (rec.tsSec > this.lastSec || (rec.tsSec === this.lastSec && rec.tsNsec > this.lastNsec)) {
-      this.lastSec = rec.tsSec;
-      this.lastNsec = rec.tsNsec;
-    }
-    if (rec.tsSec > this.currentSecond) this.tick(rec.tsSec);
+  /** end of a live source (no file): the report of everything it delivered */
+  finish(label: string): AnalysisReport {
+    return this.end({ file: label, format: 'live', records: this.packets, bytes: this.bytes, linkTypes: [...this.linkTypes] });
   }
 
-  /** a later second began: tell listeners about each finished second (bounded across gaps) */
+  /**
+   * Every finding reaches onFinding (and voipready_findings_total) once: raised ones when raised,
+   * those of retired streams and calls when they retired, the rest here.
+   */
+  private emitFinalFindings(report: AnalysisReport): void {
+    const emitted = new Set<Finding>([...this.bus.raisedFindings(), ...this.bus.findings()]);
+    for (const f of report.findings) {
+      if (emitted.has(f)) continue;
+      if (f.streamId !== undefined ? this.history.hasStream(f.streamId) : f.callId !== undefined && this.history.hasCall(f.callId)) continue;
+      this.bus.finding(f);
+    }
+  }
+
+  private clock(tsSec: number, tsNsec: number): void {
+    if (this.firstSec < 0) {
+      this.firstSec = tsSec;
+      this.firstNsec = tsNsec;
+      this.media.setTimeOrigin(tsSec, tsNsec);
+      if (this.currentSecond < 0) this.currentSecond = tsSec;
+    }
+    if (tsSec > this.lastSec || (tsSec === this.lastSec && tsNsec > this.lastNsec)) {
+      this.lastSec = tsSec;
+      this.lastNsec = tsNsec;
+    }
+    if (tsSec > this.currentSecond) this.tick(tsSec);
+  }
+
+  /** a later second began: tell listeners about each finished second (bounded across gaps), then expire and retire */
   private tick(sec: number): void {
     const from = Math.max(this.currentSecond, sec - MAX_SECOND_FILL);
     for (let s = from; s < sec; s++) this.bus.second(s, this.view);
     this.currentSecond = sec;
     this.live.expireStale(sec);
+    this.retirer.sweep(sec * 1000);
   }
 
   private nowEpochMs(): number {
@@ -210,10 +311,12 @@ export class Analyzer implements PcapRunTaker {
   }
 
   private buildFinal(summary: CaptureSummary): AnalysisReport {
-    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings()];
+    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings()];
     if (summary.error !== undefined) findings.push(inputErrorFinding(summary.error, this.packets));
     const hasTime = this.firstSec >= 0;
-    const streams = this.media.reports();
+    const h = this.history;
+    // retired streams first in retirement order, then the held ones: back in order of first packet (s1, s2, ...)
+    const streams = [...h.listedStreams(), ...this.media.reports()].sort((a, b) => idNumber(a.id) - idNumber(b.id));
     const byCall = new Map<string, string[]>();
     for (const st of streams) {
       if (st.callId === null) continue;
@@ -221,6 +324,7 @@ export class Analyzer implements PcapRunTaker {
       if (list) list.push(st.id);
       else byCall.set(st.callId, [st.id]);
     }
+    const held = this.signalling.callReports().map((c) => ({ ...c, streams: byCall.get(c.callId) ?? [] }));
     return buildReport({
       settings: this.settings,
       input: {
@@ -236,11 +340,17 @@ export class Analyzer implements PcapRunTaker {
         error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },
       },
       streams,
-      calls: this.signalling.callReports().map((c) => ({ ...c, streams: byCall.get(c.callId) ?? [] })),
+      calls: [...h.listedCalls(), ...held].sort((a, b) => a.firstPacket - b.firstPacket),
       link: this.link?.toJSON() ?? null,
       findings,
+      retention: h.summary(),
     });
   }
+}
+
+/** "s12" -> 12 */
+function idNumber(id: string): number {
+  return Number(id.slice(1));
 }
 
 /** the error that stopped reading, as a finding: truncated and corrupt files keep what came before */

@@ -1,5 +1,5 @@
 /** Assembles the final AnalysisReport from measured streams and calls via the verdict engine. */
-import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, StreamReport } from '../model/report.js';
+import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, RetentionSummary, StreamReport } from '../model/report.js';
 import { evaluate } from '../verdict/evaluate.js';
 import type { Settings } from '../verdict/settings.js';
 import { VERSION } from '../version.js';
@@ -11,10 +11,21 @@ export interface ReportParts {
   calls: Array<Omit<CallReport, 'verdict'>>;
   link: Omit<LinkUtilisation, 'verdict'> | null;
   findings: Finding[];
+  /** what a long run finalised and no longer lists (default: nothing) */
+  retention?: RetentionSummary;
 }
 
+export const NO_RETENTION: RetentionSummary = {
+  streamsRetired: 0, callsRetired: 0, streamsNotListed: 0, callsNotListed: 0,
+  notListedStreamVerdicts: { pass: 0, warn: 0, fail: 0 }, notListedCallVerdicts: { pass: 0, warn: 0, fail: 0 },
+};
+
 export function buildReport(parts: ReportParts): AnalysisReport {
-  const e = evaluate({ thresholds: parts.settings.thresholds, streams: parts.streams, calls: parts.calls, link: parts.link, findings: parts.findings });
+  const r = parts.retention ?? NO_RETENTION;
+  const e = evaluate({
+    thresholds: parts.settings.thresholds, streams: parts.streams, calls: parts.calls, link: parts.link, findings: parts.findings,
+    unlisted: { streams: r.streamsNotListed, calls: r.callsNotListed, streamVerdicts: r.notListedStreamVerdicts, callVerdicts: r.notListedCallVerdicts },
+  });
   return {
     tool: { name: 'voipready', version: VERSION },
     verdict: e.verdict,
@@ -27,5 +38,6 @@ export function buildReport(parts: ReportParts): AnalysisReport {
     findings: e.findings,
     link: e.link,
     summary: e.summary,
+    retention: r,
   };
 }

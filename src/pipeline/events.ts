@@ -1,12 +1,15 @@
 /**
- * What the analysis pipeline tells its listeners while packets flow (decode once, many listeners):
- * the Prometheus registry, remote_write, the HTTP API and the replay pacing all subscribe here,
- * whatever the source (a file, stdin, later the live proxy). A throwing listener is isolated by
- * the bus and reported as a finding; it never stops the analysis.
+ * What the analysis pipeline tells its listeners while packets flow (decode once, many listeners, as
+ * Wireshark's taps): the Prometheus registry, remote_write, the HTTP API, the replay pacing and the
+ * detectors all subscribe here, whatever the source (a file, stdin, a datagram source such as the
+ * proxy or HEP). A throwing listener is isolated by the bus and reported as a finding; it never stops
+ * the analysis. Listeners never reach into the pipeline: they get events, the LiveView, and raise().
  */
+import type { RtcpPacket } from '../decode/rtcp/compound.js';
+import type { SipMessage } from '../decode/sip/types.js';
 import type { AnalysisReport, Finding, Thresholds, Verdict } from '../model/report.js';
 
-/** A read-only live view of one RTP stream; values change as packets arrive. */
+/** A read-only live view of one RTP stream; values change as packets arrive (frozen once retired). */
 export interface LiveStream {
   readonly id: string;
   readonly ssrc: number;
@@ -42,26 +45,72 @@ export interface LiveCall {
   readonly endEpochMs: number | null;
 }
 
+/** streams by verdict, over the whole run (retired ones included) */
+export type VerdictCounts = Record<Verdict, number>;
+
 export interface LiveView {
   readonly profile: string;
   readonly thresholds: Thresholds;
-  /** every stream seen so far (active or not) */
+  /** the streams still held in memory (active, or idle but not retired yet) */
   streams(): Iterable<LiveStream>;
   calls(): Iterable<LiveCall>;
-  /** streams with a packet in the last `staleSeconds` of capture time */
+  /** streams with a packet in the last `staleSeconds` */
   activeStreams(): LiveStream[];
   activeCalls(): LiveCall[];
-  /** capture time of the latest packet, ms since the epoch (0 before the first) */
+  /** every stream of the run by its verdict: the retired ones with their final verdict, the others as they stand */
+  streamVerdicts(): VerdictCounts;
+  /** the analysis clock (capture time, or wall time when a live source drives it), ms since the epoch */
   nowEpochMs(): number;
   /** the report as it stands now (same shape as analyze --json) */
   report(): AnalysisReport;
 }
 
+/** Where a packet came from and how it travelled: the part common to the per-message events. */
+export interface PacketMeta {
+  /** packet number: the frame number of a capture, or the datagram's number in the run */
+  readonly packet: number;
+  /** capture (or receive) time, ms since the epoch */
+  readonly epochMs: number;
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  readonly transport: 'udp' | 'tcp' | 'tls';
+  /** DSCP of the IP header; null when the source cannot tell (e.g. HEP) */
+  readonly dscp: number | null;
+  /** "capture" for frames; the datagram source's label otherwise (e.g. "proxy:a-leg", "hep") */
+  readonly source: string;
+}
+
+/** One SIP message, parsed once for every listener. */
+export interface SipEvent extends PacketMeta {
+  readonly message: SipMessage;
+  /** the message's bytes (a view, valid during the callback only: copy what must be kept) */
+  readonly bytes: Buffer;
+}
+
+/** One RTCP compound packet. */
+export interface RtcpEvent extends PacketMeta {
+  readonly packets: readonly RtcpPacket[];
+}
+
+/** What a listener gets when it is added: the live view and a way to add findings to the run. */
+export interface ListenerContext {
+  readonly view: LiveView;
+  /** add a finding to the report, voipready_findings_total and every listener's onFinding */
+  raise(finding: Finding): void;
+}
+
 export interface AnalysisListener {
+  /** once, when the listener is added to the pipeline */
+  onAttach?(ctx: ListenerContext): void;
   onStream?(stream: LiveStream, event: 'start' | 'end'): void;
   onCall?(call: LiveCall, event: 'start' | 'answered' | 'end'): void;
+  onSip?(event: SipEvent): void;
+  onRtcp?(event: RtcpEvent): void;
+  /** every finding once: raised by a listener, or final for a stream or call (when it retires or at the end) */
   onFinding?(finding: Finding): void;
-  /** once per second of capture time, when the first packet of a later second arrives (and at the end) */
+  /** once per second of the analysis clock (capture time, or wall time for live sources), and at the end */
   onSecond?(epochSec: number, view: LiveView): void;
   onEnd?(report: AnalysisReport, view: LiveView): void;
 }

@@ -1,10 +1,11 @@
 /**
- * The LiveView listeners read while packets flow: all streams and calls so far, which are active
- * (a packet within staleSeconds of capture time), and the report as it stands.
+ * The LiveView listeners read while packets flow: the streams and calls held, which are active
+ * (a packet within staleSeconds of the analysis clock), verdict counts over the whole run, and the
+ * report as it stands.
  */
 import type { AnalysisReport } from '../model/report.js';
 import type { Settings } from '../verdict/settings.js';
-import type { LiveCall, LiveStream, LiveView } from './events.js';
+import type { LiveCall, LiveStream, LiveView, VerdictCounts } from './events.js';
 
 export interface LiveSources {
   liveStreams(): LiveStream[];
@@ -15,6 +16,8 @@ export class LiveState implements LiveView {
   readonly profile: string;
   readonly thresholds: Settings['thresholds'];
   private readonly staleMs: number;
+  /** streams that got their 'end' (went stale) and have not come back */
+  private readonly endedIds = new Set<string>();
 
   constructor(
     settings: Settings,
@@ -22,8 +25,10 @@ export class LiveState implements LiveView {
     private readonly signalling: Pick<LiveSources, 'liveCalls'>,
     private readonly reportNow: () => AnalysisReport,
     private readonly onStale: (s: LiveStream) => void = () => {},
-    /** capture time of the latest packet, ms since the epoch (asked for, not pushed per packet) */
+    /** the analysis clock, ms since the epoch (asked for, not pushed per packet) */
     private readonly clock: () => number = () => 0,
+    /** verdicts of the streams already retired */
+    private readonly retiredVerdicts: () => VerdictCounts = () => ({ pass: 0, warn: 0, fail: 0 }),
   ) {
     this.profile = settings.profile;
     this.thresholds = settings.thresholds;
@@ -47,6 +52,12 @@ export class LiveState implements LiveView {
     return this.signalling.liveCalls().filter((c) => c.endEpochMs === null && c.state !== 'rejected' && c.state !== 'cancelled');
   }
 
+  streamVerdicts(): VerdictCounts {
+    const n = { ...this.retiredVerdicts() };
+    for (const s of this.media.liveStreams()) n[s.verdict]++;
+    return n;
+  }
+
   nowEpochMs(): number {
     return this.clock();
   }
@@ -55,9 +66,7 @@ export class LiveState implements LiveView {
     return this.reportNow();
   }
 
-  private readonly endedIds = new Set<string>();
-
-  /** called once per capture second: streams that just went quiet get an 'end' event */
+  /** called once per second of the analysis clock: streams that just went quiet get an 'end' event */
   expireStale(epochSec: number): void {
     const cutoff = epochSec * 1000 - this.staleMs;
     for (const s of this.media.liveStreams()) {
@@ -68,5 +77,10 @@ export class LiveState implements LiveView {
         this.endedIds.delete(s.id);
       }
     }
+  }
+
+  /** a stream retired: an 'end' of its own if it had none yet, and nothing more to remember */
+  retired(s: LiveStream): void {
+    if (!this.endedIds.delete(s.id)) this.onStale(s);
   }
 }

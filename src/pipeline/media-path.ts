@@ -25,7 +25,12 @@ export class MediaPath {
   private readonly registry: MediaRegistry;
   private readonly table: StreamTable;
   private readonly hdr = new RtpHeader();
-  private readonly live: StreamLive[] = [];
+  /** the streams held (not retired), by id, in order of first packet */
+  private readonly live = new Map<string, StreamLive>();
+  /** Call-ID -> ids of its streams (made when a stream of the call starts; taken when the call retires) */
+  private readonly streamsOfCall = new Map<string, string[]>();
+  /** streams made so far: the next id is s(made + 1) */
+  private made = 0;
   private readonly replay = (p: PacketInfo, h: RtpHeader, ctx: MediaContext): void => {
     this.rtp(p, h, ctx);
   };
@@ -80,26 +85,97 @@ export class MediaPath {
     this.table.flush();
   }
 
-  liveStreams(): LiveStream[] {
-    return this.live;
+  liveStreams(): StreamLive[] {
+    return [...this.live.values()];
+  }
+
+  /** endpoints the held calls' SDPs named */
+  get signalledEndpoints(): number {
+    return this.registry.signalledEndpoints;
+  }
+
+  /** streams held now (active, or idle and not retired yet) */
+  get heldStreams(): number {
+    return this.live.size;
+  }
+
+  /** WebAssembly stream records in use and allocated (the second stays flat once streams retire) */
+  get records(): { inUse: number; allocated: number } {
+    return { inUse: this.table.arena.inUse, allocated: this.table.arena.allocated };
   }
 
   reports(): Array<Omit<StreamReport, 'verdict'>> {
-    return this.live.map((s) => ({ id: s.id, ...s.state.toReport(this.withSeries) }));
+    return [...this.live.values()].map((s) => this.figuresOf(s));
+  }
+
+  figuresOf(s: StreamLive): Omit<StreamReport, 'verdict'> {
+    return { id: s.id, ...s.state.toReport(this.withSeries) };
+  }
+
+  /** a held stream by id */
+  held(id: string): StreamLive | undefined {
+    return this.live.get(id);
+  }
+
+  /** true while some stream of the call is held */
+  holdsStreamsOf(callId: string): boolean {
+    const ids = this.streamsOfCall.get(callId);
+    return ids !== undefined && ids.some((id) => this.live.has(id));
+  }
+
+  /** the ids of the call's streams, forgotten here (the call retires) */
+  takeStreamsOf(callId: string): string[] {
+    const ids = this.streamsOfCall.get(callId) ?? [];
+    this.streamsOfCall.delete(callId);
+    return ids;
+  }
+
+  /** the call retired: its SDPs no longer classify packets */
+  forgetCall(callId: string): void {
+    this.registry.forgetCall(callId);
+  }
+
+  /**
+   * Streams whose last packet is older than cutoffMs retire: `finalise` takes each one's final figures
+   * (and freezes its live view), then its record, fast-path bindings and heuristic flow are released.
+   */
+  retireIdle(cutoffMs: number, finalise: (live: StreamLive, figures: Omit<StreamReport, 'verdict'>) => void): number {
+    let n = 0;
+    for (const live of this.live.values()) {
+      if (live.lastSeenEpochMs >= cutoffMs) continue;
+      const s = live.state;
+      s.flush();
+      // a stream tied to its call after its first packet (a later SDP) still belongs to the call's list
+      if (s.callId !== null && !(this.streamsOfCall.get(s.callId)?.includes(s.id) ?? false)) this.noteCallStream(s.callId, s.id);
+      finalise(live, this.figuresOf(live));
+      this.fast?.unbindStream(s.record.index);
+      if (s.detection === 'heuristic') this.registry.forgetFlow(s.srcAddr, s.srcPort, s.dstAddr, s.dstPort, s.ssrc);
+      this.table.retire(s);
+      this.live.delete(live.id);
+      n++;
+    }
+    return n;
   }
 
   private rtp(p: PacketInfo, h: RtpHeader, ctx: MediaContext): void {
-    const before = this.table.streams().length;
+    const before = this.table.created;
     const s = this.table.pushRtp(p, h, ctx);
-    if (this.table.streams().length !== before) this.created(s, p);
+    if (this.table.created !== before) this.created(s, p);
   }
 
   private created(s: RtpStreamState, p: PacketInfo): void {
-    s.id = `s${this.live.length + 1}`;
+    s.id = `s${++this.made}`;
     if (s.detection === 'sdp') s.callId = this.callOfBothEnds(s, p.num) ?? s.callId;
     const live = new StreamLive(s, this.settings.thresholds);
-    this.live.push(live);
+    this.live.set(s.id, live);
+    if (s.callId !== null) this.noteCallStream(s.callId, s.id);
     this.bus.stream(live, 'start');
+  }
+
+  private noteCallStream(callId: string, id: string): void {
+    const ids = this.streamsOfCall.get(callId);
+    if (ids === undefined) this.streamsOfCall.set(callId, [id]);
+    else ids.push(id);
   }
 
   /** the newest call whose SDP named both endpoints of the stream, if any */
@@ -115,5 +191,12 @@ export class MediaPath {
       return;
     }
     this.table.pushRtcp(p, r.packets);
+    if (!this.bus.wantsRtcp) return;
+    const a = this.addresses;
+    this.bus.rtcp({
+      packets: r.packets, packet: p.num, epochMs: p.tsSec * 1000 + p.tsNsec / 1e6, transport: 'udp',
+      src: a.format(p.srcAddr), srcPort: p.srcPort, dst: a.format(p.dstAddr), dstPort: p.dstPort,
+      dscp: p.dscp < 0 ? null : p.dscp, source: p.source,
+    });
   }
 }

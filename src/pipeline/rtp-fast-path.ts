@@ -21,6 +21,7 @@ interface FastPathExports {
   measuredPackets(): number;
   bind(addr: number, capLen: number, linkType: number, stream: number): number;
   unbindEndpoint(addr4: number, port: number): void;
+  unbindStream(stream: number): void;
   walkPcap(start: number, end: number, le: number, nsMul: number, snapLen: number, linkType: number, second: number, firstFrame: number): number;
   runRecordCount(): number;
   runWireBytes(): number;
@@ -136,6 +137,11 @@ export class RtpFastPath {
   /** bind the flow of the frame at addr to a stream record (no-op when the fast path cannot decode it) */
   bind(addr: number, capLen: number, linkType: number, stream: number): void {
     this.x.bind(addr, capLen, linkType, stream);
+  }
+
+  /** stream record `stream` retired: forget the flows bound to it (the record will be reused) */
+  unbindStream(stream: number): void {
+    this.x.unbindStream(stream);
   }
 
   /** an SDP named addrKey:port: forget the bindings that use it (their classification may change) */

@@ -1,7 +1,9 @@
 /**
- * The SIP side of the pipeline: SIP over UDP (whole datagrams, IP fragments already rebuilt) and
- * over TCP (segments reassembled per flow, then framed by Content-Length), fed to the call tracker,
- * whose SDP offers/answers tell the media path which address:port pairs carry RTP.
+ * The SIP side of the pipeline: SIP over UDP (whole datagrams, IP fragments already rebuilt), over
+ * captured TCP (segments reassembled per flow, then framed by Content-Length) and over a datagram
+ * source's TCP/TLS byte stream (framed the same way), fed to the call tracker, whose SDP
+ * offers/answers tell the media path which address:port pairs carry RTP. Every parsed message goes
+ * to the bus's onSip listeners (detectors) once.
  */
 import type { AddressTable } from '../decode/ip/address-table.js';
 import type { PacketInfo } from '../decode/packet-info.js';
@@ -17,6 +19,8 @@ import type { LiveCall } from './events.js';
 
 /** a TCP flow is SIP when its first bytes start a SIP message or it uses a SIP port */
 const SIP_PORTS = new Set([5060, 5061, 5080]);
+/** byte streams of datagram sources framed at once; the least recently used goes beyond it */
+const MAX_STREAM_FRAMERS = 10_000;
 const NOT_SIP = 0;
 const IS_SIP = 1;
 
@@ -25,6 +29,8 @@ export class SignallingPath {
   private readonly tcp: TcpReassembler;
   private readonly framers = new Map<number, SipStreamFramer>();
   private readonly flowKind = new Map<number, number>();
+  /** framers of datagram sources' TCP/TLS streams, by "src>dst" endpoint keys (insertion order = LRU) */
+  private readonly streamFramers = new Map<string, SipStreamFramer>();
   private readonly tracker: CallTracker;
 
   constructor(
@@ -53,11 +59,25 @@ export class SignallingPath {
       if (r.code !== 'SIP_NOT_SIP' || SIP_PORTS.has(p.dstPort) || SIP_PORTS.has(p.srcPort)) this.malformed(p.num, r.code, r.reason, r.offset - p.payloadStart);
       return;
     }
-    this.tracker.push(r.message, this.meta(p, 'udp'));
+    this.deliver(r.message, p.buf.subarray(p.payloadStart, p.payloadEnd), this.meta(p, 'udp'), p.source);
   }
 
   pushTcp(p: PacketInfo): void {
     this.tcp.push(p);
+  }
+
+  /** the next bytes of a datagram source's TCP or TLS stream in the direction p.src -> p.dst */
+  pushStreamBytes(p: PacketInfo, transport: 'tcp' | 'tls'): void {
+    const key = `${p.srcAddr}:${p.srcPort}>${p.dstAddr}:${p.dstPort}`;
+    let framer = this.streamFramers.get(key);
+    if (framer === undefined) {
+      if (this.streamFramers.size >= MAX_STREAM_FRAMERS) this.streamFramers.delete(this.streamFramers.keys().next().value!);
+      framer = new SipStreamFramer();
+    } else {
+      this.streamFramers.delete(key);
+    }
+    this.streamFramers.set(key, framer);
+    this.frame(framer, p.buf.subarray(p.payloadStart, p.payloadEnd), p, transport);
   }
 
   flush(endEpochMs: number): void {
@@ -67,6 +87,16 @@ export class SignallingPath {
 
   callReports(): Array<Omit<CallReport, 'verdict' | 'streams'> & { streams: string[] }> {
     return this.tracker.toJSON().map((c) => ({ ...c, streams: [] }));
+  }
+
+  /** calls over for good (see CallTracker.retire), as the report lists them */
+  retireCalls(nowMs: number, graceMs: number, idleMs: number, busy: (callId: string) => boolean): Array<Omit<CallReport, 'verdict' | 'streams'>> {
+    return this.tracker.retire(nowMs, graceMs, idleMs, busy);
+  }
+
+  /** calls held now */
+  get heldCalls(): number {
+    return this.tracker.size;
   }
 
   liveCalls(): LiveCall[] {
@@ -85,16 +115,34 @@ export class SignallingPath {
     if (kind === NOT_SIP) return;
     let framer = this.framers.get(key);
     if (framer === undefined) {
+      // bounded like the reassembler's flows: the oldest framer goes first
+      if (this.framers.size >= MAX_STREAM_FRAMERS) this.framers.delete(this.framers.keys().next().value!);
+      if (this.flowKind.size >= MAX_STREAM_FRAMERS * 2) this.flowKind.delete(this.flowKind.keys().next().value!);
       framer = new SipStreamFramer();
       this.framers.set(key, framer);
     }
+    this.frame(framer, bytes, p, p.srcPort === 5061 || p.dstPort === 5061 ? 'tls' : 'tcp');
+  }
+
+  private frame(framer: SipStreamFramer, bytes: Buffer, p: PacketInfo, transport: SipMeta['transport']): void {
     const before = framer.errors;
     framer.push(bytes, (msg) => {
       const r = parseSipMessage(msg, 0, msg.length);
-      if (r.ok) this.tracker.push(r.message, this.meta(p, p.srcPort === 5061 || p.dstPort === 5061 ? 'tls' : 'tcp'));
+      if (r.ok) this.deliver(r.message, msg, this.meta(p, transport), p.source);
       else this.malformed(p.num, r.code, r.reason, r.offset);
     });
     if (framer.errors > before) this.malformed(p.num, 'SIP_FRAMING', 'SIP over TCP could not be framed', 0);
+  }
+
+  /** one parsed message: to the call tracker, then to the onSip listeners */
+  private deliver(message: SipMessage, bytes: Buffer, meta: SipMeta, source: string): void {
+    this.tracker.push(message, meta);
+    if (!this.bus.wantsSip) return;
+    this.bus.sip({
+      message, bytes, packet: meta.num, epochMs: meta.epochMs, transport: meta.transport,
+      src: meta.srcAddr, srcPort: meta.srcPort, dst: meta.dstAddr, dstPort: meta.dstPort,
+      dscp: meta.dscp < 0 ? null : meta.dscp, source,
+    });
   }
 
   private malformed(num: number, code: string, reason: string, offset: number): void {

@@ -3,31 +3,64 @@ import type { Thresholds, Verdict } from '../model/report.js';
 import type { RtpStreamState } from '../track/streams.js';
 import type { LiveStream } from './events.js';
 
+/** the figures a retired stream keeps (its record in WebAssembly memory is reused by another stream) */
+interface Frozen {
+  packets: number;
+  expected: number;
+  lost: number;
+  jitterMs: number;
+  jitterMaxMs: number;
+  maxDeltaMs: number;
+  lastSeenEpochMs: number;
+  dscpMismatchPackets: number;
+  codec: string;
+  callId: string | null;
+  verdict: Verdict;
+}
+
 export class StreamLive implements LiveStream {
   readonly portOutOfRange: boolean;
+  private frozen: Frozen | null = null;
 
   constructor(readonly state: RtpStreamState, private readonly t: Thresholds) {
     const r = t.rtpPorts;
     this.portOutOfRange = r !== null && !(state.srcPort >= r.min && state.srcPort <= r.max) && !(state.dstPort >= r.min && state.dstPort <= r.max);
   }
 
+  /**
+   * The stream retires: keep its figures (and the final verdict), so that a listener still holding
+   * this view reads them and never the record's next owner.
+   */
+  freeze(verdict: Verdict): void {
+    this.frozen = {
+      packets: this.packets, expected: this.expected, lost: this.lost, jitterMs: this.jitterMs,
+      jitterMaxMs: this.jitterMaxMs, maxDeltaMs: this.maxDeltaMs, lastSeenEpochMs: this.lastSeenEpochMs,
+      dscpMismatchPackets: this.dscpMismatchPackets, codec: this.codec, callId: this.callId, verdict,
+    };
+  }
+
+  get retired(): boolean {
+    return this.frozen !== null;
+  }
+
   get id(): string { return this.state.id; }
   get ssrc(): number { return this.state.ssrc; }
   get src(): string { return this.state.src; }
   get dst(): string { return this.state.dst; }
-  get codec(): string { return this.state.codec; }
-  get callId(): string | null { return this.state.callId; }
-  get packets(): number { return this.state.packets; }
-  get expected(): number { return this.state.expected; }
-  get lost(): number { return this.state.lost; }
-  get jitterMs(): number { return this.state.jitterMs; }
-  get jitterMaxMs(): number { return this.state.jitterMaxMs; }
-  get maxDeltaMs(): number { return this.state.maxDeltaMs; }
-  get lastSeenEpochMs(): number { return this.state.lastSeenEpochMs; }
-  get dscpMismatchPackets(): number { return this.state.dscpMismatchPackets; }
+  get codec(): string { return this.frozen?.codec ?? this.state.codec; }
+  get callId(): string | null { return this.frozen === null ? this.state.callId : this.frozen.callId; }
+  get packets(): number { return this.frozen?.packets ?? this.state.packets; }
+  get expected(): number { return this.frozen?.expected ?? this.state.expected; }
+  get lost(): number { return this.frozen?.lost ?? this.state.lost; }
+  get jitterMs(): number { return this.frozen?.jitterMs ?? this.state.jitterMs; }
+  get jitterMaxMs(): number { return this.frozen?.jitterMaxMs ?? this.state.jitterMaxMs; }
+  get maxDeltaMs(): number { return this.frozen?.maxDeltaMs ?? this.state.maxDeltaMs; }
+  get lastSeenEpochMs(): number { return this.frozen?.lastSeenEpochMs ?? this.state.lastSeenEpochMs; }
+  get dscpMismatchPackets(): number { return this.frozen?.dscpMismatchPackets ?? this.state.dscpMismatchPackets; }
 
   /** loss and jitter so far against the limits (the full verdict comes with the report) */
   get verdict(): Verdict {
+    if (this.frozen !== null) return this.frozen.verdict;
     const t = this.t;
     const expected = this.expected;
     const loss = expected > 0 ? (Math.max(0, this.lost) * 100) / expected : 0;

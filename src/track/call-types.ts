@@ -15,6 +15,7 @@ export interface SipMeta {
   dstAddr: string;
   dstPort: number;
   transport: 'udp' | 'tcp' | 'tls';
+  /** DSCP of the packet; -1 when the source cannot tell */
   dscp: number;
 }
 

@@ -89,7 +89,7 @@ export class CallTracker {
       call = this.create(msg, meta);
     }
     call.messages++;
-    call.sipDscp.set(meta.dscp, (call.sipDscp.get(meta.dscp) ?? 0) + 1);
+    if (meta.dscp >= 0) call.sipDscp.set(meta.dscp, (call.sipDscp.get(meta.dscp) ?? 0) + 1);
     if (call.transport !== meta.transport) call.transport = 'mixed';
     call.lastEpochMs = meta.epochMs;
     call.lastPacket = meta.num;
@@ -112,6 +112,34 @@ export class CallTracker {
         this.opts.onCallEvent?.(call, 'end');
       }
     }
+  }
+
+  /**
+   * Calls that are over for good leave the tracker, their summaries answered (oldest first): ended,
+   * rejected or cancelled more than graceMs ago, or silent (no SIP) for idleMs; never while `busy`
+   * says the call still has media held. An idle call still in setup is finished as flush() would.
+   */
+  retire(nowMs: number, graceMs: number, idleMs: number, busy: (callId: string) => boolean): CallSummary[] {
+    const out: CallSummary[] = [];
+    for (const call of this.byId.values()) {
+      const over = call.endEpochMs !== null && call.state !== 'setup' && call.state !== 'answered' && nowMs - call.endEpochMs > graceMs;
+      const idle = nowMs - call.lastEpochMs > idleMs;
+      if ((!over && !idle) || busy(call.callId)) continue;
+      if (call.state === 'setup') this.finish(call, call.cancelSeen ? 'cancelled' : 'incomplete', null, false);
+      if (!call.endEmitted) {
+        call.endEmitted = true;
+        this.opts.onCallEvent?.(call, 'end');
+      }
+      out.push(summarize(call));
+      this.byId.delete(call.callId);
+      this.finished.delete(call.callId);
+    }
+    return out;
+  }
+
+  /** calls held now */
+  get size(): number {
+    return this.byId.size;
   }
 
   calls(): Iterable<TrackedCall> {

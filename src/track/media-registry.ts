@@ -68,6 +68,9 @@ function conversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: n
   return { reg, payloads: reg?.payloads, callId: reg?.callId ?? null, srtp: reg?.srtp ?? false, rtcpOnly, extTs, id };
 }
 
+/** the place of a forgotten heuristic conversation until it is reused */
+const FORGOTTEN = conversation(null, false, 0, -1);
+
 export interface MediaRegistryOptions {
   heuristic?: boolean;
   /** packets with small forward sequence steps needed before a heuristic flow is a stream (default 3) */
@@ -107,6 +110,10 @@ export class MediaRegistry {
   private replayFrom: Candidate | null = null;
   private readonly scratchPinfo: PacketInfo;
   private readonly scratchHdr = new RtpHeader();
+  /** Call-ID -> the endpoint keys its SDPs registered (forgetCall() removes them) */
+  private readonly endpointsOfCall = new Map<string, number[]>();
+  /** signalledLists indexes freed by forgetCall(), for the next new endpoint */
+  private readonly freeLists: number[] = [];
 
   constructor(opts: MediaRegistryOptions = {}, scratch?: PacketInfo) {
     this.heuristic = opts.heuristic ?? true;
@@ -119,10 +126,66 @@ export class MediaRegistry {
   register(m: MediaRegistration): void {
     this.onEndpointChange?.(m.addrKey, m.port);
     this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, conversation(m, false, EXTENDED_TIMESTAMP_START, this.conversations++));
+    this.noteEndpoint(m.callId, endpointKey(m.addrKey, m.port));
     if (!m.rtcpMux && m.rtcpPort !== m.port && m.rtcpPort > 0) {
       this.onEndpointChange?.(m.addrKey, m.rtcpPort);
       this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, conversation(m, true, 0, this.conversations++));
+      this.noteEndpoint(m.callId, endpointKey(m.addrKey, m.rtcpPort));
     }
+  }
+
+  /** endpoints with signalled media held now */
+  get signalledEndpoints(): number {
+    return this.signalled.size;
+  }
+
+  /**
+   * A call retired: its SDPs' conversations go. An endpoint that no other held call named is
+   * forgotten (its packets are classified afresh: by a later SDP, or the heuristic).
+   */
+  forgetCall(callId: string): void {
+    const keys = this.endpointsOfCall.get(callId);
+    if (keys === undefined) return;
+    this.endpointsOfCall.delete(callId);
+    for (const key of keys) {
+      const at = this.signalled.get(key, 0, 0);
+      if (at < 0) continue;
+      const list = this.signalledLists[at]!.filter((e) => e.conv.callId !== callId);
+      if (list.length === 0) {
+        this.signalled.delete(key, 0, 0);
+        this.signalledLists[at] = [];
+        this.freeLists.push(at);
+        continue;
+      }
+      this.signalledLists[at] = list;
+      const last = list[list.length - 1]!;
+      this.signalledLast[at] = last.conv;
+      this.signalledLastFrom[at] = last.from;
+    }
+  }
+
+  /** a heuristic stream retired: its flow must be confirmed again, and its conversation goes */
+  forgetFlow(srcAddr: number, srcPort: number, dstAddr: number, dstPort: number, ssrc: number): void {
+    const src = endpointKey(srcAddr, srcPort);
+    const dst = endpointKey(dstAddr, dstPort);
+    this.confirmed.delete(src, dst, ssrc);
+    const lo = src < dst ? src : dst;
+    const hi = src < dst ? dst : src;
+    const at = this.heurConvs.get(lo, hi, 0);
+    if (at >= 0) {
+      this.heurConvs.delete(lo, hi, 0);
+      this.heurConvList[at] = FORGOTTEN;
+      this.freeHeur.push(at);
+    }
+  }
+
+  private readonly freeHeur: number[] = [];
+
+  private noteEndpoint(callId: string | null, key: number): void {
+    if (callId === null) return;
+    const list = this.endpointsOfCall.get(callId);
+    if (list === undefined) this.endpointsOfCall.set(callId, [key]);
+    else if (!list.includes(key)) list.push(key);
   }
 
   /**
@@ -208,10 +271,11 @@ export class MediaRegistry {
   private addConv(key: number, from: number, conv: Conversation): void {
     const at = this.signalled.get(key, 0, 0);
     let list = at >= 0 ? this.signalledLists[at] : undefined;
-    const idx = at >= 0 ? at : this.signalledLists.length;
+    let idx = at;
     if (list === undefined) {
+      idx = this.freeLists.pop() ?? this.signalledLists.length;
       this.signalled.set(key, 0, 0, idx);
-      this.signalledLists.push((list = []));
+      this.signalledLists[idx] = list = [];
     }
     const same = list.findIndex((e) => e.from === from);
     if (same >= 0) {
@@ -298,8 +362,14 @@ export class MediaRegistry {
     if (at >= 0) return this.heurConvList[at];
     if (!create) return undefined;
     const c = conversation(null, false, EXTENDED_TIMESTAMP_START, this.conversations++);
-    this.heurConvs.insert(this.heurConvList.length);
-    this.heurConvList.push(c);
+    const free = this.freeHeur.pop();
+    if (free !== undefined) {
+      this.heurConvs.insert(free);
+      this.heurConvList[free] = c;
+    } else {
+      this.heurConvs.insert(this.heurConvList.length);
+      this.heurConvList.push(c);
+    }
     return c;
   }
 

@@ -23,7 +23,8 @@ export class Candidate {
   readonly extTs = new Float64Array(BUFFER);
   readonly ts = new Float64Array(BUFFER);
   readonly seq = new Uint16Array(BUFFER);
-  readonly dscp = new Uint8Array(BUFFER);
+  /** DSCP per packet; -1: unknown (a datagram source that cannot read it) */
+  readonly dscp = new Int8Array(BUFFER);
   readonly ptm = new Uint8Array(BUFFER);
   readonly payloadLength = new Uint32Array(BUFFER);
   readonly headerLength = new Uint32Array(BUFFER);

@@ -31,8 +31,13 @@ export class StreamTable {
   /** (source endpoint, destination endpoint, SSRC) -> index in list */
   private readonly byKey = new EndpointTable(1024);
   private readonly bySsrc = new Map<number, RtpStreamState[]>();
-  private readonly list: RtpStreamState[] = [];
-  /** the streams' records (their figures); stream i of list is record i */
+  /** slot i holds the stream of arena record i; undefined once retired (until the record is reused) */
+  private readonly slots: Array<RtpStreamState | undefined> = [];
+  /** the streams held, in order of first packet (retired ones leave it) */
+  private readonly held = new Set<RtpStreamState>();
+  /** streams made so far (retired ones included) */
+  created = 0;
+  /** the streams' records (their figures); the stream in slot i is record i */
   readonly arena: StreamArena;
   /**
    * Per conversation (ctx.convId), its two latest streams as [src, dst, SSRC, index] x 2: most packets
@@ -72,7 +77,7 @@ export class StreamTable {
     }
     if (at < 0) at = this.create(p, hdr.ssrc, ctx);
     this.lastIndex = at;
-    const s = this.list[at]!;
+    const s = this.slots[at]!;
     s.push(p, hdr, ctx);
     return s;
   }
@@ -104,14 +109,41 @@ export class StreamTable {
     }
   }
 
-  /** every stream, in order of first packet */
+  /** every stream held (not retired), in order of first packet */
   streams(): RtpStreamState[] {
-    return this.list;
+    return [...this.held];
+  }
+
+  /** streams held now */
+  get size(): number {
+    return this.held.size;
   }
 
   /** settle the sequence windows (call once at the end of input) */
   flush(): void {
-    for (const s of this.list) s.flush();
+    for (const s of this.held) s.flush();
+  }
+
+  /**
+   * Forget a stream (its figures were taken): its keys leave the indexes and its record goes back to
+   * the arena for the next stream. The caller unbinds the record from the fast path first.
+   */
+  retire(s: RtpStreamState): void {
+    const index = s.record.index;
+    if (this.slots[index] !== s) return;
+    this.byKey.delete(endpointKey(s.srcAddr, s.srcPort), endpointKey(s.dstAddr, s.dstPort), s.ssrc);
+    const same = this.bySsrc.get(s.ssrc);
+    if (same !== undefined) {
+      const rest = same.filter((o) => o !== s);
+      if (rest.length > 0) this.bySsrc.set(s.ssrc, rest);
+      else this.bySsrc.delete(s.ssrc);
+    }
+    this.slots[index] = undefined;
+    this.held.delete(s);
+    // the conversation cache holds record numbers: a reused one must not be found under the old key
+    this.convCache.fill(-1);
+    if (this.lastIndex === index) this.lastIndex = -1;
+    this.arena.free(index);
   }
 
   /** the index cached for conversation cid and the key in byKey.key, or -1 */
@@ -147,8 +179,6 @@ export class StreamTable {
 
   /** a new stream for the key in byKey.key (indexed first, while the scratch key is still this one); its index */
   private create(p: PacketInfo, ssrc: number, ctx: StreamContext): number {
-    const index = this.list.length;
-    this.byKey.insert(index);
     const a = this.opts.addresses;
     const s = new RtpStreamState({
       ssrc,
@@ -164,7 +194,12 @@ export class StreamTable {
       seriesPoints: this.opts.seriesPoints ?? 600,
       arena: this.arena,
     });
-    this.list.push(s);
+    // the record's number is the stream's slot (a retired stream's record may be handed out again)
+    const index = s.record.index;
+    this.byKey.insert(index);
+    this.slots[index] = s;
+    this.held.add(s);
+    this.created++;
     let same = this.bySsrc.get(ssrc);
     if (!same) this.bySsrc.set(ssrc, (same = []));
     same.push(s);

@@ -16,6 +16,8 @@ export interface EvaluationInput {
   link: Omit<LinkUtilisation, 'verdict'> | null;
   /** capture-level findings already known (decode errors, truncation) */
   findings: Finding[];
+  /** finalised streams and calls the report no longer lists, by verdict (a long run) */
+  unlisted?: { streams: number; calls: number; streamVerdicts: Record<Verdict, number>; callVerdicts: Record<Verdict, number> };
 }
 
 export interface Evaluation {
@@ -28,28 +30,58 @@ export interface Evaluation {
   summary: LimitCheck[];
 }
 
+/** one stream's findings and verdict (the report's, and a retiring stream's final one) */
+export function gradeStream(s: Omit<StreamReport, 'verdict'>, t: Thresholds): { verdict: Verdict; findings: Finding[] } {
+  const findings = checkStream(s, t);
+  return { verdict: verdictOfFindings(findings), findings };
+}
+
+/** one call's findings and verdict: its own findings and the verdicts of its streams */
+export function gradeCall(c: Omit<CallReport, 'verdict'>, own: StreamReport[], t: Thresholds): { verdict: Verdict; findings: Finding[] } {
+  const findings = checkCall(c, own, t);
+  let verdict = verdictOfFindings(findings);
+  for (const s of own) verdict = worst(verdict, s.verdict);
+  return { verdict, findings };
+}
+
+function verdictOfFindings(findings: Finding[]): Verdict {
+  return findings.reduce<Verdict>((v, x) => worst(v, verdictOf(x.severity)), 'pass');
+}
+
 export function evaluate(input: EvaluationInput): Evaluation {
   const t = input.thresholds;
   const findings: Finding[] = [...input.findings];
   const streams = input.streams.map((s) => {
-    const f = checkStream(s, t);
-    findings.push(...f);
-    return { ...s, verdict: f.reduce<Verdict>((v, x) => worst(v, verdictOf(x.severity)), 'pass') };
+    const g = gradeStream(s, t);
+    findings.push(...g.findings);
+    return { ...s, verdict: g.verdict };
   });
   const byId = new Map(streams.map((s) => [s.id, s]));
   const calls = input.calls.map((c) => {
     const own = c.streams.map((id) => byId.get(id)).filter((s): s is StreamReport => s !== undefined);
-    const f = checkCall(c, own, t);
-    findings.push(...f);
-    let v = f.reduce<Verdict>((acc, x) => worst(acc, verdictOf(x.severity)), 'pass');
-    for (const s of own) v = worst(v, s.verdict);
-    return { ...c, verdict: v };
+    const g = gradeCall(c, own, t);
+    findings.push(...g.findings);
+    return { ...c, verdict: g.verdict };
   });
   const link = input.link === null ? null : checkLink(input.link, t, findings);
+  const unlisted = input.unlisted === undefined ? null : unlistedFinding(input.unlisted);
+  if (unlisted !== null) findings.push(unlisted);
   findings.sort((a, b) => rank(verdictOf(b.severity)) - rank(verdictOf(a.severity)) || (a.packet ?? 0) - (b.packet ?? 0));
   let verdict = findings.reduce<Verdict>((v, f) => worst(v, verdictOf(f.severity)), 'pass');
-  if (streams.length === 0) verdict = worst(verdict, 'warn');
+  if (streams.length === 0 && (input.unlisted?.streams ?? 0) === 0) verdict = worst(verdict, 'warn');
   return { verdict, reason: reasonFor(verdict, findings, streams, calls), streams, calls, findings, link, summary: summarise(t, streams, link) };
+}
+
+/** the streams and calls a long run no longer lists still count: their worst verdict, in one finding */
+function unlistedFinding(u: NonNullable<EvaluationInput['unlisted']>): Finding | null {
+  if (u.streams === 0 && u.calls === 0) return null;
+  const v = u.streamVerdicts;
+  const c = u.callVerdicts;
+  const severity = v.fail + c.fail > 0 ? 'fail' : v.warn + c.warn > 0 ? 'warn' : 'info';
+  return {
+    severity, code: 'EARLIER_NOT_LISTED', measured: u.streams,
+    message: `${u.streams} earlier stream(s) (${v.fail} fail, ${v.warn} warn, ${v.pass} pass) and ${u.calls} earlier call(s) (${c.fail} fail, ${c.warn} warn) were finalised during the run and are counted but not listed; their findings were counted in voipready_findings_total when they ended`,
+  };
 }
 
 function checkLink(l: Omit<LinkUtilisation, 'verdict'>, t: Thresholds, findings: Finding[]): LinkUtilisation {

@@ -21,7 +21,7 @@
 import { decodeRtp, pB1, pDscp, pDst, pPorts, pSeq, pSrc, pSsrc, pTs } from './rtp-decode';
 import { bindFlow, findFlow, FLOW_TABLE_END, streamOf } from './flow-table';
 
-export { clear, unbindEndpoint } from './flow-table';
+export { clear, unbindEndpoint, unbindStream } from './flow-table';
 
 /** streams.ts: measure a packet of stream i when nothing about it needs JavaScript (1), else 0 and no change */
 @external("streams", "fastPacket")

@@ -158,6 +158,14 @@ export function unbindEndpoint(addr4: u32, port: u32): void {
   }
 }
 
+/** drop every binding to stream record `stream` (it was retired; its record will be reused) */
+export function unbindStream(stream: u32): void {
+  for (let i: u32 = 0; i < slots; i++) {
+    const e = TABLE + i * ENTRY;
+    if (load<u32>(e + 16) == LIVE && load<u32>(e + 20) == stream) store<u32>(e + 16, DELETED);
+  }
+}
+
 /** forget every binding */
 export function clear(): void {
   memory.fill(TABLE, 0, slots * ENTRY);

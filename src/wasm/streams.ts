@@ -45,12 +45,23 @@ let originNsec: f64 = 0;
 /** DSCP values the profile allows for RTP, as a 64-bit set */
 let dscpAllowed: u64 = 0;
 
-/** a new stream record (all figures at their start values); its number */
+/** records freed by freeStream(), as a list linked through their slot 0 (-1: none) */
+let freeHead: i32 = -1;
+let freeCount: u32 = 0;
+
+/** a new stream record (all figures at their start values): a freed one when there is one; its number */
 export function newStream(): u32 {
-  const i = count;
-  const end = rec(i + 1);
-  const pages = <i32>((end + 0xffff) >> 16) - memory.size();
-  if (pages > 0 && memory.grow(pages) < 0) unreachable();
+  let i = count;
+  if (freeHead >= 0) {
+    i = <u32>freeHead;
+    freeHead = <i32>get(rec(i), 0);
+    freeCount--;
+  } else {
+    const end = rec(i + 1);
+    const pages = <i32>((end + 0xffff) >> 16) - memory.size();
+    if (pages > 0 && memory.grow(pages) < 0) unreachable();
+    count = i + 1;
+  }
   const r = rec(i);
   memory.fill(r, 0, RECORD);
   set(r, S_MIN_JITTER, -1);
@@ -63,8 +74,24 @@ export function newStream(): u32 {
   set(r, T_FIRST_PT, -1);
   set(r, T_VOICE_PT, -1);
   set(r, T_RUN_DSCP, -1);
-  count = i + 1;
   return i;
+}
+
+/** stream i is retired: its record goes back to newStream() (memory stays flat over any running time) */
+export function freeStream(i: u32): void {
+  set(rec(i), 0, <f64>freeHead);
+  freeHead = <i32>i;
+  freeCount++;
+}
+
+/** records in use (made and not freed) */
+export function liveStreams(): u32 {
+  return count - freeCount;
+}
+
+/** records made so far (the memory holds this many) */
+export function recordCount(): u32 {
+  return count;
 }
 
 export function recordOffset(i: u32): u32 {
@@ -120,6 +147,8 @@ export function packet(i: u32, tsSec: f64, tsNsec: f64, frame: f64, seq: i32, ts
     set(r, T_VOICE_PT, pt);
     answer = VOICE_CHANGED;
   }
+  // a negative DSCP is unknown (a datagram source that cannot read it): not counted, not a mismatch
+  if (dscp < 0) return answer;
   const d = dscp & 63;
   if (<f64>d == get(r, T_RUN_DSCP)) {
     set(r, T_RUN_PACKETS, get(r, T_RUN_PACKETS) + 1);

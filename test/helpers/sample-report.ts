@@ -6,6 +6,7 @@
 import type { AnalysisReport, CallReport, Finding, InputSummary, StreamReport, StreamSeries } from '../../src/model/report.js';
 import { VOIP_READY_LIMITS } from '../../src/verdict/profiles/index.js';
 import { evaluate } from '../../src/verdict/evaluate.js';
+import { NO_RETENTION } from '../../src/pipeline/build-report.js';
 import { call, stream } from './report-builders.js';
 
 export const HOSTILE = '"><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
@@ -36,7 +37,7 @@ function assemble(streams: Array<Omit<StreamReport, 'verdict'>>, calls: Array<Om
   return {
     tool: { name: 'voipready', version: '0.1.0' }, verdict: ev.verdict, reason: ev.reason, profile: 'default',
     thresholds: VOIP_READY_LIMITS, input: input(inp), calls: ev.calls, streams: ev.streams, findings: ev.findings,
-    link: ev.link, summary: ev.summary,
+    link: ev.link, summary: ev.summary, retention: NO_RETENTION,
   };
 }
 

@@ -322,8 +322,8 @@ class MetricSet {
   }
 
   private byVerdict(): Sample[] {
-    const n = { pass: 0, warn: 0, fail: 0 };
-    for (const s of this.view?.streams() ?? []) n[s.verdict] += 1;
+    // every stream of the run: retired ones with their final verdict (the view keeps the counts)
+    const n = this.view?.streamVerdicts() ?? { pass: 0, warn: 0, fail: 0 };
     return (['pass', 'warn', 'fail'] as const).map((v) => ({ labels: { ...this.constLabels, verdict: v }, value: n[v] }));
   }
 }

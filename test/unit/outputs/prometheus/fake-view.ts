@@ -5,6 +5,7 @@
  */
 import type { AnalysisReport, StreamReport, Thresholds, Verdict } from '../../../../src/model/report.js';
 import type { LiveCall, LiveStream, LiveView } from '../../../../src/pipeline/events.js';
+import { NO_RETENTION } from '../../../../src/pipeline/build-report.js';
 import type { Settings } from '../../../../src/verdict/settings.js';
 
 export const THRESHOLDS: Thresholds = {
@@ -58,6 +59,11 @@ export class FakeView implements LiveView {
   activeCalls(): LiveCall[] {
     return this.callList.filter((c) => c.endEpochMs === null);
   }
+  streamVerdicts(): Record<'pass' | 'warn' | 'fail', number> {
+    const n = { pass: 0, warn: 0, fail: 0 };
+    for (const s of this.all) n[s.verdict]++;
+    return n;
+  }
   nowEpochMs(): number {
     return this.now;
   }
@@ -84,6 +90,6 @@ export function fakeReport(streams: MutableStream[]): AnalysisReport {
       state: 'answered', startTime: '2023-11-14T22:13:20.000Z', durationSeconds: 3, transport: 'udp',
       sipSrc: '10.0.0.1:5060', sipDst: '192.0.2.7:5060', sipDscp: { '24': 4 }, streams: streams.map((s) => s.id), messages: 4, firstPacket: 1,
     }],
-    streams: rows, findings: [], link: null, summary: [],
+    streams: rows, findings: [], link: null, summary: [], retention: NO_RETENTION,
   };
 }
