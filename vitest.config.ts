@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // the soak test collects garbage before it reads the heap (test/soak)
+    execArgv: ['--expose-gc'],
   },
 });

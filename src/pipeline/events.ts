@@ -33,6 +33,8 @@ export interface LiveStream {
   readonly portOutOfRange: boolean;
   /** the stream's current verdict against the thresholds */
   readonly verdict: Verdict;
+  /** true once the stream retired: its figures are final and it will never be seen again */
+  readonly retired?: boolean;
 }
 
 export interface LiveCall {
@@ -104,6 +106,7 @@ export interface ListenerContext {
 export interface AnalysisListener {
   /** once, when the listener is added to the pipeline */
   onAttach?(ctx: ListenerContext): void;
+  /** 'start' at its first packet; 'end' when it goes stale, and a last 'end' (stream.retired true) when it retires */
   onStream?(stream: LiveStream, event: 'start' | 'end'): void;
   onCall?(call: LiveCall, event: 'start' | 'answered' | 'end'): void;
   onSip?(event: SipEvent): void;

@@ -79,8 +79,9 @@ export class LiveState implements LiveView {
     }
   }
 
-  /** a stream retired: an 'end' of its own if it had none yet, and nothing more to remember */
+  /** a stream retired: its last 'end' (final figures, s.retired true), and nothing more to remember */
   retired(s: LiveStream): void {
-    if (!this.endedIds.delete(s.id)) this.onStale(s);
+    this.endedIds.delete(s.id);
+    this.onStale(s);
   }
 }

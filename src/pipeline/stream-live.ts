@@ -5,6 +5,10 @@ import type { LiveStream } from './events.js';
 
 /** the figures a retired stream keeps (its record in WebAssembly memory is reused by another stream) */
 interface Frozen {
+  id: string;
+  ssrc: number;
+  src: string;
+  dst: string;
   packets: number;
   expected: number;
   lost: number;
@@ -21,8 +25,10 @@ interface Frozen {
 export class StreamLive implements LiveStream {
   readonly portOutOfRange: boolean;
   private frozen: Frozen | null = null;
+  private st: RtpStreamState | null;
 
-  constructor(readonly state: RtpStreamState, private readonly t: Thresholds) {
+  constructor(state: RtpStreamState, private readonly t: Thresholds) {
+    this.st = state;
     const r = t.rtpPorts;
     this.portOutOfRange = r !== null && !(state.srcPort >= r.min && state.srcPort <= r.max) && !(state.dstPort >= r.min && state.dstPort <= r.max);
   }
@@ -33,20 +39,28 @@ export class StreamLive implements LiveStream {
    */
   freeze(verdict: Verdict): void {
     this.frozen = {
-      packets: this.packets, expected: this.expected, lost: this.lost, jitterMs: this.jitterMs,
+      id: this.id, ssrc: this.ssrc, src: this.src, dst: this.dst, packets: this.packets, expected: this.expected, lost: this.lost, jitterMs: this.jitterMs,
       jitterMaxMs: this.jitterMaxMs, maxDeltaMs: this.maxDeltaMs, lastSeenEpochMs: this.lastSeenEpochMs,
       dscpMismatchPackets: this.dscpMismatchPackets, codec: this.codec, callId: this.callId, verdict,
     };
+    // listeners may keep this view for a while (the metrics do): it must not keep the stream's state alive
+    this.st = null;
+  }
+
+  /** the stream's state while it is held (not after it retired) */
+  get state(): RtpStreamState {
+    if (this.st === null) throw new Error(`stream ${this.frozen?.id ?? ''} retired: its state is gone`);
+    return this.st;
   }
 
   get retired(): boolean {
     return this.frozen !== null;
   }
 
-  get id(): string { return this.state.id; }
-  get ssrc(): number { return this.state.ssrc; }
-  get src(): string { return this.state.src; }
-  get dst(): string { return this.state.dst; }
+  get id(): string { return this.frozen?.id ?? this.state.id; }
+  get ssrc(): number { return this.frozen?.ssrc ?? this.state.ssrc; }
+  get src(): string { return this.frozen?.src ?? this.state.src; }
+  get dst(): string { return this.frozen?.dst ?? this.state.dst; }
   get codec(): string { return this.frozen?.codec ?? this.state.codec; }
   get callId(): string | null { return this.frozen === null ? this.state.callId : this.frozen.callId; }
   get packets(): number { return this.frozen?.packets ?? this.state.packets; }

@@ -42,8 +42,11 @@ export class StreamTable {
   /**
    * Per conversation (ctx.convId), its two latest streams as [src, dst, SSRC, index] x 2: most packets
    * find their stream here without hashing. Keys are compared in full, so a stale id only misses.
+   * Bounded: conversation ids grow for ever on a long run, so they share CONV_CACHE_MAX slots.
    */
   private convCache = new Float64Array(0);
+  /** a stream retired since the last packet: the cache may name its (reusable) record, so it is cleared */
+  private cacheStale = false;
   /** tshark's rel_ts origin (the arena's) is set */
   private originSet = false;
   /** RTCP compounds seen (each numbers the streams it counted for) */
@@ -69,7 +72,12 @@ export class StreamTable {
     k[0] = endpointKey(p.srcAddr, p.srcPort);
     k[1] = endpointKey(p.dstAddr, p.dstPort);
     k[2] = hdr.ssrc;
-    const cid = ctx.convId ?? -1;
+    if (this.cacheStale) {
+      this.convCache.fill(-1);
+      this.cacheStale = false;
+    }
+    const conv = ctx.convId ?? -1;
+    const cid = conv < 0 ? -1 : conv & CONV_CACHE_MASK;
     let at = cid >= 0 ? this.cached(cid) : -1;
     if (at < 0) {
       at = this.byKey.find();
@@ -141,7 +149,7 @@ export class StreamTable {
     this.slots[index] = undefined;
     this.held.delete(s);
     // the conversation cache holds record numbers: a reused one must not be found under the old key
-    this.convCache.fill(-1);
+    this.cacheStale = true;
     if (this.lastIndex === index) this.lastIndex = -1;
     this.arena.free(index);
   }
@@ -218,6 +226,11 @@ export class StreamTable {
 }
 
 const NONE: readonly RtpStreamState[] = [];
+
+/** conversations the per-conversation cache has slots for (a power of two) */
+const CONV_CACHE_MAX = 4096;
+/** conversation id & mask: its slot */
+const CONV_CACHE_MASK = CONV_CACHE_MAX - 1;
 
 /** count the compound `mark` once for stream s */
 function touch(s: RtpStreamState, mark: number): void {

@@ -153,6 +153,11 @@ class MetricSet {
       onStream: (s, event) => {
         // 'end' only takes the final totals; the stale sweep in onSecond forgets the stream
         if (event === 'start' || event === 'end') this.advance(this.state(s), s);
+        // a retired stream never comes back: nothing to remember (memory stays flat over weeks)
+        if (s.retired === true) {
+          this.streams.delete(s.id);
+          this.retired.delete(s.id);
+        }
       },
       onCall: (call, event) => this.onCall(call, event),
       onFinding: (f) => {
