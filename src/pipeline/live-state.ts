@@ -3,7 +3,7 @@
  * (a packet within staleSeconds of capture time), and the report as it stands.
  */
 import type { AnalysisReport } from '../model/report.js';
-import type { Settings } from '../verdict/settings.js';
+import type { AnalysisSettings } from '../config/settings.js';
 import type { LiveCall, LiveStream, LiveView } from './events.js';
 
 export interface LiveSources {
@@ -13,11 +13,11 @@ export interface LiveSources {
 
 export class LiveState implements LiveView {
   readonly profile: string;
-  readonly thresholds: Settings['thresholds'];
+  readonly thresholds: AnalysisSettings['thresholds'];
   private readonly staleMs: number;
 
   constructor(
-    settings: Settings,
+    settings: AnalysisSettings,
     private readonly media: Pick<LiveSources, 'liveStreams'>,
     private readonly signalling: Pick<LiveSources, 'liveCalls'>,
     private readonly reportNow: () => AnalysisReport,
