@@ -11,10 +11,11 @@ import type { AnalysisListener } from '../pipeline/events.js';
 import { analyzeSource } from '../pipeline/analyze-source.js';
 import { toJson } from '../outputs/json.js';
 import { renderText } from '../outputs/text-report.js';
-import { addSettingsOptions, settingsFromOptions, type SettingsCliOptions } from './common-options.js';
-import { exitCodeForVerdict, setExitCode } from './exit.js';
+import { addSharedOptions, serveConfigFrom, settingsFromOptions, type ServeConfig, type ServeOptionValues, type SettingsCliOptions } from '../config/options/index.js';
+import { waitForShutdown } from '../config/shutdown.js';
+import { exitCodeOf } from './command.js';
+import { exitCodeForVerdict } from './exit.js';
 import { progressBar } from './progress.js';
-import { addServeOptions, serveConfigFrom, waitForShutdown, type ServeOptionValues } from '../outputs/server/options.js';
 import type { LiveView } from '../pipeline/events.js';
 import type { Registry } from 'prom-client';
 
@@ -44,10 +45,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .option('--serve', 'afterwards keep serving /metrics and /api for this capture until Ctrl-C')
     .option('--linger <seconds>', 'with --serve: stop serving after this many seconds');
-  addServeOptions(cmd);
-  addSettingsOptions(cmd).action(async (capture: string, opts: AnalyzeOptions) => {
-    setExitCode(await analyzeCommand(capture, opts));
-  });
+  addSharedOptions(cmd, 'serve', 'settings').action(exitCodeOf(analyzeCommand));
 }
 
 async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<number> {
@@ -111,7 +109,7 @@ async function writeHtml(path: string, report: AnalysisReport): Promise<void> {
   }
 }
 
-async function serveAfterwards(cfg: ReturnType<typeof serveConfigFrom>, registry: Registry, view: LiveView | null, report: AnalysisReport, linger: string | undefined): Promise<void> {
+async function serveAfterwards(cfg: ServeConfig, registry: Registry, view: LiveView | null, report: AnalysisReport, linger: string | undefined): Promise<void> {
   const { startServer } = await import('../outputs/server/server.js');
   const seconds = linger === undefined ? null : Number(linger);
   if (seconds !== null && !(seconds >= 0)) throw new VoipreadyError('E_USAGE', `--linger "${linger}" must be a number of seconds >= 0`);

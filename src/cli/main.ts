@@ -1,9 +1,11 @@
 /**
  * The command-line program: commander wiring only. Each command lives in its own file and records
- * its exit code with setExitCode(); bin/voipready hands the code to the process.
+ * its exit code with setExitCode() (through exitCodeOf in command.ts); bin/voipready hands the
+ * code to the process. A new command is its file plus one line in COMMANDS below.
  */
 import { Command, CommanderError } from 'commander';
 import { VoipreadyError } from '../errors.js';
+import type { CommandModule } from './command.js';
 import { setExitCode, takeExitCode } from './exit.js';
 import { VERSION } from '../version.js';
 
@@ -37,13 +39,11 @@ function handleError(err: unknown): number {
   throw err;
 }
 
-type Registrar = { register: (program: Command) => void };
-
 /**
  * Commands are loaded on demand: `analyze` must not pay for fastify and prom-client at startup.
  * A known command loads only its own module; help, version or an unknown word loads them all.
  */
-const COMMANDS: Record<string, () => Promise<Registrar>> = {
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   analyze: () => import('./analyze.js'),
   replay: () => import('./replay.js'),
   serve: () => import('./serve.js'),

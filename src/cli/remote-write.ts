@@ -5,8 +5,9 @@
  */
 import type { Registry } from 'prom-client';
 import type { Analyzer } from '../pipeline/analyzer.js';
-import { createRemoteWriter, pushSettingsFromOptions, remoteWriteListener, type RemoteWriteCliOptions } from '../outputs/remote-write/index.js';
-import type { Settings } from '../verdict/settings.js';
+import { pushSettingsFromOptions, type RemoteWriteCliOptions } from '../config/options/index.js';
+import type { Settings } from '../config/settings.js';
+import { createRemoteWriter, remoteWriteListener } from '../outputs/remote-write/index.js';
 
 export interface PushHandle {
   stop(): Promise<void>;

@@ -13,23 +13,21 @@ import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { startServer } from '../outputs/server/server.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { ReplayPacer, paceRecords, parseSpeed } from '../pipeline/replay-pacer.js';
-import { addSettingsOptions, settingsFromOptions } from './common-options.js';
-import { setExitCode } from './exit.js';
+import {
+  addSharedOptions, serveConfigFrom, settingsFromOptions,
+  type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
+} from '../config/options/index.js';
+import { waitForShutdown } from '../config/shutdown.js';
+import { exitCodeOf } from './command.js';
 import { startRemoteWrite } from './remote-write.js';
-import { addRemoteWriteOptions, type RemoteWriteCliOptions } from '../outputs/remote-write/index.js';
-import { addServeOptions, serveConfigFrom, waitForShutdown } from '../outputs/server/options.js';
-import type { ServeOptionValues } from '../outputs/server/options.js';
 
-export interface ReplayOptions extends ServeOptionValues, RemoteWriteCliOptions {
+export interface ReplayOptions extends ServeOptionValues, SettingsCliOptions, RemoteWriteCliOptions {
   speed?: string;
   loop?: boolean;
   keepTimestamps?: boolean;
   exitAfterEnd?: boolean;
   linger?: string;
   serve?: boolean;
-  profile?: string;
-  config?: string;
-  linkSpeed?: string;
 }
 
 export function register(program: Command): void {
@@ -43,19 +41,10 @@ export function register(program: Command): void {
     .option('--keep-timestamps', 'keep the capture\'s own timestamps (default: shift the first packet to now)')
     .option('--exit-after-end', 'stop serving once the capture has been replayed')
     .option('--linger <seconds>', 'keep serving this long after the end, then stop');
-  addServeOptions(cmd);
-  addSettingsOptions(cmd);
-  addRemoteWriteOptions(cmd);
-  cmd.action(async (capture: string, opts: ReplayOptions) => {
-    await runReplay(capture, opts).then(setExitCode, (err: unknown) => {
-      if (!(err instanceof VoipreadyError)) throw err;
-      process.stderr.write(`voipready: ${err.message}\n`);
-      setExitCode(err.exitCode);
-    });
-  });
+  addSharedOptions(cmd, 'serve', 'settings', 'remoteWrite').action(exitCodeOf(runReplay));
 }
 
-/** the replay/serve run; resolves with the exit code (0, or 3 for a usage error caught before serving) */
+/** the replay/serve run; resolves with the exit code (0); usage and config errors are thrown as VoipreadyError */
 export async function runReplay(capture: string | null, opts: ReplayOptions): Promise<number> {
   const speed = parseSpeed(opts.speed ?? '1');
   const linger = parseLinger(opts);

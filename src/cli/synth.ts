@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { VoipreadyError } from '../errors.js';
 import { defineScenario, generateCapture, truthToJSON } from '../synth/index.js';
-import { setExitCode } from './exit.js';
+import { exitCodeOf } from './command.js';
 
 interface SynthOptions {
   format?: 'pcap' | 'pcapng';
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .argument('<out>', 'capture file to write')
     .addOption(new Option('--format <format>', 'capture format').choices(['pcap', 'pcapng']).default('pcap'))
     .option('--truth <file>', 'also write the truth (per stream and call) as JSON')
-    .action((scenarioPath: string, out: string, opts: SynthOptions) => {
+    .action(exitCodeOf((scenarioPath: string, out: string, opts: SynthOptions) => {
       const scenario = readScenario(scenarioPath);
       let truth: ReturnType<typeof generateCapture>;
       try {
@@ -32,8 +32,8 @@ export function register(program: Command): void {
       }
       if (opts.truth !== undefined) writeFileSync(opts.truth, truthToJSON(truth));
       process.stderr.write(`voipready: wrote ${out}: ${truth.frames} packets, ${truth.streams.length} streams, ${truth.calls.length} calls\n`);
-      setExitCode(0);
-    });
+      return 0;
+    }));
 }
 
 function readScenario(path: string): Parameters<typeof defineScenario>[0] {

@@ -11,7 +11,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { dirname, join } from 'node:path';
 import { VoipreadyError } from '../errors.js';
 import type { AnalysisListener, LiveView } from '../pipeline/events.js';
-import type { Settings } from '../verdict/settings.js';
+import type { Settings } from '../config/settings.js';
 import { familyHeader, sampleLine } from './prometheus/exposition.js';
 import type { FamilySnapshot } from './prometheus/family.js';
 import { createMetrics } from './prometheus/metrics.js';

@@ -4,12 +4,12 @@
  */
 import { readCaptureFile, readCaptureStream } from '../capture/file-source.js';
 import type { AnalysisReport } from '../model/report.js';
-import type { Settings } from '../verdict/settings.js';
+import type { AnalysisSettings } from '../config/settings.js';
 import { Analyzer } from './analyzer.js';
 import type { AnalysisListener } from './events.js';
 
 export interface AnalyzeSourceOptions {
-  settings: Settings;
+  settings: AnalysisSettings;
   listeners?: AnalysisListener[];
   series?: boolean;
   onProgress?: (bytesRead: number, totalBytes: number) => void;

@@ -16,7 +16,7 @@ import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
 import type { AnalysisReport, Finding } from '../model/report.js';
 import { LinkUtilisationMeter } from '../measure/link-utilisation.js';
-import type { Settings } from '../verdict/settings.js';
+import type { AnalysisSettings } from '../config/settings.js';
 import { EventBus } from './event-bus.js';
 import type { AnalysisListener, LiveView } from './events.js';
 import { buildReport } from './build-report.js';
@@ -33,7 +33,7 @@ import { Retirer } from './retirer.js';
 
 export interface AnalyzerOptions {
   file: string;
-  settings: Settings;
+  settings: AnalysisSettings;
   listeners?: AnalysisListener[];
   /** keep per-stream time series (for the HTML report and --series) */
   series?: boolean;
@@ -63,7 +63,7 @@ const MAX_SECOND_FILL = 300;
 
 export class Analyzer implements PcapRunTaker {
   readonly view: LiveView;
-  private readonly settings: Settings;
+  private readonly settings: AnalysisSettings;
   private readonly file: string;
   private readonly bus = new EventBus();
   private readonly addresses = new AddressTable();

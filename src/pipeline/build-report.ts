@@ -1,11 +1,11 @@
 /** Assembles the final AnalysisReport from measured streams and calls via the verdict engine. */
 import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, RetentionSummary, StreamReport } from '../model/report.js';
 import { evaluate } from '../verdict/evaluate.js';
-import type { Settings } from '../verdict/settings.js';
+import type { AnalysisSettings } from '../config/settings.js';
 import { VERSION } from '../version.js';
 
 export interface ReportParts {
-  settings: Settings;
+  settings: AnalysisSettings;
   input: InputSummary;
   streams: Array<Omit<StreamReport, 'verdict'>>;
   calls: Array<Omit<CallReport, 'verdict'>>;

@@ -4,7 +4,7 @@
  * report as it stands.
  */
 import type { AnalysisReport } from '../model/report.js';
-import type { Settings } from '../verdict/settings.js';
+import type { AnalysisSettings } from '../config/settings.js';
 import type { LiveCall, LiveStream, LiveView, VerdictCounts } from './events.js';
 
 export interface LiveSources {
@@ -14,13 +14,13 @@ export interface LiveSources {
 
 export class LiveState implements LiveView {
   readonly profile: string;
-  readonly thresholds: Settings['thresholds'];
+  readonly thresholds: AnalysisSettings['thresholds'];
   private readonly staleMs: number;
   /** streams that got their 'end' (went stale) and have not come back */
   private readonly endedIds = new Set<string>();
 
   constructor(
-    settings: Settings,
+    settings: AnalysisSettings,
     private readonly media: Pick<LiveSources, 'liveStreams'>,
     private readonly signalling: Pick<LiveSources, 'liveCalls'>,
     private readonly reportNow: () => AnalysisReport,

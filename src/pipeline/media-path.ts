@@ -11,7 +11,7 @@ import type { StreamReport } from '../model/report.js';
 import { MEDIA_NONE, MEDIA_RTCP, MEDIA_RTP, MediaRegistry, type MediaContext } from '../track/media-registry.js';
 import { StreamTable, type RtpStreamState } from '../track/streams.js';
 import type { ExpectedMedia } from '../track/calls.js';
-import type { Settings } from '../verdict/settings.js';
+import type { AnalysisSettings } from '../config/settings.js';
 import { addressKeyOfText } from './address-text.js';
 import type { EventBus } from './event-bus.js';
 import type { LiveStream } from './events.js';
@@ -37,7 +37,7 @@ export class MediaPath {
 
   constructor(
     private readonly addresses: AddressTable,
-    private readonly settings: Settings,
+    private readonly settings: AnalysisSettings,
     private readonly bus: EventBus,
     private readonly withSeries: boolean,
     fastPath = true,

@@ -21,7 +21,7 @@ const { RtpHeader, decodeRtpHeader } = await load('decode/rtp.js');
 const { RtpStreamStats } = await load('measure/rtp-stream-stats.js');
 const { SequenceTracker } = await load('measure/sequence.js');
 const { Analyzer } = await load('pipeline/analyzer.js');
-const { loadSettings } = await load('verdict/load-settings.js');
+const { loadSettings } = await load('config/load-settings.js');
 
 /** best of `reps` runs of fn() (which returns the operations it did) */
 function best(name, reps, fn) {

@@ -71,7 +71,7 @@ export async function runHtmlBench(capture = process.env.VOIPREADY_BENCH_CAPTURE
   results.push({ case: 'synthetic 1000 streams x 300 s', streams: 1000, ...timeRender(renderHtmlReport, synth) });
   if (capture && existsSync(capture)) {
     const { analyzeSource } = await load('pipeline/analyze-source.js');
-    const { loadSettings } = await load('verdict/load-settings.js');
+    const { loadSettings } = await load('config/load-settings.js');
     globalThis.gc?.();
     const t0 = performance.now();
     const report = await analyzeSource(capture, { settings: loadSettings({}), series: true });

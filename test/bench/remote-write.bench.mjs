@@ -102,7 +102,7 @@ async function receivers() {
 async function shareChild(capture) {
   const mod = (p) => import(pathToFileURL(join(dist, p)).href);
   const [{ Analyzer }, { iterateCapture }, { createMetrics }, { loadSettings }, { createRemoteWriter, remoteWriteListener }] = await Promise.all([
-    mod('pipeline/analyzer.js'), mod('capture/file-source.js'), mod('outputs/prometheus/metrics.js'), mod('verdict/load-settings.js'),
+    mod('pipeline/analyzer.js'), mod('capture/file-source.js'), mod('outputs/prometheus/metrics.js'), mod('config/load-settings.js'),
     mod('outputs/remote-write/writer.js'),
   ]);
   const settings = loadSettings({});

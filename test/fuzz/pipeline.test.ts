@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { Analyzer } from '../../src/pipeline/analyzer.js';
-import { loadSettings } from '../../src/verdict/load-settings.js';
+import { loadSettings } from '../../src/config/load-settings.js';
 import { ROOT } from '../helpers/cli.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);

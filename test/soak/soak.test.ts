@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/outputs/prometheus/metrics.js';
 import { renderRegistry } from '../../src/outputs/prometheus/prom-bridge.js';
 import { Analyzer, type HeldCounts } from '../../src/pipeline/analyzer.js';
-import { loadSettings } from '../../src/verdict/load-settings.js';
+import { loadSettings } from '../../src/config/load-settings.js';
 import { runLiveCalls } from '../helpers/live-calls.js';
 import { parseExposition } from '../helpers/prometheus.js';
 

@@ -4,7 +4,7 @@
  * These run once per new stream, never per packet.
  */
 import { BlockList, isIP } from 'node:net';
-import type { PeerGroup } from '../../verdict/settings.js';
+import type { PeerGroup } from '../../config/settings.js';
 
 /** codecs we name in labels; canonical spelling. Anything else is "other". */
 const KNOWN_CODECS = [

@@ -15,7 +15,7 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Thresholds } from '../../model/report.js';
 import type { AnalysisListener, LiveCall, LiveStream, LiveView } from '../../pipeline/events.js';
-import type { Settings } from '../../verdict/settings.js';
+import type { Settings } from '../../config/settings.js';
 import { ComputedGaugeFamily, CounterFamily, HistogramFamily } from './family.js';
 import type { Family, FamilySnapshot, LabelValues, Sample } from './family.js';
 import {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { VoipreadyError } from '../../errors.js';
-import type { RemoteWriteTarget } from '../../verdict/settings.js';
+import type { RemoteWriteTarget } from '../../config/settings.js';
 import { retryAfterMs } from './backoff.js';
 
 export type PostResult =

@@ -9,7 +9,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { AnalysisListener } from '../../pipeline/events.js';
-import type { RemoteWriteTarget } from '../../verdict/settings.js';
+import type { RemoteWriteTarget } from '../../config/settings.js';
 import { backoffDelayMs } from './backoff.js';
 import { snapshotsToSeries } from './batch.js';
 import { DiskQueue, targetKey } from './disk-queue.js';

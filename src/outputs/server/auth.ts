@@ -4,11 +4,9 @@
  * Comparisons are constant-time over SHA-256 digests, so neither length nor prefix leaks.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AuthConfig } from '../../config/options/serve.js';
 
-export interface AuthConfig {
-  bearerToken?: string;
-  basic?: { username: string; password: string };
-}
+export type { AuthConfig };
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();

@@ -16,8 +16,8 @@ import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../prometheus
 import { renderRegistry } from '../prometheus/prom-bridge.js';
 import { authEnabled, challenge, checkAuthorization } from './auth.js';
 import type { AuthConfig } from './auth.js';
-import { formatAddress } from './listen.js';
-import type { ListenAddress } from './listen.js';
+import { formatAddress } from '../../config/options/listen.js';
+import type { ListenAddress } from '../../config/options/listen.js';
 
 export interface ServerOptions {
   registry: Registry;

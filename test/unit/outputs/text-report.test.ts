@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../../src/pipeline/build-report.js';
 import { renderText } from '../../../src/outputs/text-report.js';
-import { loadSettings } from '../../../src/verdict/load-settings.js';
+import { loadSettings } from '../../../src/config/load-settings.js';
 import { call, stream } from '../../helpers/report-builders.js';
 
 const input = { file: 'x.pcap', format: 'pcap' as const, packets: 1000, bytes: 1e5, durationSeconds: 10, startTime: null, endTime: null, linkTypes: ['Ethernet'], decodeErrors: 0, error: null };

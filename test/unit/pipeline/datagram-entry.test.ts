@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readCaptureFile } from '../../../src/capture/file-source.js';
 import type { AnalysisReport } from '../../../src/model/report.js';
 import { Analyzer } from '../../../src/pipeline/analyzer.js';
-import { loadSettings } from '../../../src/verdict/load-settings.js';
+import { loadSettings } from '../../../src/config/load-settings.js';
 import { datagramsOf } from '../../helpers/frames-to-datagrams.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/captures');

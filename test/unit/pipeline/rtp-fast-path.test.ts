@@ -14,7 +14,7 @@ import { RtpFastPath } from '../../../src/pipeline/rtp-fast-path.js';
 import { StreamArena } from '../../../src/measure/stream-arena.js';
 import { readCaptureFile, readCaptureStream } from '../../../src/capture/file-source.js';
 import { toJson } from '../../../src/outputs/json.js';
-import { loadSettings } from '../../../src/verdict/load-settings.js';
+import { loadSettings } from '../../../src/config/load-settings.js';
 import { defineScenario, generateCapture, type ScenarioInput } from '../../../src/synth/index.js';
 import { pcapFile, rtpPacket, type UdpFrame } from '../../helpers/pcap-writer.js';
 

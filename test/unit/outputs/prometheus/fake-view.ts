@@ -6,7 +6,7 @@
 import type { AnalysisReport, StreamReport, Thresholds, Verdict } from '../../../../src/model/report.js';
 import type { LiveCall, LiveStream, LiveView } from '../../../../src/pipeline/events.js';
 import { NO_RETENTION } from '../../../../src/pipeline/build-report.js';
-import type { Settings } from '../../../../src/verdict/settings.js';
+import type { Settings } from '../../../../src/config/settings.js';
 
 export const THRESHOLDS: Thresholds = {
   oneWayDelayMs: 50, totalDelayMs: 150, lossPercent: 3, jitterMs: 20, warnFraction: 0.8, linkUtilisationPercent: 40,

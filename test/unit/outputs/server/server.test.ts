@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../../src/outputs/prometheus/metrics.js';
 import { checkAuthorization } from '../../../../src/outputs/server/auth.js';
-import { parseListen } from '../../../../src/outputs/server/listen.js';
+import { parseListen } from '../../../../src/config/options/listen.js';
 import { buildServer, startServer, wantsOpenMetrics } from '../../../../src/outputs/server/server.js';
 import type { ServerOptions } from '../../../../src/outputs/server/server.js';
 import { FakeView, fakeSettings, stream } from '../prometheus/fake-view.js';

@@ -1,12 +1,11 @@
 /**
  * The options every serving command shares (`serve`, `replay`, and `--serve` on analyze):
- * --listen, --bearer-token-file, --basic-auth-file, --local-net, and the wait for shutdown.
- * Lives next to the server so the CLI commands need no imports between each other.
+ * --listen, --bearer-token-file, --basic-auth-file, --local-net, turned into the server's settings.
+ * The server (outputs/server) receives a ServeConfig and never sees the options or the files.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { VoipreadyError } from '../../errors.js';
-import type { AuthConfig } from './auth.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parseListen } from './listen.js';
 import type { ListenAddress } from './listen.js';
 
@@ -15,6 +14,12 @@ export interface ServeOptionValues {
   bearerTokenFile?: string;
   basicAuthFile?: string;
   localNet?: string[];
+}
+
+/** optional protection of the HTTP endpoints (checked by outputs/server/auth.ts) */
+export interface AuthConfig {
+  bearerToken?: string;
+  basic?: { username: string; password: string };
 }
 
 export interface ServeConfig {
@@ -58,28 +63,4 @@ function readSecret(path: string, option: string): string {
   } catch (err) {
     throw new VoipreadyError('E_CONFIG', `${option}: cannot read: ${(err as Error).message}`, { file: path });
   }
-}
-
-/**
- * Resolves on SIGINT/SIGTERM, or after `lingerSeconds` when given. The handlers are removed
- * afterwards, so a second Ctrl-C falls back to Node's default and ends the process.
- */
-export function waitForShutdown(lingerSeconds: number | null, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (why: string): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(why);
-    };
-    const onInt = (): void => done('SIGINT');
-    const onTerm = (): void => done('SIGTERM');
-    const onAbort = (): void => done('aborted');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = lingerSeconds === null ? undefined : setTimeout(() => done('linger'), lingerSeconds * 1000);
-    if (signal?.aborted === true) done('aborted');
-  });
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VoipreadyError } from '../../../src/errors.js';
-import { loadSettings, parseLinkSpeed } from '../../../src/verdict/load-settings.js';
+import { loadSettings } from '../../../src/config/load-settings.js';
+import { parseLinkSpeed } from '../../../src/config/sections/analysis.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vr-settings-'));
 function file(name: string, text: string): string {

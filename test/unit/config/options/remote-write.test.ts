@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addRemoteWriteOptions, pushSettingsFromOptions, remoteWriteFromOptions, type RemoteWriteCliOptions } from '../../../../src/outputs/remote-write/cli-options.js';
-import { loadSettings } from '../../../../src/verdict/load-settings.js';
+import { addRemoteWriteOptions, pushSettingsFromOptions, remoteWriteFromOptions, type RemoteWriteCliOptions } from '../../../../src/config/options/remote-write.js';
+import { loadSettings } from '../../../../src/config/load-settings.js';
 
 function parse(args: string[]): RemoteWriteCliOptions {
   const cmd = addRemoteWriteOptions(new Command('replay').exitOverride());

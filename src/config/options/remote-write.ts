@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { VoipreadyError } from '../../errors.js';
-import type { RemoteWriteTarget, Settings } from '../../verdict/settings.js';
+import type { RemoteWriteSettings, RemoteWriteTarget } from '../settings.js';
 
 export interface RemoteWriteCliOptions {
   remoteWrite?: string[];
@@ -46,14 +46,14 @@ export function addRemoteWriteOptions(cmd: Command): Command {
 }
 
 /** config targets followed by the command line's, duplicates (same URL) removed */
-export function remoteWriteFromOptions(opts: RemoteWriteCliOptions, settings: Settings): RemoteWriteTarget[] {
+export function remoteWriteFromOptions(opts: RemoteWriteCliOptions, settings: RemoteWriteSettings): RemoteWriteTarget[] {
   const shared = sharedTargetOptions(opts);
   const cli = (opts.remoteWrite ?? []).map((url): RemoteWriteTarget => ({ url: checkUrl(url), ...shared }));
   const seen = new Set<string>();
   return [...settings.remoteWrite, ...cli].filter((t) => !seen.has(t.url) && seen.add(t.url) !== undefined);
 }
 
-export function pushSettingsFromOptions(opts: RemoteWriteCliOptions, settings: Settings): PushSettings {
+export function pushSettingsFromOptions(opts: RemoteWriteCliOptions, settings: RemoteWriteSettings): PushSettings {
   return {
     targets: remoteWriteFromOptions(opts, settings),
     pushIntervalSeconds: opts.pushInterval !== undefined ? seconds(opts.pushInterval, '--push-interval') : settings.pushIntervalSeconds,

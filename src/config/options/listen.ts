@@ -1,6 +1,6 @@
 /**
- * `--listen host:port` parsing. Loopback by default: the metrics and the stream details are not
- * for the whole network unless someone says so.
+ * `--listen host:port` parsing, and the address's text for messages and URLs. Loopback by default:
+ * the metrics and the stream details are not for the whole network unless someone says so.
  */
 import { isIP } from 'node:net';
 import { VoipreadyError } from '../../errors.js';

@@ -1,7 +1,8 @@
+/** --profile, --config, --link-speed: shared by every command that analyses traffic */
 import { Option, type Command } from 'commander';
-import { loadSettings } from '../verdict/load-settings.js';
-import { profileNames } from '../verdict/profiles/index.js';
-import type { Settings } from '../verdict/settings.js';
+import { loadSettings } from '../load-settings.js';
+import { profileNames } from '../../verdict/profiles/index.js';
+import type { Settings } from '../settings.js';
 
 export interface SettingsCliOptions {
   profile?: string;
@@ -9,7 +10,6 @@ export interface SettingsCliOptions {
   linkSpeed?: string;
 }
 
-/** --profile, --config, --link-speed: shared by every command that analyses traffic */
 export function addSettingsOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-p, --profile <name>', 'thresholds and port plan').choices(profileNames()))
@@ -17,6 +17,7 @@ export function addSettingsOptions(cmd: Command): Command {
     .option('--link-speed <speed>', 'link speed for utilisation against the 40 % limit, e.g. 100M, 1G');
 }
 
+/** the command's Settings: its option values over the config file over the profile */
 export function settingsFromOptions(opts: SettingsCliOptions): Settings {
   return loadSettings({
     ...(opts.profile !== undefined ? { profile: opts.profile } : {}),

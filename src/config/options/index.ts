@@ -1,0 +1,35 @@
+/**
+ * The command-line options commands share, by group. A command file adds the groups it needs, in
+ * the order its --help should list them:
+ *
+ *   addSharedOptions(cmd, 'serve', 'settings', 'remoteWrite');
+ *
+ * and reads them with the group's parser (settingsFromOptions, serveConfigFrom,
+ * pushSettingsFromOptions). A new shared group (proxy, monitor, probe) is one file here and one
+ * entry in OPTION_GROUPS.
+ */
+import type { Command } from 'commander';
+import { addRemoteWriteOptions } from './remote-write.js';
+import { addServeOptions } from './serve.js';
+import { addSettingsOptions } from './settings.js';
+
+export const OPTION_GROUPS = {
+  /** --profile, --config, --link-speed */
+  settings: addSettingsOptions,
+  /** --listen, --bearer-token-file, --basic-auth-file, --local-net */
+  serve: addServeOptions,
+  /** --remote-write, --push-interval, --state-dir, --remote-write-* */
+  remoteWrite: addRemoteWriteOptions,
+} satisfies Record<string, (cmd: Command) => Command>;
+
+export type OptionGroup = keyof typeof OPTION_GROUPS;
+
+export function addSharedOptions(cmd: Command, ...groups: OptionGroup[]): Command {
+  for (const group of groups) OPTION_GROUPS[group](cmd);
+  return cmd;
+}
+
+export { settingsFromOptions, type SettingsCliOptions } from './settings.js';
+export { serveConfigFrom, type AuthConfig, type ServeConfig, type ServeOptionValues } from './serve.js';
+export { pushSettingsFromOptions, remoteWriteFromOptions, type PushSettings, type RemoteWriteCliOptions } from './remote-write.js';
+export { formatAddress, parseListen, type ListenAddress } from './listen.js';

@@ -1,0 +1,29 @@
+/**
+ * The process's stop signals, for the commands that keep running (serve, replay, analyze --serve).
+ * Commands hand the outputs a stop callback or an AbortSignal; only this file listens to the process.
+ */
+
+/**
+ * Resolves on SIGINT/SIGTERM, or after `lingerSeconds` when given, or when `signal` aborts; with the
+ * reason ('SIGINT', 'SIGTERM', 'linger', 'aborted'). The handlers are removed afterwards, so a second
+ * Ctrl-C falls back to Node's default and ends the process.
+ */
+export function waitForShutdown(lingerSeconds: number | null, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (why: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(why);
+    };
+    const onInt = (): void => done('SIGINT');
+    const onTerm = (): void => done('SIGTERM');
+    const onAbort = (): void => done('aborted');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = lingerSeconds === null ? undefined : setTimeout(() => done('linger'), lingerSeconds * 1000);
+    if (signal?.aborted === true) done('aborted');
+  });
+}
