@@ -95,6 +95,10 @@ const ADVICE: Record<string, Advice> = {
     meaning: 'A SIP ALG on the path rewrites headers (Contact, Via, SDP): this often breaks registration and audio.',
     action: 'Switch the SIP ALG off on the firewall/router.',
   },
+  EARLIER_NOT_LISTED: {
+    meaning: 'A long run (a monitor, or a capture with very many calls) finalised older streams and calls as it went; the report lists the newest in full and counts the rest by verdict.',
+    action: 'Look at voipready_findings_total and the dashboards for the earlier problems, or analyse the recorded capture of that time with voipready analyze.',
+  },
   LISTENER_FAILED: {
     meaning: 'One of the outputs (metrics, files) failed during the analysis; the figures in this report are not affected.',
     action: 'See the message; report it to the voipready maintainers if it repeats.',
