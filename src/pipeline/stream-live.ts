@@ -1,14 +1,22 @@
-/** The LiveStream view of one stream: its numbers as they stand, and a quick verdict against the limits. */
+/**
+ * The LiveStream view of one stream: its numbers as they stand, and its verdict from the same grader
+ * the report uses (src/verdict/stream-grade.ts), so `/metrics` and `--json` agree on the same figures.
+ * The verdict is read per stream on every scrape: it is graded again only when the stream has had
+ * packets since (every figure the grader reads changes only with a packet), allocation-free.
+ */
 import type { Thresholds, Verdict } from '../model/report.js';
 import type { RtpStreamState } from '../track/streams.js';
+import { portOutOfRange, streamVerdict, type StreamFigures } from '../verdict/stream-grade.js';
 import type { LiveStream } from './events.js';
 
-export class StreamLive implements LiveStream {
+export class StreamLive implements LiveStream, StreamFigures {
   readonly portOutOfRange: boolean;
+  /** the packet count the cached verdict was graded at (-1: never) */
+  private gradedAt = -1;
+  private graded: Verdict = 'pass';
 
   constructor(readonly state: RtpStreamState, private readonly t: Thresholds) {
-    const r = t.rtpPorts;
-    this.portOutOfRange = r !== null && !(state.srcPort >= r.min && state.srcPort <= r.max) && !(state.dstPort >= r.min && state.dstPort <= r.max);
+    this.portOutOfRange = portOutOfRange(t, state.srcPort, state.dstPort);
   }
 
   get id(): string { return this.state.id; }
@@ -26,13 +34,22 @@ export class StreamLive implements LiveStream {
   get lastSeenEpochMs(): number { return this.state.lastSeenEpochMs; }
   get dscpMismatchPackets(): number { return this.state.dscpMismatchPackets; }
 
-  /** loss and jitter so far against the limits (the full verdict comes with the report) */
+  // ---- StreamFigures: what the grader reads, the same numbers as the stream's report row ----
+  get lossPercent(): number { return this.state.lossPercent; }
+  get jitterMeanMs(): number { return this.state.jitterMeanMs; }
+  get clockRate(): number { return this.state.clockRate; }
+  get srcPort(): number { return this.state.srcPort; }
+  get dstPort(): number { return this.state.dstPort; }
+  get onlyDscp(): number { return this.state.onlyDscp; }
+  dscpCount(dscp: number): number { return this.state.dscpCount(dscp); }
+
+  /** the stream's verdict now: what the report would say of it (cached until its next packet) */
   get verdict(): Verdict {
-    const t = this.t;
-    const expected = this.expected;
-    const loss = expected > 0 ? (Math.max(0, this.lost) * 100) / expected : 0;
-    if (loss > t.lossPercent || this.jitterMs > t.jitterMs || this.portOutOfRange || this.dscpMismatchPackets > 0) return 'fail';
-    if (loss > t.lossPercent * t.warnFraction || this.jitterMs > t.jitterMs * t.warnFraction) return 'warn';
-    return 'pass';
+    const n = this.state.packets;
+    if (n !== this.gradedAt) {
+      this.graded = streamVerdict(this, this.t);
+      this.gradedAt = n;
+    }
+    return this.graded;
   }
 }
