@@ -137,7 +137,12 @@ function gradeDscp(f: StreamFigures, t: Thresholds, out: StreamCheck[] | null): 
   for (let d = 0; d < DSCP_VALUES; d++) {
     if (f.dscpCount(d) === 0) continue;
     values++;
-    if (firstWrong < 0 && !acceptsDscp(allowed, d)) firstWrong = d;
+    if (firstWrong < 0 && !acceptsDscp(allowed, d)) {
+      firstWrong = d;
+      if (out === null) return 'fail';
+    }
+    // verdict only: with any value accepted, a second value is all there is to know
+    if (out === null && values > 1 && allowed.length === 0) return 'warn';
   }
   let v: Verdict = 'pass';
   if (firstWrong >= 0) {
