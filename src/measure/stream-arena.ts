@@ -104,8 +104,15 @@ export class StreamArena {
     this.x.setOrigin(sec, nsec);
   }
 
-  /** the DSCP values allowed for RTP (packets with others count as mismatches) */
+  /**
+   * the DSCP values allowed for RTP (packets with others count as mismatches); an empty list allows
+   * every value, as the grader does (src/verdict/stream-grade.ts acceptsDscp): no mismatch is counted
+   */
   setDscpAllowed(values: readonly number[]): void {
+    if (values.length === 0) {
+      this.x.setDscpAllowed(0xffffffff, 0xffffffff);
+      return;
+    }
     let low = 0;
     let high = 0;
     for (const d of values) {

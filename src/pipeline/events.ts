@@ -27,11 +27,11 @@ export interface LiveStream {
   readonly maxDeltaMs: number;
   /** capture time of the last packet, ms since the epoch */
   readonly lastSeenEpochMs: number;
-  /** packets whose DSCP is not one the profile allows for RTP */
+  /** packets whose DSCP is not one the profile allows for RTP (none when rtpDscp is empty: any is allowed) */
   readonly dscpMismatchPackets: number;
   /** true when the stream's ports are outside the profile's RTP range */
   readonly portOutOfRange: boolean;
-  /** the stream's current verdict against the thresholds */
+  /** the stream's verdict now, from the report's grader (src/verdict/stream-grade.ts): equal to its report row's */
   readonly verdict: Verdict;
   /** true once the stream retired: its figures are final and it will never be seen again */
   readonly retired?: boolean;

@@ -5,7 +5,7 @@
  * monitor that runs for weeks, or a file of 100,000 calls, in bounded memory.
  */
 import type { StreamReport, Thresholds } from '../model/report.js';
-import { gradeCall, gradeStream } from '../verdict/evaluate.js';
+import { callOutcome, streamOutcome } from '../verdict/evaluate.js';
 import type { EventBus } from './event-bus.js';
 import type { LiveState } from './live-state.js';
 import type { MediaPath } from './media-path.js';
@@ -28,7 +28,7 @@ export class Retirer {
   sweep(nowMs: number): void {
     const t = this.thresholds;
     this.media.retireIdle(nowMs - this.opts.streamIdleSeconds * 1000, (live, figures) => {
-      const g = gradeStream(figures, t);
+      const g = streamOutcome(figures, t);
       live.freeze(g.verdict);
       this.history.addStream(figures, g.verdict);
       this.live.retired(live);
@@ -44,7 +44,7 @@ export class Retirer {
         if (s !== undefined) own.push({ ...s, verdict: this.history.streamVerdict(id) ?? 'pass' });
       }
       const call = { ...c, streams: ids };
-      const g = gradeCall(call, own, t);
+      const g = callOutcome(call, own, t);
       this.history.addCall(call, g.verdict);
       this.media.forgetCall(c.callId);
       for (const f of g.findings) this.bus.finding(f);

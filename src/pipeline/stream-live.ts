@@ -1,9 +1,17 @@
-/** The LiveStream view of one stream: its numbers as they stand, and a quick verdict against the limits. */
+/**
+ * The LiveStream view of one stream: its numbers as they stand, and its verdict from the same grader
+ * the report uses (src/verdict/stream-grade.ts), so `/metrics` and `--json` agree on the same figures.
+ * The verdict is read per stream on every scrape: it is graded again only when the stream has had
+ * packets since (every figure the grader reads changes only with a packet), allocation-free.
+ * Once the stream retires the view is frozen: its final figures stay, its state (and the WebAssembly
+ * record, which the next stream reuses) is let go.
+ */
 import type { Thresholds, Verdict } from '../model/report.js';
 import type { RtpStreamState } from '../track/streams.js';
+import { portOutOfRange, streamVerdict, type StreamFigures } from '../verdict/stream-grade.js';
 import type { LiveStream } from './events.js';
 
-/** the figures a retired stream keeps (its record in WebAssembly memory is reused by another stream) */
+/** the figures a retired stream keeps */
 interface Frozen {
   id: string;
   ssrc: number;
@@ -22,39 +30,41 @@ interface Frozen {
   verdict: Verdict;
 }
 
-export class StreamLive implements LiveStream {
+export class StreamLive implements LiveStream, StreamFigures {
   readonly portOutOfRange: boolean;
+  /** the packet count the cached verdict was graded at (-1: never) */
+  private gradedAt = -1;
+  private graded: Verdict = 'pass';
   private frozen: Frozen | null = null;
   private st: RtpStreamState | null;
 
   constructor(state: RtpStreamState, private readonly t: Thresholds) {
     this.st = state;
-    const r = t.rtpPorts;
-    this.portOutOfRange = r !== null && !(state.srcPort >= r.min && state.srcPort <= r.max) && !(state.dstPort >= r.min && state.dstPort <= r.max);
+    this.portOutOfRange = portOutOfRange(t, state.srcPort, state.dstPort);
   }
 
   /**
-   * The stream retires: keep its figures (and the final verdict), so that a listener still holding
-   * this view reads them and never the record's next owner.
+   * The stream retires with this final verdict: keep its figures, so that a listener still holding
+   * this view (the metrics do, for a while) reads them and never the record's next owner.
    */
   freeze(verdict: Verdict): void {
     this.frozen = {
-      id: this.id, ssrc: this.ssrc, src: this.src, dst: this.dst, packets: this.packets, expected: this.expected, lost: this.lost, jitterMs: this.jitterMs,
-      jitterMaxMs: this.jitterMaxMs, maxDeltaMs: this.maxDeltaMs, lastSeenEpochMs: this.lastSeenEpochMs,
-      dscpMismatchPackets: this.dscpMismatchPackets, codec: this.codec, callId: this.callId, verdict,
+      id: this.id, ssrc: this.ssrc, src: this.src, dst: this.dst, packets: this.packets, expected: this.expected,
+      lost: this.lost, jitterMs: this.jitterMs, jitterMaxMs: this.jitterMaxMs, maxDeltaMs: this.maxDeltaMs,
+      lastSeenEpochMs: this.lastSeenEpochMs, dscpMismatchPackets: this.dscpMismatchPackets, codec: this.codec,
+      callId: this.callId, verdict,
     };
-    // listeners may keep this view for a while (the metrics do): it must not keep the stream's state alive
     this.st = null;
-  }
-
-  /** the stream's state while it is held (not after it retired) */
-  get state(): RtpStreamState {
-    if (this.st === null) throw new Error(`stream ${this.frozen?.id ?? ''} retired: its state is gone`);
-    return this.st;
   }
 
   get retired(): boolean {
     return this.frozen !== null;
+  }
+
+  /** the stream's state while it is held (gone once it retired) */
+  get state(): RtpStreamState {
+    if (this.st === null) throw new Error(`stream ${this.frozen?.id ?? ''} retired: its state is gone`);
+    return this.st;
   }
 
   get id(): string { return this.frozen?.id ?? this.state.id; }
@@ -72,14 +82,23 @@ export class StreamLive implements LiveStream {
   get lastSeenEpochMs(): number { return this.frozen?.lastSeenEpochMs ?? this.state.lastSeenEpochMs; }
   get dscpMismatchPackets(): number { return this.frozen?.dscpMismatchPackets ?? this.state.dscpMismatchPackets; }
 
-  /** loss and jitter so far against the limits (the full verdict comes with the report) */
+  // ---- StreamFigures: what the grader reads, the same numbers as the stream's report row (held streams) ----
+  get lossPercent(): number { return this.state.lossPercent; }
+  get jitterMeanMs(): number { return this.state.jitterMeanMs; }
+  get clockRate(): number { return this.state.clockRate; }
+  get srcPort(): number { return this.state.srcPort; }
+  get dstPort(): number { return this.state.dstPort; }
+  get onlyDscp(): number { return this.state.onlyDscp; }
+  dscpCount(dscp: number): number { return this.state.dscpCount(dscp); }
+
+  /** the stream's verdict now: what the report would say of it (cached until its next packet; final once retired) */
   get verdict(): Verdict {
     if (this.frozen !== null) return this.frozen.verdict;
-    const t = this.t;
-    const expected = this.expected;
-    const loss = expected > 0 ? (Math.max(0, this.lost) * 100) / expected : 0;
-    if (loss > t.lossPercent || this.jitterMs > t.jitterMs || this.portOutOfRange || this.dscpMismatchPackets > 0) return 'fail';
-    if (loss > t.lossPercent * t.warnFraction || this.jitterMs > t.jitterMs * t.warnFraction) return 'warn';
-    return 'pass';
+    const n = this.state.packets;
+    if (n !== this.gradedAt) {
+      this.graded = streamVerdict(this, this.t);
+      this.gradedAt = n;
+    }
+    return this.graded;
   }
 }

@@ -141,6 +141,15 @@ export class RtpStreamState {
     return this.record.arena.x.dscpCount(this.record.index, dscp);
   }
 
+  /**
+   * the DSCP value of every packet so far, -1 when it changed within the stream (or before the first
+   * packet). Two reads: the current run of one value (T_RUN_*) holds all packets or it does not.
+   */
+  get onlyDscp(): number {
+    const run = this.record.get(SLOT.T_RUN_PACKETS);
+    return run > 0 && run === this.stats.packets ? this.record.get(SLOT.T_RUN_DSCP) : -1;
+  }
+
   /** what the payload map says about pt (cached: it changes only with the payload type or the SDP) */
   private lookupPayload(pt: number, payloads: Map<number, PayloadInfo> | undefined): void {
     const entry = payloads?.get(pt);
@@ -168,6 +177,14 @@ export class RtpStreamState {
   }
   get lost(): number {
     return this.stats.lost;
+  }
+  /** lost / expected in % with tshark's figures (negative with duplicates; 0 before anything is expected) */
+  get lossPercent(): number {
+    const s = this.stats;
+    return s.expected > 0 ? (s.lost * 100) / s.expected : 0;
+  }
+  get jitterMeanMs(): number {
+    return this.stats.meanJitter;
   }
   get jitterMs(): number {
     return this.stats.jitter;
@@ -231,7 +248,7 @@ export class RtpStreamState {
       packets: s.packets,
       expected: s.expected,
       lost: s.lost,
-      lossPercent: s.expected > 0 ? (s.lost * 100) / s.expected : 0,
+      lossPercent: this.lossPercent,
       duplicates: this.sequence.duplicates,
       outOfOrder: this.sequence.outOfOrder,
       sequenceErrors: s.sequenceErrors,
@@ -239,7 +256,7 @@ export class RtpStreamState {
       telephoneEventPackets: this.telephoneEventPackets,
       maxDeltaMs: s.maxDelta,
       meanDeltaMs: s.meanDelta,
-      jitterMeanMs: s.meanJitter,
+      jitterMeanMs: this.jitterMeanMs,
       jitterMaxMs: s.maxJitter,
       dscp,
       rtcp,

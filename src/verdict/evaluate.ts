@@ -6,8 +6,9 @@ import type {
   CallReport, Finding, LimitCheck, LinkUtilisation, StreamReport, Thresholds, Verdict,
 } from '../model/report.js';
 import { checkCall } from './call-checks.js';
-import { rank, verdictOf, worst } from './severity.js';
-import { checkStream, dscpName, fmt } from './stream-checks.js';
+import { grade, rank, verdictOf, worst } from './severity.js';
+import { dscpName, findingsOf, fmt, reportFigures } from './stream-checks.js';
+import { gradeStream, portOutOfRange, verdictOfChecks, type StreamCheck, type StreamCriterion } from './stream-grade.js';
 
 export interface EvaluationInput {
   thresholds: Thresholds;
@@ -30,38 +31,41 @@ export interface Evaluation {
   summary: LimitCheck[];
 }
 
-/** one stream's findings and verdict (the report's, and a retiring stream's final one) */
-export function gradeStream(s: Omit<StreamReport, 'verdict'>, t: Thresholds): { verdict: Verdict; findings: Finding[] } {
-  const findings = checkStream(s, t);
-  return { verdict: verdictOfFindings(findings), findings };
+/** a stream with its verdict and the grader's checks it was given from */
+interface Graded {
+  stream: StreamReport;
+  checks: StreamCheck[];
 }
 
-/** one call's findings and verdict: its own findings and the verdicts of its streams */
-export function gradeCall(c: Omit<CallReport, 'verdict'>, own: StreamReport[], t: Thresholds): { verdict: Verdict; findings: Finding[] } {
+/** one stream's verdict and findings: the report's, and a retiring stream's final one */
+export function streamOutcome(s: Omit<StreamReport, 'verdict'>, t: Thresholds): { verdict: Verdict; findings: Finding[]; checks: StreamCheck[] } {
+  const checks = gradeStream(reportFigures(s), t);
+  return { verdict: verdictOfChecks(checks), findings: findingsOf(s, checks, t), checks };
+}
+
+/** one call's verdict and findings: its own findings and the verdicts of its streams */
+export function callOutcome(c: Omit<CallReport, 'verdict'>, own: StreamReport[], t: Thresholds): { verdict: Verdict; findings: Finding[] } {
   const findings = checkCall(c, own, t);
-  let verdict = verdictOfFindings(findings);
+  let verdict = findings.reduce<Verdict>((acc, x) => worst(acc, verdictOf(x.severity)), 'pass');
   for (const s of own) verdict = worst(verdict, s.verdict);
   return { verdict, findings };
-}
-
-function verdictOfFindings(findings: Finding[]): Verdict {
-  return findings.reduce<Verdict>((v, x) => worst(v, verdictOf(x.severity)), 'pass');
 }
 
 export function evaluate(input: EvaluationInput): Evaluation {
   const t = input.thresholds;
   const findings: Finding[] = [...input.findings];
-  const streams = input.streams.map((s) => {
-    const g = gradeStream(s, t);
-    findings.push(...g.findings);
-    return { ...s, verdict: g.verdict };
+  const graded = input.streams.map((s): Graded => {
+    const o = streamOutcome(s, t);
+    findings.push(...o.findings);
+    return { stream: { ...s, verdict: o.verdict }, checks: o.checks };
   });
+  const streams = graded.map((g) => g.stream);
   const byId = new Map(streams.map((s) => [s.id, s]));
   const calls = input.calls.map((c) => {
     const own = c.streams.map((id) => byId.get(id)).filter((s): s is StreamReport => s !== undefined);
-    const g = gradeCall(c, own, t);
-    findings.push(...g.findings);
-    return { ...c, verdict: g.verdict };
+    const o = callOutcome(c, own, t);
+    findings.push(...o.findings);
+    return { ...c, verdict: o.verdict };
   });
   const link = input.link === null ? null : checkLink(input.link, t, findings);
   const unlisted = input.unlisted === undefined ? null : unlistedFinding(input.unlisted);
@@ -69,7 +73,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   findings.sort((a, b) => rank(verdictOf(b.severity)) - rank(verdictOf(a.severity)) || (a.packet ?? 0) - (b.packet ?? 0));
   let verdict = findings.reduce<Verdict>((v, f) => worst(v, verdictOf(f.severity)), 'pass');
   if (streams.length === 0 && (input.unlisted?.streams ?? 0) === 0) verdict = worst(verdict, 'warn');
-  return { verdict, reason: reasonFor(verdict, findings, streams, calls), streams, calls, findings, link, summary: summarise(t, streams, link) };
+  return { verdict, reason: reasonFor(verdict, findings, streams, calls), streams, calls, findings, link, summary: summarise(t, graded, link) };
 }
 
 /** the streams and calls a long run no longer lists still count: their worst verdict, in one finding */
@@ -85,7 +89,7 @@ function unlistedFinding(u: NonNullable<EvaluationInput['unlisted']>): Finding |
 }
 
 function checkLink(l: Omit<LinkUtilisation, 'verdict'>, t: Thresholds, findings: Finding[]): LinkUtilisation {
-  const verdict: Verdict = l.peakPercent > t.linkUtilisationPercent ? 'fail' : l.peakPercent > t.linkUtilisationPercent * t.warnFraction ? 'warn' : 'pass';
+  const verdict = grade(l.peakPercent, t.linkUtilisationPercent, t.warnFraction);
   if (verdict !== 'pass') {
     findings.push({
       severity: verdict, code: 'LINK_UTILISATION_HIGH', measured: l.peakPercent, limit: t.linkUtilisationPercent, unit: '%',
@@ -109,41 +113,63 @@ function reasonFor(verdict: Verdict, findings: Finding[], streams: StreamReport[
   return `all ${streams.length} RTP stream(s) within the VoIP-Ready limits.`;
 }
 
-function summarise(t: Thresholds, streams: StreamReport[], link: LinkUtilisation | null): LimitCheck[] {
-  const voice = streams.filter((s) => s.clockRate > 0);
-  const maxBy = (f: (s: StreamReport) => number) => voice.reduce<StreamReport | null>((m, s) => (m === null || f(s) > f(m) ? s : m), null);
-  const lossS = maxBy((s) => s.lossPercent);
-  const jitS = maxBy((s) => s.jitterMeanMs);
+/**
+ * The limits side by side with the worst measured value. The stream rows follow the grader's checks:
+ * a row's verdict is the worst of that criterion's checks over the streams it covers, so it never
+ * says pass next to a failing stream (or fail next to streams that all pass).
+ */
+function summarise(t: Thresholds, graded: Graded[], link: LinkUtilisation | null): LimitCheck[] {
+  const streams = graded.map((g) => g.stream);
+  const lossS = worstFor(graded, 'loss', (s) => s.lossPercent);
+  // jitter is graded only with a known clock rate
+  const jitS = worstFor(graded.filter((g) => g.stream.clockRate > 0), 'jitter', (s) => s.jitterMeanMs);
   const rtt = streams.map((s) => s.rtcp?.rttMaxMs ?? null).filter((v): v is number => v !== null);
   const owd = rtt.length > 0 ? Math.max(...rtt) / 2 : null;
   const rows: LimitCheck[] = [
-    row('loss', 'Packet loss', `<= ${t.lossPercent} %`, lossS && `${fmt(lossS.lossPercent)} % (${lossS.id})`, lossS && gradeV(lossS.lossPercent, t.lossPercent, t)),
-    row('jitter', 'Jitter (mean, RFC 3550)', `<= ${t.jitterMs} ms`, jitS && `${fmt(jitS.jitterMeanMs)} ms (max ${fmt(jitS.jitterMaxMs)} ms, ${jitS.id})`, jitS && gradeV(jitS.jitterMeanMs, t.jitterMs, t)),
-    row('oneWayDelay', 'One-way delay', `<= ${t.oneWayDelayMs} ms`, owd === null ? null : `~${fmt(owd)} ms (RTCP round trip / 2)`, owd === null ? null : gradeV(owd, t.oneWayDelayMs, t)),
+    row('loss', 'Packet loss', `<= ${t.lossPercent} %`, lossS && `${fmt(lossS.stream.lossPercent)} % (${lossS.stream.id})`, lossS && lossS.verdict),
+    row('jitter', 'Jitter (mean, RFC 3550)', `<= ${t.jitterMs} ms`, jitS && `${fmt(jitS.stream.jitterMeanMs)} ms (max ${fmt(jitS.stream.jitterMaxMs)} ms, ${jitS.stream.id})`, jitS && jitS.verdict),
+    row('oneWayDelay', 'One-way delay', `<= ${t.oneWayDelayMs} ms`, owd === null ? null : `~${fmt(owd)} ms (RTCP round trip / 2)`, owd === null ? null : grade(owd, t.oneWayDelayMs, t.warnFraction)),
     row('totalDelay', 'Total delay (mouth to ear)', `<= ${t.totalDelayMs} ms`, null, null),
-    dscpRow(t, streams),
-    portRow(t, streams),
+    dscpRow(t, graded),
+    portRow(t, graded),
     row('linkUtilisation', 'Link utilisation', `<= ${t.linkUtilisationPercent} %`, link && `${fmt(link.peakPercent)} % peak`, link && link.verdict),
   ];
   return rows.sort((a, b) => vr(b.verdict) - vr(a.verdict));
 }
 
-function dscpRow(t: Thresholds, streams: StreamReport[]): LimitCheck {
-  if (streams.length === 0) return row('dscp', 'DSCP marking (RTP)', t.rtpDscp.map(dscpName).join('/'), null, null);
-  const bad = streams.filter((s) => Object.keys(s.dscp).some((d) => !t.rtpDscp.includes(Number(d))));
-  const seen = [...new Set(streams.flatMap((s) => Object.keys(s.dscp).map(Number)))].sort((a, b) => a - b);
-  return row('dscp', 'DSCP marking (RTP)', t.rtpDscp.map(dscpName).join('/'), `${seen.map(dscpName).join(', ')}${bad.length ? ` (${bad.length} stream(s) wrong)` : ''}`, bad.length ? 'fail' : 'pass');
+/** the worst of one criterion's checks of a stream */
+function verdictFor(g: Graded, criterion: StreamCriterion): Verdict {
+  return verdictOfChecks(g.checks.filter((c) => c.criterion === criterion));
 }
 
-function portRow(t: Thresholds, streams: StreamReport[]): LimitCheck {
-  if (t.rtpPorts === null) return row('ports', 'RTP port range', 'any', streams.length ? `${streams.length} stream(s)` : null, null);
+/** the stream with the worst verdict on the criterion, the highest value among equals; null without streams */
+function worstFor(graded: Graded[], criterion: StreamCriterion, value: (s: StreamReport) => number): { stream: StreamReport; verdict: Verdict } | null {
+  let best: { stream: StreamReport; verdict: Verdict } | null = null;
+  for (const g of graded) {
+    const v = verdictFor(g, criterion);
+    if (best === null || rank(v) > rank(best.verdict) || (rank(v) === rank(best.verdict) && value(g.stream) > value(best.stream))) best = { stream: g.stream, verdict: v };
+  }
+  return best;
+}
+
+function dscpRow(t: Thresholds, graded: Graded[]): LimitCheck {
+  const limit = t.rtpDscp.length === 0 ? 'any' : t.rtpDscp.map(dscpName).join('/');
+  if (graded.length === 0) return row('dscp', 'DSCP marking (RTP)', limit, null, null);
+  const wrong = graded.filter((g) => g.checks.some((c) => c.code === 'DSCP_RTP_NOT_EF')).length;
+  const changed = graded.filter((g) => g.checks.some((c) => c.code === 'DSCP_CHANGED')).length;
+  const seen = [...new Set(graded.flatMap((g) => Object.keys(g.stream.dscp).map(Number)))].sort((a, b) => a - b);
+  const notes = [wrong > 0 ? `${wrong} stream(s) wrong` : '', changed > 0 ? `${changed} stream(s) re-marked` : ''].filter((n) => n !== '');
+  const verdict = graded.reduce<Verdict>((v, g) => worst(v, verdictFor(g, 'dscp')), 'pass');
+  return row('dscp', 'DSCP marking (RTP)', limit, `${seen.map(dscpName).join(', ')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`, verdict);
+}
+
+function portRow(t: Thresholds, graded: Graded[]): LimitCheck {
+  const n = graded.length;
+  if (t.rtpPorts === null) return row('ports', 'RTP port range', 'any', n ? `${n} stream(s)` : null, null);
   const r = t.rtpPorts;
-  const bad = streams.filter((s) => !(s.srcPort >= r.min && s.srcPort <= r.max) && !(s.dstPort >= r.min && s.dstPort <= r.max));
-  return row('ports', 'RTP port range', `UDP ${r.min}-${r.max}`, streams.length ? `${bad.length} of ${streams.length} stream(s) outside` : null, streams.length ? (bad.length ? 'fail' : 'pass') : null);
-}
-
-function gradeV(v: number, limit: number, t: Thresholds): Verdict {
-  return v > limit ? 'fail' : v > limit * t.warnFraction ? 'warn' : 'pass';
+  const bad = graded.filter((g) => portOutOfRange(t, g.stream.srcPort, g.stream.dstPort)).length;
+  const verdict = graded.reduce<Verdict>((v, g) => worst(v, verdictFor(g, 'ports')), 'pass');
+  return row('ports', 'RTP port range', `UDP ${r.min}-${r.max}`, n ? `${bad} of ${n} stream(s) outside` : null, n ? verdict : null);
 }
 
 function row(criterion: string, label: string, limit: string, measured: string | null, verdict: Verdict | null): LimitCheck {

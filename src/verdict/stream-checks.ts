@@ -1,88 +1,76 @@
 /**
- * Checks one RTP stream against the thresholds and says what is wrong, by how much and where.
- * Jitter: the mean RFC 3550 jitter is held to the limit (it is what a jitter buffer must absorb);
- * a maximum above the limit with a good mean is a spike, reported as a warning.
- * Loss: lost / expected with tshark's figures (duplicates can make lost negative: then 0 %).
+ * The findings of one RTP stream: the grader's checks (src/verdict/stream-grade.ts, which holds the
+ * rules) with what is wrong, by how much and where, in words.
  */
 import type { Finding, StreamReport, Thresholds } from '../model/report.js';
-import { grade } from './severity.js';
+import { acceptsDscp, gradeStream, type StreamCheck, type StreamFigures } from './stream-grade.js';
 
 type StreamIn = Omit<StreamReport, 'verdict'>;
 
 export function checkStream(s: StreamIn, t: Thresholds): Finding[] {
-  const out: Finding[] = [];
+  return findingsOf(s, gradeStream(reportFigures(s), t), t);
+}
+
+/** a report row as the grader reads it */
+export function reportFigures(s: StreamIn): StreamFigures {
+  return {
+    lossPercent: s.lossPercent, jitterMeanMs: s.jitterMeanMs, jitterMaxMs: s.jitterMaxMs, clockRate: s.clockRate,
+    srcPort: s.srcPort, dstPort: s.dstPort, onlyDscp: -1, dscpCount: (d) => s.dscp[String(d)] ?? 0,
+  };
+}
+
+/** the checks of stream s as findings, in the checks' order */
+export function findingsOf(s: StreamIn, checks: readonly StreamCheck[], t: Thresholds): Finding[] {
   const where = `stream ${s.id} (${s.src} -> ${s.dst}, SSRC ${s.ssrc}${s.callId ? `, call ${s.callId}` : ''})`;
   const base = { streamId: s.id, packet: s.firstPacket, ...(s.callId ? { callId: s.callId } : {}) };
-  const loss = grade(s.lossPercent, t.lossPercent, t.warnFraction);
-  if (loss !== 'pass') {
-    out.push({
-      ...base, severity: loss, code: 'LOSS_HIGH', measured: round(s.lossPercent), limit: t.lossPercent, unit: '%',
-      message: `packet loss ${fmt(s.lossPercent)} % (${s.lost} of ${s.expected}) on ${where} ${loss === 'fail' ? 'exceeds' : 'is close to'} the ${t.lossPercent} % limit`,
-      evidence: [`longest loss burst ${s.longestLossBurst} packets`, `sequence errors ${s.sequenceErrors}`],
-    });
-  }
-  out.push(...checkJitter(s, t, where, base));
-  out.push(...checkDscp(s, t, where, base));
-  if (t.rtpPorts !== null && !inRange(s.srcPort, t.rtpPorts) && !inRange(s.dstPort, t.rtpPorts)) {
-    out.push({
-      ...base, severity: 'fail', code: 'PORT_OUT_OF_RANGE', measured: s.dstPort, unit: 'port',
-      message: `RTP on ports ${s.srcPort} -> ${s.dstPort} of ${where} is outside the expected range UDP ${t.rtpPorts.min}-${t.rtpPorts.max}`,
-    });
-  }
-  return out;
+  return checks.map((c) => ({ ...base, severity: c.severity, code: c.code, ...measuredOf(c), ...detail(c, s, t, where) }));
 }
 
-function checkJitter(s: StreamIn, t: Thresholds, where: string, base: Partial<Finding>): Finding[] {
-  if (s.clockRate === 0) return [];
-  const mean = grade(s.jitterMeanMs, t.jitterMs, t.warnFraction);
-  if (mean !== 'pass') {
-    return [{
-      ...base, severity: mean, code: 'JITTER_HIGH', measured: round(s.jitterMeanMs), limit: t.jitterMs, unit: 'ms',
-      message: `mean jitter ${fmt(s.jitterMeanMs)} ms (max ${fmt(s.jitterMaxMs)} ms) on ${where} ${mean === 'fail' ? 'exceeds' : 'is close to'} the ${t.jitterMs} ms limit`,
-    } as Finding];
-  }
-  if (s.jitterMaxMs > t.jitterMs) {
-    return [{
-      ...base, severity: 'warn', code: 'JITTER_SPIKE', measured: round(s.jitterMaxMs), limit: t.jitterMs, unit: 'ms',
-      message: `jitter peaks at ${fmt(s.jitterMaxMs)} ms on ${where} (mean ${fmt(s.jitterMeanMs)} ms, limit ${t.jitterMs} ms)`,
-    } as Finding];
-  }
-  return [];
+function measuredOf(c: StreamCheck): Pick<Finding, 'measured' | 'limit' | 'unit'> {
+  return {
+    ...(c.measured !== undefined ? { measured: c.measured } : {}),
+    ...(c.limit !== undefined ? { limit: c.limit } : {}),
+    ...(c.unit !== undefined ? { unit: c.unit } : {}),
+  };
 }
 
-function checkDscp(s: StreamIn, t: Thresholds, where: string, base: Partial<Finding>): Finding[] {
-  const values = Object.keys(s.dscp).map(Number);
-  const wrong = values.filter((d) => !t.rtpDscp.includes(d));
-  const out: Finding[] = [];
-  if (wrong.length > 0 && t.rtpDscp.length > 0) {
-    const wrongPackets = wrong.reduce((n, d) => n + (s.dscp[String(d)] ?? 0), 0);
-    out.push({
-      ...base, severity: 'fail', code: 'DSCP_RTP_NOT_EF', measured: wrong[0], unit: 'dscp',
-      message: `${wrongPackets} of ${s.packets} RTP packets of ${where} carry DSCP ${wrong.map(dscpName).join(', ')} instead of ${t.rtpDscp.map(dscpName).join('/')}`,
-      evidence: values.map((d) => `DSCP ${dscpName(d)}: ${s.dscp[String(d)]} packets`),
-    } as Finding);
+function detail(c: StreamCheck, s: StreamIn, t: Thresholds, where: string): Pick<Finding, 'message' | 'evidence'> {
+  const near = c.severity === 'fail' ? 'exceeds' : 'is close to';
+  switch (c.code) {
+    case 'LOSS_HIGH':
+      return {
+        message: `packet loss ${fmt(s.lossPercent)} % (${s.lost} of ${s.expected}) on ${where} ${near} the ${t.lossPercent} % limit`,
+        evidence: [`longest loss burst ${s.longestLossBurst} packets`, `sequence errors ${s.sequenceErrors}`],
+      };
+    case 'JITTER_HIGH':
+      return { message: `mean jitter ${fmt(s.jitterMeanMs)} ms (max ${fmt(s.jitterMaxMs)} ms) on ${where} ${near} the ${t.jitterMs} ms limit` };
+    case 'JITTER_SPIKE':
+      return { message: `jitter peaks at ${fmt(s.jitterMaxMs)} ms on ${where} (mean ${fmt(s.jitterMeanMs)} ms, limit ${t.jitterMs} ms)` };
+    case 'DSCP_RTP_NOT_EF': {
+      const values = dscpValues(s);
+      const wrong = values.filter((d) => !acceptsDscp(t.rtpDscp, d));
+      const wrongPackets = wrong.reduce((n, d) => n + (s.dscp[String(d)] ?? 0), 0);
+      return {
+        message: `${wrongPackets} of ${s.packets} RTP packets of ${where} carry DSCP ${wrong.map(dscpName).join(', ')} instead of ${t.rtpDscp.map(dscpName).join('/')}`,
+        evidence: values.map((d) => `DSCP ${dscpName(d)}: ${s.dscp[String(d)]} packets`),
+      };
+    }
+    case 'DSCP_CHANGED':
+      return { message: `the DSCP of ${where} changes within the stream (${dscpValues(s).map(dscpName).join(', ')}): something on the path re-marks some packets` };
+    case 'PORT_OUT_OF_RANGE':
+      return { message: `RTP on ports ${s.srcPort} -> ${s.dstPort} of ${where} is outside the expected range UDP ${t.rtpPorts?.min}-${t.rtpPorts?.max}` };
   }
-  if (values.length > 1) {
-    out.push({
-      ...base, severity: 'warn', code: 'DSCP_CHANGED',
-      message: `the DSCP of ${where} changes within the stream (${values.map(dscpName).join(', ')}): something on the path re-marks some packets`,
-    } as Finding);
-  }
-  return out;
+}
+
+/** the DSCP values of the stream's packets, lowest first */
+function dscpValues(s: StreamIn): number[] {
+  return Object.keys(s.dscp).map(Number).filter((d) => (s.dscp[String(d)] ?? 0) > 0).sort((a, b) => a - b);
 }
 
 export function dscpName(d: number): string {
   const names: Record<number, string> = { 0: 'CS0', 8: 'CS1', 10: 'AF11', 16: 'CS2', 18: 'AF21', 24: 'CS3', 26: 'AF31', 32: 'CS4', 34: 'AF41', 40: 'CS5', 46: 'EF', 48: 'CS6', 56: 'CS7' };
   const n = names[d];
   return n === undefined ? String(d) : `${n} (${d})`;
-}
-
-function inRange(port: number, r: { min: number; max: number }): boolean {
-  return port >= r.min && port <= r.max;
-}
-
-function round(v: number): number {
-  return Math.round(v * 1000) / 1000;
 }
 
 export function fmt(v: number): string {

@@ -8,6 +8,7 @@
  * byte of a row counts a thousand times.
  */
 import type { AnalysisReport, StreamReport, Thresholds } from '../../model/report.js';
+import { acceptsDscp } from '../../verdict/stream-grade.js';
 import { escapeHtml as h, safeId } from './escape.js';
 import { countText, dscpName, durationText, fixed, msText, percentText } from './format.js';
 import { verdictCell } from './sections-summary.js';
@@ -61,7 +62,7 @@ function dscpList(dscp: Record<string, number>, allowed: number[]): string {
   return keys.map((k) => {
     const v = Number(k);
     const text = Number.isInteger(v) ? dscpName(v) : h(k);
-    const bad = !allowed.includes(v);
+    const bad = !acceptsDscp(allowed, v);
     const count = keys.length > 1 ? ` ×${countText(dscp[k] ?? 0)}` : '';
     return bad ? `<span class="v fail" title="not allowed for RTP by the profile">${text}${count}</span>` : `${text}${count}`;
   }).join(', ');

@@ -83,7 +83,7 @@ ${row('One-way delay', `${t.oneWayDelayMs} ms`)}
 ${row('Total delay', `${t.totalDelayMs} ms`)}
 ${row('Packet loss', `${t.lossPercent} %`)}
 ${row('Jitter', `${t.jitterMs} ms`)}
-${row('DSCP RTP / SIP', `${h(t.rtpDscp.join(', '))} / ${h(t.sipDscp.join(', '))}`)}
+${row('DSCP RTP / SIP', `${h(t.rtpDscp.join(', ') || 'any')} / ${h(t.sipDscp.join(', ') || 'any')}`)}
 ${row('RTP ports', h(ports))}
 ${row('SIP ports', h(t.sipPorts.join(', ') || 'any'))}
 ${row('Link utilisation', `${t.linkUtilisationPercent} %`)}

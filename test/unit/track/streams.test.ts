@@ -55,6 +55,34 @@ describe('StreamTable', () => {
     expect(s!.toReport().dscp).toEqual({ '0': 3, '34': 2, '46': 6 });
   });
 
+  it('rtpDscp: [] allows every DSCP: the mismatch counter stays 0 (an allowed list counts the others)', () => {
+    expect.assertions(2 * 4);
+    const dscps = [0, 4, 46, 63, 46, 0, 34, 34];
+    for (const [allowed, mismatches] of [[[], 0], [[46], 6], [[0, 46], 4], [[63], 7]] as const) {
+      const t = new StreamTable({ addresses, rtpDscp: [...allowed], seriesPoints: 0 });
+      t.setTimeOrigin(1000, 0);
+      dscps.forEach((d, i) => push(t, i + 1, (i + 1) * 20, i + 1, 8, d));
+      const [s] = t.streams();
+      expect(s!.dscpMismatchPackets).toBe(mismatches);
+      expect(s!.toReport().dscp).toEqual({ '0': 2, '4': 1, '34': 2, '46': 2, '63': 1 });
+    }
+  });
+
+  it('onlyDscp: the one value while every packet carries it, -1 once it changes (and before any packet)', () => {
+    const t = new StreamTable({ addresses, rtpDscp: [46], seriesPoints: 0 });
+    t.setTimeOrigin(1000, 0);
+    const seen: number[] = [];
+    [46, 46, 46, 0, 46, 46].forEach((d, i) => {
+      push(t, i + 1, (i + 1) * 20, i + 1, 8, d);
+      seen.push(t.streams()[0]!.onlyDscp);
+    });
+    expect(seen).toEqual([46, 46, 46, -1, -1, -1]);
+    const fresh = new StreamTable({ addresses, rtpDscp: [46], seriesPoints: 0 });
+    fresh.setTimeOrigin(1000, 0);
+    push(fresh, 1, 20, 1, 8, 0);
+    expect(fresh.streams()[0]!.onlyDscp).toBe(0);
+  });
+
   it('applies RTCP report blocks (signed loss, jitter in ms with the clock rate) and RTT from LSR/DLSR', () => {
     const t = new StreamTable({ addresses, rtpDscp: [46] });
     t.setTimeOrigin(1000, 0);

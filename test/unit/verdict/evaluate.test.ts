@@ -102,4 +102,51 @@ describe('evaluate', () => {
     expect(owd?.measured).toContain('70.0 ms');
     expect(owd?.verdict).toBe('fail');
   });
+
+  describe('summary rows follow the stream grader', () => {
+    const rowOf = (e: ReturnType<typeof evaluate>, criterion: string) => e.summary.find((r) => r.criterion === criterion);
+
+    it('rtpDscp: [] accepts any DSCP: no DSCP finding, the row says "any" and passes', () => {
+      const any = { ...t, rtpDscp: [] };
+      const e = evaluate({ thresholds: any, streams: [stream({ dscp: { '0': 500 } }), stream({ id: 's2', dscp: { '4': 500 } })], calls: [], link: null, findings: [] });
+      expect(e.findings).toEqual([]);
+      expect(e.streams.map((s) => s.verdict)).toEqual(['pass', 'pass']);
+      expect(rowOf(e, 'dscp')).toEqual({ criterion: 'dscp', label: 'DSCP marking (RTP)', limit: 'any', measured: 'CS0 (0), 4', verdict: 'pass' });
+      expect(evaluate({ thresholds: any, streams: [], calls: [], link: null, findings: [] }).summary.find((r) => r.criterion === 'dscp')?.limit).toBe('any');
+    });
+
+    it('the DSCP row fails with a wrong marking and warns on a re-marked stream, as the streams do', () => {
+      const wrong = evaluate({ thresholds: t, streams: [stream({ dscp: { '0': 500 } }), stream({ id: 's2' })], calls: [], link: null, findings: [] });
+      expect(rowOf(wrong, 'dscp')).toMatchObject({ limit: 'EF (46)', measured: 'CS0 (0), EF (46) (1 stream(s) wrong)', verdict: 'fail' });
+      const remarked = evaluate({ thresholds: { ...t, rtpDscp: [] }, streams: [stream({ dscp: { '0': 10, '46': 490 } })], calls: [], link: null, findings: [] });
+      expect(remarked.streams[0]?.verdict).toBe('warn');
+      expect(rowOf(remarked, 'dscp')).toMatchObject({ measured: 'CS0 (0), EF (46) (1 stream(s) re-marked)', verdict: 'warn' });
+    });
+
+    it('the loss row covers every stream the loss check grades, also one without a clock rate', () => {
+      const e = evaluate({ thresholds: t, streams: [stream({ clockRate: 0, lossPercent: 13.8, lost: 69 })], calls: [], link: null, findings: [] });
+      expect(e.streams[0]?.verdict).toBe('fail');
+      expect(rowOf(e, 'loss')).toMatchObject({ measured: '13.8 % (s1)', verdict: 'fail' });
+      expect(rowOf(e, 'jitter')?.verdict).toBe('n/a');
+    });
+
+    it('the jitter row warns on a spike as the stream does, and names the stream behind the worst verdict', () => {
+      const spike = stream({ id: 's1', jitterMeanMs: 2, jitterMaxMs: 30 });
+      const higherMean = stream({ id: 's2', jitterMeanMs: 15, jitterMaxMs: 19 });
+      const e = evaluate({ thresholds: t, streams: [spike, higherMean], calls: [], link: null, findings: [] });
+      expect(e.streams.map((s) => s.verdict)).toEqual(['warn', 'pass']);
+      expect(rowOf(e, 'jitter')).toMatchObject({ measured: '2.00 ms (max 30.0 ms, s1)', verdict: 'warn' });
+      const clean = evaluate({ thresholds: t, streams: [stream({ jitterMeanMs: 3 }), stream({ id: 's2', jitterMeanMs: 5 })], calls: [], link: null, findings: [] });
+      expect(rowOf(clean, 'jitter')).toMatchObject({ measured: '5.00 ms (max 2.00 ms, s2)', verdict: 'pass' });
+    });
+
+    it('every stream row\'s verdict is the worst of its criterion\'s checks (warn and fail bands)', () => {
+      const warnLoss = evaluate({ thresholds: t, streams: [stream({ lossPercent: 2.5 })], calls: [], link: null, findings: [] });
+      expect(rowOf(warnLoss, 'loss')?.verdict).toBe('warn');
+      const failJitter = evaluate({ thresholds: t, streams: [stream({ jitterMeanMs: 20.5, jitterMaxMs: 25 })], calls: [], link: null, findings: [] });
+      expect(rowOf(failJitter, 'jitter')?.verdict).toBe('fail');
+      const ports = evaluate({ thresholds: PROFILES.starface!.thresholds, streams: [stream({ srcPort: 9999, dstPort: 20001 })], calls: [], link: null, findings: [] });
+      expect(rowOf(ports, 'ports')).toMatchObject({ limit: 'UDP 10000-20000', measured: '1 of 1 stream(s) outside', verdict: 'fail' });
+    });
+  });
 });
