@@ -16,7 +16,7 @@ import { readCaptureFile } from '../../src/capture/file-source.js';
 import type { AnalysisReport, Verdict } from '../../src/model/report.js';
 import { createMetrics } from '../../src/outputs/prometheus/metrics.js';
 import { Analyzer } from '../../src/pipeline/analyzer.js';
-import type { LiveView } from '../../src/pipeline/events.js';
+import type { LiveStream, LiveView } from '../../src/pipeline/events.js';
 import { loadSettings } from '../../src/config/load-settings.js';
 import type { Settings } from '../../src/config/settings.js';
 import { ROOT } from '../helpers/cli.js';
@@ -67,12 +67,18 @@ async function run(file: string, settings: Settings): Promise<Run> {
   let secondsCompared = 0;
   const secondsDiffering: string[] = [];
   // on the way: the live verdicts equal those of a report built at the same capture second
+  // streams that retired during the run: their final live verdict, as the last 'end' event showed it
+  const retired: Record<string, Verdict> = {};
   const midway = {
+    onStream: (s: LiveStream, event: 'start' | 'end'): void => {
+      if (event === 'end' && s.retired === true) retired[s.id] = s.verdict;
+    },
     onSecond: (sec: number, view: LiveView): void => {
       const live = verdictsOf(view.streams());
       if (Object.keys(live).length === 0) return;
       secondsCompared++;
-      const now = verdictsOf(view.report().streams);
+      // the report also lists the streams that retired; the live view holds the others
+      const now = verdictsOf(view.report().streams.filter((r) => r.id in live));
       if (JSON.stringify(live) !== JSON.stringify(now)) secondsDiffering.push(`${sec}: live ${JSON.stringify(live)} report ${JSON.stringify(now)}`);
     },
   };
@@ -84,7 +90,7 @@ async function run(file: string, settings: Settings): Promise<Run> {
   let dscpMismatchTotal = 0;
   for (const [key, value] of scrape) if (key.startsWith('voipready_rtp_dscp_mismatch_packets_total|')) dscpMismatchTotal += value;
   return {
-    report, live: verdictsOf(a.view.streams()),
+    report, live: { ...retired, ...verdictsOf(a.view.streams()) },
     scraped: { pass: scrape.get(labels('pass')), warn: scrape.get(labels('warn')), fail: scrape.get(labels('fail')) },
     dscpMismatchTotal, secondsCompared, secondsDiffering,
   };
