@@ -1,7 +1,7 @@
 /**
  * Everything a run is configured with, as one flat object composed from independent sections:
- * analysis (profile, thresholds, link speed; the verdict reads these) and outputs (labels,
- * remote_write targets, push interval, state dir). Loaded once at the edge (src/cli, through
+ * analysis (profile, thresholds, link speed; the verdict reads these), outputs (labels,
+ * remote_write targets, push interval, state dir) and retention (how long streams and calls are held). Loaded once at the edge (src/cli, through
  * load-settings.ts) and passed down; nothing below reads files or the environment.
  *
  * A new section (proxy, monitor, probe) is one file in sections/ and one entry in SECTIONS;
@@ -9,14 +9,16 @@
  */
 import { analysisSection } from './sections/analysis.js';
 import { outputsSection } from './sections/outputs.js';
+import { retentionSection } from './sections/retention.js';
 import { loadSection, type ConfigSection } from './section.js';
 import type { ConfigObject } from './values.js';
 
 export type { AnalysisSettings } from './sections/analysis.js';
+export type { RetentionOptions, RetentionSettings } from './sections/retention.js';
 export type { LabelSettings, OutputSettings, PeerGroup, RemoteWriteSettings, RemoteWriteTarget } from './sections/outputs.js';
 
 /** every section, in the order they are read (the first wrong value found is the one reported) */
-export const SECTIONS = [analysisSection, outputsSection] as const;
+export const SECTIONS = [analysisSection, outputsSection, retentionSection] as const;
 
 type PartOf<S> = S extends ConfigSection<infer T> ? T : never;
 type AllParts<L extends readonly unknown[]> = L extends readonly [infer H, ...infer R] ? PartOf<H> & AllParts<R> : unknown;

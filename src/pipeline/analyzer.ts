@@ -16,7 +16,7 @@ import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
 import type { AnalysisReport, Finding } from '../model/report.js';
 import { LinkUtilisationMeter } from '../measure/link-utilisation.js';
-import type { AnalysisSettings } from '../config/settings.js';
+import type { AnalysisSettings, RetentionSettings } from '../config/settings.js';
 import { EventBus } from './event-bus.js';
 import type { AnalysisListener, LiveView } from './events.js';
 import { buildReport } from './build-report.js';
@@ -27,13 +27,14 @@ import { DecodeErrorLog } from './decode-error-log.js';
 import type { RtpFastPath } from './rtp-fast-path.js';
 import type { ReadOptions } from '../capture/file-source.js';
 import { DatagramDecoder, type Datagram } from './datagram.js';
-import { DEFAULT_RETENTION, type RetentionOptions } from './retention.js';
+import { DEFAULT_RETENTION, type RetentionOptions } from '../config/sections/retention.js';
 import { RunHistory } from './run-history.js';
 import { Retirer } from './retirer.js';
 
 export interface AnalyzerOptions {
   file: string;
-  settings: AnalysisSettings;
+  /** the analysis part of Settings; its retention part, when present, sets how long streams and calls are held */
+  settings: AnalysisSettings & Partial<RetentionSettings>;
   listeners?: AnalysisListener[];
   /** keep per-stream time series (for the HTML report and --series) */
   series?: boolean;
@@ -42,7 +43,7 @@ export interface AnalyzerOptions {
    * from readOptions()' buffer; same figures, several times faster. Default true; false for tests.
    */
   fastPath?: boolean;
-  /** how long streams and calls are held and how many finished ones the report lists (DEFAULT_RETENTION) */
+  /** overrides of settings.retention (default DEFAULT_RETENTION) */
   retention?: Partial<RetentionOptions>;
 }
 
@@ -104,7 +105,7 @@ export class Analyzer implements PcapRunTaker {
     this.fast = this.media.fast;
     this.signalling = new SignallingPath(this.addresses, this.bus, this.errors, (m) => this.media.expect(m));
     this.link = opts.settings.linkSpeedBps === null ? null : new LinkUtilisationMeter(opts.settings.linkSpeedBps);
-    const retention = { ...DEFAULT_RETENTION, ...opts.retention };
+    const retention = { ...DEFAULT_RETENTION, ...opts.settings.retention, ...opts.retention };
     this.history = new RunHistory(retention.keepStreams, retention.keepCalls);
     this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'),
       () => this.nowEpochMs(), () => this.history.streamVerdicts);

@@ -9,7 +9,7 @@ import { callOutcome, streamOutcome } from '../verdict/evaluate.js';
 import type { EventBus } from './event-bus.js';
 import type { LiveState } from './live-state.js';
 import type { MediaPath } from './media-path.js';
-import type { RetentionOptions } from './retention.js';
+import type { RetentionOptions } from '../config/sections/retention.js';
 import type { RunHistory } from './run-history.js';
 import type { SignallingPath } from './signalling-path.js';
 

@@ -7,6 +7,7 @@ import type { AnalysisReport, StreamReport, Thresholds, Verdict } from '../../..
 import type { LiveCall, LiveStream, LiveView } from '../../../../src/pipeline/events.js';
 import { NO_RETENTION } from '../../../../src/pipeline/build-report.js';
 import type { Settings } from '../../../../src/config/settings.js';
+import { DEFAULT_RETENTION } from '../../../../src/config/sections/retention.js';
 
 export const THRESHOLDS: Thresholds = {
   oneWayDelayMs: 50, totalDelayMs: 150, lossPercent: 3, jitterMs: 20, warnFraction: 0.8, linkUtilisationPercent: 40,
@@ -17,7 +18,7 @@ export function fakeSettings(over: Partial<Settings> = {}): Settings {
   return {
     profile: 'default', thresholds: THRESHOLDS, linkSpeedBps: null, staleSeconds: 10, externalLabels: { site: 'hq' },
     site: 'hq', peers: [{ name: 'carrier', networks: ['192.0.2.0/24', '2001:db8::/32'] }], remoteWrite: [],
-    pushIntervalSeconds: 15, stateDir: null, ...over,
+    pushIntervalSeconds: 15, stateDir: null, retention: { ...DEFAULT_RETENTION }, ...over,
   };
 }
 
