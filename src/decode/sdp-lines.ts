@@ -55,6 +55,9 @@ export class SdpInput {
   /** index of the first byte >= 0x80 of a Buffer, or the length (and for a string) */
   readonly asciiEnd: number;
   readonly #buf: Buffer | null;
+  /** the next non-ASCII index at or after #naFrom (the length when none): most lines past asciiEnd are still ASCII */
+  #na = -1;
+  #naFrom = Infinity;
 
   constructor(body: Buffer | string) {
     this.length = body.length;
@@ -69,9 +72,15 @@ export class SdpInput {
     }
   }
 
-  /** the text of [start, end) as its UTF-8 decode reads */
+  /** the text of [start, end) as its UTF-8 decode reads; decoded from the bytes only when they hold non-ASCII */
   str(start: number, end: number): string {
-    return end <= this.asciiEnd ? this.text.slice(start, end) : this.#buf!.toString('utf8', start, end);
+    if (end <= this.asciiEnd) return this.text.slice(start, end);
+    if (this.#naFrom > start || this.#na < start) {
+      NON_ASCII_AFTER.lastIndex = start;
+      this.#na = NON_ASCII_AFTER.exec(this.text)?.index ?? this.text.length;
+      this.#naFrom = start;
+    }
+    return this.#na >= end ? this.text.slice(start, end) : this.#buf!.toString('utf8', start, end);
   }
 
   /** the whole input as text (a Buffer's UTF-8 decode) */
@@ -81,53 +90,42 @@ export class SdpInput {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII_AFTER = /[^\x00-\x7f]/g;
 
-const CR = 0x0d;
-const LF = 0x0a;
 
 /**
- * Walks the lines: [start, end) is the current line's content, [end, next) its break. The next CR
- * and LF positions are cached so that an LF-only text does not rescan for a CR on every line.
+ * Walks the lines: [start, end) is the current line's content, [end, next) its break. The breaks are
+ * found by one global regex, as split() found them before: native scanning, and no branches of ours
+ * that a first LF-only or CR-only description would send back to the interpreter.
  */
 export class SdpLineCursor {
   start = 0;
   end = 0;
   next = 0;
-  #cr = -2;
-  #lf = -2;
   #done = false;
 
   constructor(private readonly text: string) {}
 
   /** moves to the next line; false when there is none (a zero-length tail after a final break is none) */
   advance(): boolean {
-    if (this.#done) return false;
     const t = this.text;
     const p = this.next;
-    if (p >= t.length && p > 0) {
-      this.#done = true;
-      return false;
-    }
-    if (this.#cr !== -1 && this.#cr < p) this.#cr = t.indexOf('\r', p);
-    if (this.#lf !== -1 && this.#lf < p) this.#lf = t.indexOf('\n', p);
-    const i = firstOf(this.#cr, this.#lf);
+    if (this.#done || (p >= t.length && p > 0)) return false;
+    LINE_BREAK.lastIndex = p;
+    const m = LINE_BREAK.exec(t);
     this.start = p;
-    if (i < 0) {
+    if (m === null) {
       this.end = this.next = t.length;
       this.#done = true;
     } else {
-      this.end = i;
-      this.next = t.charCodeAt(i) === CR && t.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+      this.end = m.index;
+      this.next = m.index + m[0].length;
     }
     return true;
   }
 }
 
-function firstOf(a: number, b: number): number {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  return a < b ? a : b;
-}
+const LINE_BREAK = /\r\n|\r|\n/g;
 
 /** A line kept by the parser; the text is cut from the input only when someone reads `raw`. */
 export class SdpLineRef implements SdpLine {
