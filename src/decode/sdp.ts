@@ -115,6 +115,7 @@ const PTIME = /^ptime:(\d*(?:\.\d*)*)/;
 const RTCP = /^rtcp:(\d*)(?: (\S*) IP(\d) (\S*))?/;
 const CRYPTO = /^crypto:(\d*) ([\w_]*) (\S*)/;
 const DIRECTION = /^(sendrecv|recvonly|sendonly|inactive)/;
+
 export function parseSdp(body: Buffer | string): ParsedSdpResult {
   const input = new SdpInput(body);
   const text = input.text;
@@ -127,9 +128,10 @@ export function parseSdp(body: Buffer | string): ParsedSdpResult {
   let m: MediaSection | null = null;
   const line = new SdpLineCursor(text);
   while (line.advance()) {
-    // a line is <lower-case letter>=<value>; anything else is skipped
+    // a line is <lower-case letter>=<value>; anything else is skipped, and only m=, c=, o= and a= are read
     if (line.end - line.start < 2 || text.charCodeAt(line.start + 1) !== 0x3d) continue;
     const type = text.charCodeAt(line.start);
+    if (type !== 0x6d && type !== 0x63 && type !== 0x6f && type !== 0x61) continue;
     const value = input.str(line.start + 2, line.end);
     if (type === 0x6d /* m */) {
       if (m !== null) m.end = line.start;
