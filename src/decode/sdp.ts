@@ -9,8 +9,18 @@
  * grammar as sdp-transform's rules for them (test/unit/decode/sdp-oracle.test.ts holds it to that,
  * with sdp-transform as the reference): o=, c=, m=, a=rtpmap, a=ptime, a=rtcp, a=rtcp-mux,
  * a=sendrecv|sendonly|recvonly|inactive, a=crypto. Everything else is skipped.
+ *
+ * It also keeps where the lines sit (sdp-lines.ts): every line's bounds, and references to the o=,
+ * c=, m= and a=rtcp lines its values came from, as a non-enumerable `source` on the description and
+ * on each media section. Non-enumerable because it is not part of the value: the description still
+ * compares equal to sdp-transform's and serialises as before.
  */
 import { staticPayloadType } from './rtp-payload-types.js';
+import {
+  SdpInput, SdpLineCursor, SdpLineRef, SdpSourceImpl, type SdpMediaSource, type SdpSource,
+} from './sdp-lines.js';
+
+export type { SdpLine, SdpMediaSource, SdpSource } from './sdp-lines.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -60,6 +70,19 @@ export interface SessionDescription {
 
 export type SdpResult = { ok: true; sdp: SessionDescription } | { ok: false; reason: string };
 
+/** A media section as parseSdp returns it: the value, and (non-enumerable) where its lines sit. */
+export interface ParsedMediaDescription extends MediaDescription {
+  readonly source: SdpMediaSource;
+}
+
+/** A description as parseSdp returns it: the value, and (non-enumerable) where its lines sit. */
+export interface ParsedSessionDescription extends SessionDescription {
+  media: ParsedMediaDescription[];
+  readonly source: SdpSource;
+}
+
+export type ParsedSdpResult = { ok: true; sdp: ParsedSessionDescription } | { ok: false; reason: string };
+
 /** one m= section while it is being read */
 interface MediaSection {
   /** null when the m= line did not match the grammar (reported as a bad port, as before) */
@@ -77,6 +100,11 @@ interface MediaSection {
   rtcpMux: boolean;
   direction: MediaDirection | undefined;
   crypto: boolean;
+  /** the m= line, the section's c= and a=rtcp lines, and where the section ends */
+  line: SdpLineRef;
+  connectionLines: SdpLineRef[] | null;
+  rtcpLines: SdpLineRef[] | null;
+  end: number;
 }
 
 const ORIGIN = /^(\S*) (\d*) (\d*) (\S*) IP(\d) (\S*)/;
@@ -87,49 +115,76 @@ const PTIME = /^ptime:(\d*(?:\.\d*)*)/;
 const RTCP = /^rtcp:(\d*)(?: (\S*) IP(\d) (\S*))?/;
 const CRYPTO = /^crypto:(\d*) ([\w_]*) (\S*)/;
 const DIRECTION = /^(sendrecv|recvonly|sendonly|inactive)/;
-const LINE_BREAK = /\r\n|\r|\n/;
 
-export function parseSdp(body: Buffer | string): SdpResult {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  // RFC 4566 5: an SDP description starts with "v=0"; leading blank lines tolerated
-  if (!/^\s*v=0[ \t]*(?:\r?\n|$)/.test(text)) {
-    return { ok: false, reason: 'does not start with v=0' };
-  }
+export function parseSdp(body: Buffer | string): ParsedSdpResult {
+  const input = new SdpInput(body);
+  const text = input.text;
+  if (!startsWithV0(input)) return { ok: false, reason: 'does not start with v=0' };
   let origin: SessionDescription['origin'] | undefined;
   let session: SdpConnection | undefined;
   let sessionDir: MediaDirection | undefined;
+  const src = new SdpSourceImpl(input);
   const sections: MediaSection[] = [];
   let m: MediaSection | null = null;
-  for (const line of text.split(LINE_BREAK)) {
-    // a line is <lower-case letter>=<value>; anything else is skipped
-    if (line.length < 2 || line.charCodeAt(1) !== 0x3d) continue;
-    const type = line.charCodeAt(0);
-    const value = line.slice(2);
+  const line = new SdpLineCursor(text);
+  while (line.advance()) {
+    // a line is <lower-case letter>=<value>; anything else is skipped, and only m=, c=, o= and a= are read
+    if (line.end - line.start < 2 || text.charCodeAt(line.start + 1) !== 0x3d) continue;
+    const type = text.charCodeAt(line.start);
+    if (type !== 0x6d && type !== 0x63 && type !== 0x6f && type !== 0x61) continue;
+    const value = input.str(line.start + 2, line.end);
     if (type === 0x6d /* m */) {
-      m = mediaSection(value);
+      if (m !== null) m.end = line.start;
+      m = mediaSection(value, SdpLineRef.at(input, line), input.length);
       sections.push(m);
     } else if (type === 0x63 /* c */) {
       const c = connectionOf(value);
       if (c === undefined) continue; // no match: the line is not a connection line
-      if (m === null) session = c ?? undefined;
-      else m.connection = c;
+      const ref = SdpLineRef.at(input, line);
+      if (m === null) {
+        session = c ?? undefined;
+        src.connections.push(ref);
+      } else {
+        m.connection = c;
+        (m.connectionLines ??= []).push(ref);
+      }
     } else if (type === 0x6f /* o */) {
-      if (m === null) origin = originOf(value) ?? origin;
+      const o = m === null ? originOf(value) : undefined;
+      if (o !== undefined) {
+        origin = o;
+        src.origin = SdpLineRef.at(input, line);
+      }
     } else if (type === 0x61 /* a */) {
       if (m === null) sessionDir = directionOf(value) ?? sessionDir;
-      else attribute(m, value);
+      else if (attribute(m, value)) (m.rtcpLines ??= []).push(SdpLineRef.at(input, line));
     }
   }
   if (origin === undefined) return { ok: false, reason: 'no o= line' };
-  const media: MediaDescription[] = [];
+  const media: ParsedMediaDescription[] = [];
   for (const s of sections) {
     if (s.type === null) return { ok: false, reason: 'm=undefined has a bad port' };
     if (s.port < 0) return { ok: false, reason: `m=${s.type} has a bad port` };
     media.push(toMedia(s, session, sessionDir));
   }
-  const sdp: SessionDescription = { origin, media };
+  const sdp = { origin, media } as SessionDescription as ParsedSessionDescription;
   if (session !== undefined) sdp.connection = session;
+  Object.defineProperty(sdp, 'source', { value: src });
   return { ok: true, sdp };
+}
+
+const NO_LINES: readonly SdpLineRef[] = Object.freeze([]);
+
+/** RFC 4566 5: an SDP description starts with "v=0"; leading blank lines tolerated */
+const V0 = /^\s*v=0[ \t]*(?:\r?\n|$)/;
+
+/**
+ * Asked of the UTF-8 text (\s takes in U+FEFF and other non-ASCII spaces); the latin1 text answers
+ * the same when the match ends before the first non-ASCII byte, the common case.
+ */
+function startsWithV0(input: SdpInput): boolean {
+  const m = V0.exec(input.text);
+  if (m !== null && m[0].length <= input.asciiEnd) return true;
+  return input.asciiEnd < input.length && V0.test(input.decoded());
 }
 
 /** the value as an integer when it is written canonically ("8000", not "08000" or ""), else NaN */
@@ -166,7 +221,7 @@ function directionOf(value: string): MediaDirection | undefined {
   return d === null ? undefined : (d[1] as MediaDirection);
 }
 
-function mediaSection(value: string): MediaSection {
+function mediaSection(value: string, line: SdpLineRef, end: number): MediaSection {
   const r = MEDIA.exec(value);
   const port = r === null ? -1 : canonicalInt(r[2]);
   return {
@@ -182,29 +237,34 @@ function mediaSection(value: string): MediaSection {
     rtcpMux: false,
     direction: undefined,
     crypto: false,
+    line,
+    connectionLines: null,
+    rtcpLines: null,
+    end,
   };
 }
 
-/** a media-level a= line; the first letter picks the only rules that could match */
-function attribute(m: MediaSection, value: string): void {
+/** a media-level a= line; the first letter picks the only rules that could match. True for an a=rtcp line. */
+function attribute(m: MediaSection, value: string): boolean {
   switch (value.charCodeAt(0)) {
     case 0x72 /* r */: {
       if (value.startsWith('rtpmap:')) rtpmapOf(m, value);
-      else if (value.startsWith('rtcp:')) rtcpOf(m, value);
+      else if (value.startsWith('rtcp:')) return rtcpOf(m, value);
       else if (value.startsWith('rtcp-mux')) m.rtcpMux = true;
       else if (value.startsWith('recvonly')) m.direction = 'recvonly';
-      return;
+      return false;
     }
     case 0x70 /* p */: {
       const p = PTIME.exec(value);
       if (p !== null) m.ptime = Number(p[1]);
-      return;
+      return false;
     }
     case 0x63 /* c */:
       if (CRYPTO.test(value)) m.crypto = true;
-      return;
+      return false;
     default:
       m.direction = directionOf(value) ?? m.direction;
+      return false;
   }
 }
 
@@ -219,15 +279,18 @@ function rtpmapOf(m: MediaSection, value: string): void {
   m.rtpmap.set(pt, entry);
 }
 
-function rtcpOf(m: MediaSection, value: string): void {
+function rtcpOf(m: MediaSection, value: string): boolean {
   const r = RTCP.exec(value);
-  if (r === null) return;
+  if (r === null) return false;
   // a later a=rtcp replaces an earlier one's port, also with an unusable one
   m.rtcpPort = canonicalInt(r[1]);
   if (r[4] !== undefined) m.rtcpAddress = r[4];
+  return true;
 }
 
-function toMedia(s: MediaSection, session: SdpConnection | undefined, sessionDir: MediaDirection | undefined): MediaDescription {
+function toMedia(
+  s: MediaSection, session: SdpConnection | undefined, sessionDir: MediaDirection | undefined,
+): ParsedMediaDescription {
   const payloadTypes: number[] = [];
   for (const tok of s.payloads.trim().split(/\s+/)) {
     if (/^\d{1,3}$/.test(tok) && Number(tok) < 128) payloadTypes.push(Number(tok));
@@ -249,7 +312,11 @@ function toMedia(s: MediaSection, session: SdpConnection | undefined, sessionDir
     md.rtcpPort = s.rtcpPort;
     if (s.rtcpAddress !== undefined && !readsAsNumber(s.rtcpAddress)) md.rtcpAddress = s.rtcpAddress;
   }
-  return md;
+  const source: SdpMediaSource = {
+    media: s.line, connections: s.connectionLines ?? NO_LINES, rtcp: s.rtcpLines ?? NO_LINES, end: s.end,
+  };
+  Object.defineProperty(md, 'source', { value: source });
+  return md as ParsedMediaDescription;
 }
 
 export interface PayloadInfo {

@@ -2,7 +2,10 @@
  * SIP messages (RFC 3261) with an SDP offer/answer (RFC 4566 / RFC 3264) for one dialog:
  * INVITE, 100, 180, 200, ACK, BYE, 200. Content-Length counts BYTES: the SDP session name
  * carries a non-ASCII character on purpose, so a parser that counts characters is caught.
+ * The message bytes are written by src/encode/sip-serialise.ts.
  */
+import { serialiseSip } from '../encode/sip-serialise.js';
+
 export interface SipParty {
   user: string;
   /** address text as written in SIP/SDP (IPv6 without brackets) */
@@ -54,12 +57,9 @@ export function sdpBody(d: SipDialog, side: SipParty): string {
   ].join(CRLF);
 }
 
+/** Content-Length (in bytes) goes last, after Content-Type */
 function message(startLine: string, headers: string[], body: string, contentType: boolean): Buffer {
-  const bodyBytes = Buffer.from(body, 'utf8');
-  const all = [startLine, ...headers];
-  if (contentType) all.push('Content-Type: application/sdp');
-  all.push(`Content-Length: ${bodyBytes.length}`);
-  return Buffer.concat([Buffer.from(all.join(CRLF) + CRLF + CRLF, 'utf8'), bodyBytes]);
+  return serialiseSip({ startLine, headers: contentType ? [...headers, 'Content-Type: application/sdp'] : headers, body });
 }
 
 function commonHeaders(d: SipDialog, via: SipParty, branch: string, toTag: boolean, cseq: string): string[] {

@@ -2,6 +2,8 @@
  * Test-only classic pcap writer: Ethernet / IPv4 / UDP frames around a payload (RTP bytes built by
  * rtpPacket()). Used to craft captures that tshark then measures as the independent reference.
  */
+import { encodeRtpPacket } from '../../src/encode/rtp.js';
+
 export interface UdpFrame {
   /** seconds since the epoch (fractional allowed; stored in microseconds) */
   time: number;
@@ -17,6 +19,7 @@ function ip4(text: string): number[] {
   return text.split('.').map(Number);
 }
 
+/** an RTP packet with `payload` bytes of 0xd5 (PCMA silence) after the 12-byte header */
 export function rtpPacket(o: {
   seq: number;
   ts: number;
@@ -25,13 +28,10 @@ export function rtpPacket(o: {
   marker?: boolean;
   payload?: number;
 }): Buffer {
-  const b = Buffer.alloc(12 + (o.payload ?? 160), 0xd5);
-  b[0] = 0x80;
-  b[1] = (o.marker ? 0x80 : 0) | o.pt;
-  b.writeUInt16BE(o.seq & 0xffff, 2);
-  b.writeUInt32BE(o.ts >>> 0, 4);
-  b.writeUInt32BE(o.ssrc >>> 0, 8);
-  return b;
+  return encodeRtpPacket(
+    { marker: o.marker === true, payloadType: o.pt, sequence: o.seq, timestamp: o.ts, ssrc: o.ssrc },
+    Buffer.alloc(o.payload ?? 160, 0xd5),
+  );
 }
 
 export function pcapFile(frames: UdpFrame[]): Buffer {

@@ -20,6 +20,8 @@ export interface ScannedHeaders {
   server: string | null;
   contentType: string | null;
   contentLength: number | null;
+  /** byte offset of the empty line that ends the block */
+  blockEnd: number;
   /** the first CSeq, From and To values (null when absent) */
   cseqValue: string | null;
   fromValue: string | null;
@@ -52,10 +54,20 @@ function parseContacts(headers: SipHeader[]): { list: SipNameAddr[]; star: boole
   return { list, star };
 }
 
+/** The start line as written and where it sits in the input buffer. */
+export interface StartLine {
+  text: string;
+  offset: number;
+  end: number;
+}
+
 /** Fields common to requests and responses; the #fields cache the getters (undefined = not parsed yet). */
 abstract class SipMessageBase {
   readonly version: string;
   readonly startLine: string;
+  readonly startOffset: number;
+  readonly startLineEnd: number;
+  readonly headerBlockEnd: number;
   readonly headers: SipHeader[];
   readonly callId: string | null;
   readonly userAgent: string | null;
@@ -71,9 +83,12 @@ abstract class SipMessageBase {
   #via: SipVia[] | undefined;
   #contact: { list: SipNameAddr[]; star: boolean } | undefined;
 
-  constructor(version: string, startLine: string, h: ScannedHeaders, body: Buffer, bodyOffset: number) {
+  constructor(version: string, start: StartLine, h: ScannedHeaders, body: Buffer, bodyOffset: number) {
     this.version = version;
-    this.startLine = startLine;
+    this.startLine = start.text;
+    this.startOffset = start.offset;
+    this.startLineEnd = start.end;
+    this.headerBlockEnd = h.blockEnd;
     this.headers = h.headers;
     this.callId = h.callId;
     this.userAgent = h.userAgent;
@@ -145,9 +160,9 @@ export class ParsedSipRequest extends SipMessageBase implements SipRequest {
 
   constructor(
     readonly method: string, readonly requestUri: string,
-    version: string, startLine: string, h: ScannedHeaders, body: Buffer, bodyOffset: number,
+    version: string, start: StartLine, h: ScannedHeaders, body: Buffer, bodyOffset: number,
   ) {
-    super(version, startLine, h, body, bodyOffset);
+    super(version, start, h, body, bodyOffset);
   }
 }
 
@@ -156,8 +171,8 @@ export class ParsedSipResponse extends SipMessageBase implements SipResponse {
 
   constructor(
     readonly status: number, readonly reason: string,
-    version: string, startLine: string, h: ScannedHeaders, body: Buffer, bodyOffset: number,
+    version: string, start: StartLine, h: ScannedHeaders, body: Buffer, bodyOffset: number,
   ) {
-    super(version, startLine, h, body, bodyOffset);
+    super(version, start, h, body, bodyOffset);
   }
 }

@@ -102,9 +102,10 @@ export function parseSipMessage(
     bodyEnd = opts.stream === true ? bodyStart : end;
   }
   const body = buf.subarray(bodyStart, bodyEnd);
+  const sl = { text: startLine, offset: pos, end: lineEnd };
   const message = start.kind === 'request'
-    ? new ParsedSipRequest(start.method, start.requestUri, start.version, startLine, block, body, bodyStart)
-    : new ParsedSipResponse(start.status, start.reason, start.version, startLine, block, body, bodyStart);
+    ? new ParsedSipRequest(start.method, start.requestUri, start.version, sl, block, body, bodyStart)
+    : new ParsedSipResponse(start.status, start.reason, start.version, sl, block, body, bodyStart);
   return { ok: true, message, consumed: bodyEnd - offset };
 }
 
@@ -155,6 +156,8 @@ class HeaderBlock implements ScannedHeaders {
   clError: SipParseError | null = null;
   /** byte offset of the body in the input buffer */
   bodyStart = 0;
+  /** byte offset of the empty line before the body */
+  blockEnd = 0;
 
   add(h: SipHeader): void {
     this.headers.push(h);
@@ -215,6 +218,7 @@ function scanHeaders(t: MessageText, p: number, out: HeaderBlock): SipParseError
     const ce = lf > p && s.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
     if (ce === p) {
       if (name !== null) out.add(header(t, name, lineStart, valueStart, firstEnd, valueEnd, more));
+      out.blockEnd = t.base + p;
       out.bodyStart = t.base + lf + 1;
       return null;
     }
@@ -254,6 +258,7 @@ class HeaderLine implements SipHeader {
   readonly key: string;
   readonly value: string;
   readonly offset: number;
+  readonly end: number;
   readonly #text: MessageText;
   readonly #start: number;
   readonly #end: number;
@@ -263,6 +268,7 @@ class HeaderLine implements SipHeader {
     this.key = name.key;
     this.value = value;
     this.offset = t.base + lineStart;
+    this.end = t.base + valueEnd;
     this.#text = t;
     this.#start = lineStart;
     this.#end = valueEnd;

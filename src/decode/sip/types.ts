@@ -21,6 +21,11 @@ export interface SipHeader {
   raw: string;
   /** byte offset of the line in the input buffer */
   offset: number;
+  /**
+   * byte offset just past the header's last line (its line break excluded): [offset, end) is `raw`'s
+   * bytes, the range a proxy replaces to rewrite the header (src/encode/sip-splice.ts)
+   */
+  end: number;
 }
 
 /** A SIP/SIPS/TEL URI split into the parts the analysis needs (RFC 3261 19.1.1). */
@@ -69,6 +74,12 @@ interface SipMessageBase {
   /** "SIP/2.0" as written */
   version: string;
   startLine: string;
+  /** byte offset of the start line in the input buffer (after any leading CRLFs, RFC 3261 7.5) */
+  startOffset: number;
+  /** byte offset just past the start line (its line break excluded) */
+  startLineEnd: number;
+  /** byte offset of the empty line that ends the header block: where a header added last goes */
+  headerBlockEnd: number;
   headers: SipHeader[];
   callId: string | null;
   cseq: SipCSeq | null;
