@@ -29,6 +29,7 @@ export async function run(_ctx, arg) {
   }
   const view = {
     profile: 'default', thresholds, streams: () => streams, calls: () => [], activeStreams: () => streams, activeCalls: () => [],
+    streamVerdicts: () => ({ pass: streams.filter((s) => s.verdict === 'pass').length, warn: 0, fail: streams.filter((s) => s.verdict === 'fail').length }),
     nowEpochMs: () => 1_700_000_000_000, report: () => { throw new Error('not used'); },
   };
   const m = createMetrics({ settings, defaultMetrics: true });
