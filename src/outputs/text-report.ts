@@ -20,6 +20,10 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   const i = r.input;
   out.push(`${c.bold('voipready')} ${r.tool.version}  ${i.file}  ${i.packets} packets, ${i.durationSeconds.toFixed(1)} s, ${i.linkTypes.join('/') || 'no link type'}  profile: ${r.profile}`);
   if (i.error) out.push(c.yellow(`input: ${i.error.message} (everything before it is analysed)`));
+  const ret = r.retention;
+  if (ret.streamsNotListed > 0 || ret.callsNotListed > 0) {
+    out.push(c.dim(`long run: ${ret.streamsRetired} streams and ${ret.callsRetired} calls finalised as it went; the oldest ${ret.streamsNotListed} streams and ${ret.callsNotListed} calls are counted, not listed`));
+  }
   out.push('');
   out.push(`${c.verdict(r.verdict, `VERDICT: ${r.verdict.toUpperCase()}`)}  ${r.reason}`);
   const top = r.findings.find((f) => f.severity === r.verdict && hasAdvice(f.code));
