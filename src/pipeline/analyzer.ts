@@ -23,6 +23,7 @@ import { LiveState } from './live-state.js';
 import { DecodeErrorLog } from './decode-error-log.js';
 import type { RtpFastPath } from './rtp-fast-path.js';
 import type { ReadOptions } from '../capture/file-source.js';
+import { isoTime } from '../model/iso-time.js';
 
 export interface AnalyzerOptions {
   file: string;
@@ -229,8 +230,8 @@ export class Analyzer implements PcapRunTaker {
         packets: this.packets,
         bytes: this.bytes,
         durationSeconds: hasTime ? Math.max(0, this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9) : 0,
-        startTime: hasTime ? new Date(this.firstSec * 1000 + this.firstNsec / 1e6).toISOString() : null,
-        endTime: hasTime ? new Date(this.nowEpochMs()).toISOString() : null,
+        startTime: hasTime ? isoTime(this.firstSec * 1000 + this.firstNsec / 1e6) : null,
+        endTime: hasTime ? isoTime(this.nowEpochMs()) : null,
         linkTypes: [...this.linkTypes].map(linkTypeName),
         decodeErrors: this.errors.count + this.signalling.decodeErrors + this.media.rtcpErrors,
         error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },
