@@ -197,7 +197,9 @@ export class Analyzer implements PcapRunTaker {
   /** a later second began: tell listeners about each finished second (bounded across gaps) */
   private tick(sec: number): void {
     const from = Math.max(this.currentSecond, sec - MAX_SECOND_FILL);
-    for (let s = from; s < sec; s++) this.bus.second(s, this.view);
+    // counted, not `s++` up to sec: past 2^53 s (a corrupt pcapng timestamp) s + 1 === s, and it never ended
+    const n = Math.min(sec - from, MAX_SECOND_FILL);
+    for (let i = 0; i < n; i++) this.bus.second(from + i, this.view);
     this.currentSecond = sec;
     this.live.expireStale(sec);
   }

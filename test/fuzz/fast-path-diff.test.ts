@@ -8,8 +8,10 @@
  *
  * Time-boxed: FUZZ_RUNS (default 600) runs or FUZZ_TIME_MS (default 20 s), whichever ends first, from
  * FUZZ_SEED (default 1). A longer local run: FUZZ_RUNS=5000 FUZZ_TIME_MS=600000 FUZZ_SEED=$RANDOM.
- * A failure prints the seed and path to replay it; its minimised input goes to fixtures/crashes/fast-path/.
+ * A failure prints the seed and path to replay it; its minimised input goes to fixtures/crashes/pipeline/.
+ * FUZZ_LOG=file keeps the input of the current run there (for a run that hangs).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,11 +26,12 @@ import { loadSettings } from '../../src/verdict/load-settings.js';
 import {
   editBytes, editRecords, readModel, toRawIp, writeCapture, type ByteEdit, type Layout, type Model, type RecordEdit,
 } from '../helpers/capture-mutator.js';
-import { ROOT } from '../helpers/cli.js';
+import { BIN, ROOT } from '../helpers/cli.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
 const TIME_MS = Number(process.env.FUZZ_TIME_MS ?? 20_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
+const LOG = process.env.FUZZ_LOG;
 /** records kept from each seed: enough for SIP, binding and runs; small enough for many runs */
 const MAX_RECORDS = 700;
 
@@ -121,7 +124,8 @@ async function differential(bytes: Buffer, chunk: number, piece: number): Promis
   return variants[0]![1].fastPackets;
 }
 
-const unit = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+/** a fraction in [0, 1), uniform (fc.double favours tiny values: every edit would hit record 0) */
+const unit = fc.integer({ min: 0, max: 0x7fffffff }).map((n) => n / 0x80000000);
 /** bytes of the frame: mostly the link, IP, UDP and RTP headers (the first 64 bytes) */
 const framePos = fc.oneof({ weight: 4, arbitrary: fc.nat(63) }, { weight: 1, arbitrary: fc.nat(1600) });
 const u32 = fc.nat(0xffffffff);
@@ -151,9 +155,11 @@ const layout: fc.Arbitrary<Layout> = fc.record({
   format: fc.constantFrom('pcap' as const, 'pcapng' as const),
   le: fc.boolean(),
   nsec: fc.boolean(),
-  tsresol: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(6, 9) }, { weight: 1, arbitrary: fc.constantFrom(0, 3, 0x80 | 10, 0x80 | 30) }),
+  tsresol: fc.array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(6, 9) }, { weight: 1, arbitrary: fc.constantFrom(0, 3, 0x80 | 10, 0x80 | 30) }), { minLength: 1, maxLength: 3 }),
   snapLen: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(0, 65535, 262144) }, { weight: 1, arbitrary: fc.integer({ min: 40, max: 300 }) }),
   foreignBlocks: fc.array(unit, { maxLength: 3 }),
+  section: fc.option(fc.record({ at: unit, flip: fc.boolean() }), { freq: 3 }),
+  shiftHigh: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: u32 }),
 });
 
 /** mostly seeds the fast path has work in */
@@ -163,6 +169,8 @@ const mutation = fc.record({
   layout,
   link: fc.constantFrom('keep', 'keep', 'keep', 'raw101', 'raw228', 'relabel'),
   relabel: fc.constantFrom(0, 1, 12, 101, 113, 228, 229, 276),
+  /** pcapng: more interfaces, that 'iface' edits move records to */
+  extraIfaces: fc.array(fc.constantFrom(1, 1, 101, 113), { maxLength: 2 }),
   records: fc.array(recordEdit, { maxLength: 6 }),
   bytes: fc.array(byteEdit, { maxLength: 12 }),
   cut: fc.option(fc.double({ min: 0.2, max: 1, noNaN: true }), { freq: 4 }),
@@ -177,6 +185,7 @@ function build(m: Mutation): Buffer {
   const model: Model = { linkTypes: [...src.linkTypes], records: src.records.map((r) => ({ ...r })) };
   if (m.link === 'raw101' || m.link === 'raw228') toRawIp(model, m.link === 'raw101' ? 101 : 228);
   else if (m.link === 'relabel') model.linkTypes[0] = m.relabel;
+  model.linkTypes.push(...m.extraIfaces);
   editRecords(model, m.records);
   const w = writeCapture(model, m.layout);
   const bytes = editBytes(w, m.layout, m.bytes);
@@ -186,12 +195,21 @@ function build(m: Mutation): Buffer {
 const CRASHES = ['pipeline', 'capture'].map((d) => join(ROOT, 'fixtures', 'crashes', d));
 const saved = CRASHES.flatMap((d) => readdirSync(d).filter((f) => !f.endsWith('.md')).map((f) => join(d, f)));
 /** what a saved input must give besides equal reports (fixtures/crashes/pipeline/README.md) */
-const EXPECT: Record<string, (r: Report) => void> = {
+const EXPECT: Record<string, (r: Report, fastPackets: number) => void> = {
   'pcapng-timestamp-beyond-date-range.pcapng': (r) => {
     // regression: toISOString() threw for times past a JavaScript Date
     expect(r.input.startTime).toBe('+275760-09-13T00:00:00.000Z');
     expect(r.streams.map((s) => s.startTime)).toEqual(['+275760-09-13T00:00:00.000Z', '+275760-09-13T00:00:00.000Z']);
     expect(r.calls).toHaveLength(1);
+  },
+  'pcapng-seconds-past-2-53-hang.pcapng': (r) => {
+    // regression: the analyzer's second-by-second walk never ended past 2^53 s (s + 1 === s)
+    expect(r.input.packets).toBe(2);
+  },
+  'pcapng-ms-resolution-seconds-past-2-53-rounding.pcapng': (r, fast) => {
+    // regression: the TypeScript reader rounded such seconds twice, the WebAssembly walker once
+    expect(fast).toBeGreaterThan(5);
+    expect(r.streams.length).toBeGreaterThan(0);
   },
 };
 
@@ -200,10 +218,18 @@ describe('fast path differential fuzzing', () => {
     expect(saved.map((f) => f.split('/').pop())).toEqual(expect.arrayContaining(Object.keys(EXPECT)));
   });
 
+  it('a capture with seconds past 2^53 ends (in a child process: a hang there is a failure, not a stuck suite)', () => {
+    const file = join(ROOT, 'fixtures', 'crashes', 'pipeline', 'pcapng-seconds-past-2-53-hang.pcapng');
+    const r = spawnSync(process.execPath, [BIN, 'analyze', file, '--json'], { timeout: 30_000, encoding: 'utf8' });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+  });
+
   it.each(saved)('replays saved input %s: same report from every reader, with and without the fast path', async (f) => {
     const bytes = readFileSync(f);
     await differential(bytes, 64, 7);
-    EXPECT[f.split('/').pop()!]?.(JSON.parse(fromFile(f, true).json) as Report);
+    const fast = fromFile(f, true);
+    EXPECT[f.split('/').pop()!]?.(JSON.parse(fast.json) as Report, fast.fastPackets);
   });
 
   it.each(seeds.map((s, i) => [s.name, i] as const))('unmutated seed %s: same report, fast path measured RTP when it can', async (_n, i) => {
@@ -216,7 +242,7 @@ describe('fast path differential fuzzing', () => {
   it('the same seeds rewritten in every layout keep the fast path busy', async () => {
     for (const [format, le, nsec, tsresol] of [['pcap', true, false, 6], ['pcap', false, true, 6], ['pcapng', true, false, 6], ['pcapng', false, false, 9]] as const) {
       for (const i of [0, seeds.length - 1, seeds.length - 3]) {
-        const bytes = writeCapture(models[i]!, { format, le, nsec, tsresol, snapLen: 65535, foreignBlocks: [0.5] }).bytes;
+        const bytes = writeCapture(models[i]!, { format, le, nsec, tsresol: [tsresol], snapLen: 65535, foreignBlocks: [0.5], section: { at: 0.5, flip: true } }).bytes;
         expect(await differential(bytes, 2048, 999), `${seeds[i]!.name} as ${format} le=${le}`).toBeGreaterThan(50);
       }
     }
@@ -228,6 +254,8 @@ describe('fast path differential fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(mutation, async (m) => {
         runs++;
+        // a run that never ends cannot be shrunk: FUZZ_LOG names a file that keeps the last input
+        if (LOG !== undefined) writeFileSync(LOG, JSON.stringify(m));
         if ((await differential(build(m), m.chunk, m.piece)) > 0) exercised++;
       }),
       { numRuns: RUNS, seed: SEED, interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false, timeout: 10_000 },

@@ -86,10 +86,15 @@ export interface Layout {
   le: boolean;
   /** pcap: nanosecond magic; pcapng: if_tsresol of every interface (6, 9, 3, or binary 0x80 | k) */
   nsec: boolean;
-  tsresol: number;
+  /** interface i gets tsresol[i % length] */
+  tsresol: number[];
   snapLen: number;
   /** pcapng: a name resolution, statistics or custom block after these record indexes (fractions) */
   foreignBlocks: number[];
+  /** pcapng: a second section (SHB and the interfaces again, in the other byte order when flip) from this record on */
+  section?: { at: number; flip: boolean } | null;
+  /** pcapng: added to the high word of every timestamp (2^32 units each): far-future times */
+  shiftHigh?: number;
 }
 
 export interface Written {
@@ -108,15 +113,16 @@ export function writeCapture(m: Model, l: Layout): Written {
     size += b.length;
     return size - b.length;
   };
+  let le = l.le;
   const u32 = (v: number): Buffer => {
     const b = Buffer.alloc(4);
-    if (l.le) b.writeUInt32LE(v >>> 0);
+    if (le) b.writeUInt32LE(v >>> 0);
     else b.writeUInt32BE(v >>> 0);
     return b;
   };
   const u16 = (v: number): Buffer => {
     const b = Buffer.alloc(2);
-    if (l.le) b.writeUInt16LE(v & 0xffff);
+    if (le) b.writeUInt16LE(v & 0xffff);
     else b.writeUInt16BE(v & 0xffff);
     return b;
   };
@@ -135,16 +141,25 @@ export function writeCapture(m: Model, l: Layout): Written {
     const len = 12 + body.length + pad.length;
     return push(Buffer.concat([u32(type), u32(len), body, pad, u32(len)]));
   };
-  block(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), Buffer.alloc(8, 0xff)]));
-  for (const lt of m.linkTypes) {
-    idbAt.push(block(1, Buffer.concat([u16(lt), u16(0), u32(l.snapLen), u16(9), u16(1), Buffer.from([l.tsresol, 0, 0, 0]), u16(0), u16(0)])));
-  }
-  const binary = (l.tsresol & 0x80) !== 0;
-  const exp = BigInt(l.tsresol & 0x7f);
-  const perSec = binary ? 1n << exp : 10n ** exp;
+  const resol = (iface: number): number => l.tsresol[iface % l.tsresol.length] ?? 6;
+  const section = (): void => {
+    block(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), Buffer.alloc(8, 0xff)]));
+    m.linkTypes.forEach((lt, i) => {
+      idbAt.push(block(1, Buffer.concat([u16(lt), u16(0), u32(l.snapLen), u16(9), u16(1), Buffer.from([resol(i), 0, 0, 0]), u16(0), u16(0)])));
+    });
+  };
+  section();
   const foreign = l.foreignBlocks.map((f) => Math.floor(f * m.records.length));
+  const second = l.section ? Math.floor(l.section.at * m.records.length) : -1;
   m.records.forEach((r, i) => {
-    const units = BigInt(r.tsSec) * perSec + (BigInt(r.tsNsec) * perSec) / 1_000_000_000n;
+    if (i === second) {
+      if (l.section!.flip) le = !le;
+      section();
+    }
+    const t = resol(r.iface);
+    const exp = BigInt(t & 0x7f);
+    const perSec = (t & 0x80) !== 0 ? 1n << exp : 10n ** exp;
+    const units = BigInt(r.tsSec) * perSec + (BigInt(r.tsNsec) * perSec) / 1_000_000_000n + (BigInt(l.shiftHigh ?? 0) << 32n);
     const high = Number((units >> 32n) & 0xffffffffn);
     const low = Number(units & 0xffffffffn);
     recordAt.push(block(6, Buffer.concat([u32(r.iface), u32(high), u32(low), u32(r.data.length), u32(r.origLen), r.data])));
