@@ -3,8 +3,10 @@
  * src/pipeline/rtp-fast-path.ts): real and synthetic captures, mutated as records and as bytes
  * (test/helpers/capture-mutator.ts) and written as pcap or pcapng in either byte order and resolution,
  * are analysed without the fast path (the reference) and with it, from the file reader (its 1 MiB chunk
- * and a small one) and from the stream reader (stdin) in small pieces; the JSON reports must be equal,
- * and nothing may throw. The unmutated seeds must give the fast path work, so the mutations reach it.
+ * and a small one) and from the stream reader (stdin) in small pieces; the JSON reports must be equal
+ * (all of it: the tool version in it is the same), and nothing may throw. The unmutated seeds must give
+ * the fast path work, and most mutated runs must leave it some, so that the mutations reach it.
+ * A hang cannot be caught in-process (the walkers are synchronous): FUZZ_LOG below finds its input.
  *
  * Time-boxed: FUZZ_RUNS (default 600) runs or FUZZ_TIME_MS (default 20 s), whichever ends first, from
  * FUZZ_SEED (default 1). A longer local run: FUZZ_RUNS=5000 FUZZ_TIME_MS=600000 FUZZ_SEED=$RANDOM.
