@@ -4,10 +4,14 @@
  * stored as two 32-bit words. We turn them into exact seconds + nanoseconds without BigInt per
  * packet: the high word changes rarely (every 4.3 s at ns resolution), so the split of
  * high * 2^32 units into whole seconds and a remainder is cached per interface, and each packet
- * only adds its low word to the cached remainder (exact while units/s < 2^52).
+ * only adds its low word to the cached remainder (exact while units/s < 2^52). Seconds past 2^53
+ * (only a corrupt timestamp gets there) take BigInt per packet: one rounding, as the WebAssembly
+ * walker's u64 arithmetic gives, so that both readers of a pcapng block agree.
  */
 const TWO32 = 4294967296;
 const MAX_EXACT_UNITS = 2 ** 52;
+/** past 2^53 s whole seconds are no longer exact doubles: cached + extra would round twice */
+const MAX_EXACT_SEC = 2 ** 53;
 
 export class TsResolution {
   /** units per second */
@@ -21,6 +25,8 @@ export class TsResolution {
   private cachedHigh = -1;
   private cachedSec = 0;
   private cachedRem = 0;
+  /** the cached high word's seconds are too large for the cached sum (a corrupt timestamp): BigInt */
+  private cachedBig = false;
   /** results of the last convert() */
   sec = 0;
   nsec = 0;
@@ -54,6 +60,11 @@ export class TsResolution {
     if (high !== this.cachedHigh) {
       this.cacheHigh(high);
     }
+    if (this.cachedBig) {
+      // one rounding of the exact quotient, as the WebAssembly walker (src/wasm/fast-path.ts) gives
+      this.convertBig(high, low);
+      return;
+    }
     const total = this.cachedRem + low; // < 2^52 + 2^32: exact
     const u = this.unitsPerSec;
     const extra = Math.floor(total / u);
@@ -75,6 +86,7 @@ export class TsResolution {
     this.cachedHigh = high;
     this.cachedSec = Number(units / this.bigUnits);
     this.cachedRem = Number(units % this.bigUnits);
+    this.cachedBig = this.cachedSec + TWO32 >= MAX_EXACT_SEC;
   }
 
   private convertBig(high: number, low: number): void {

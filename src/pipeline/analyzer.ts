@@ -30,6 +30,7 @@ import { DatagramDecoder, type Datagram } from './datagram.js';
 import { DEFAULT_RETENTION, type RetentionOptions } from '../config/sections/retention.js';
 import { RunHistory } from './run-history.js';
 import { Retirer } from './retirer.js';
+import { isoTime } from '../model/iso-time.js';
 
 export interface AnalyzerOptions {
   file: string;
@@ -297,7 +298,9 @@ export class Analyzer implements PcapRunTaker {
   /** a later second began: tell listeners about each finished second (bounded across gaps), then expire and retire */
   private tick(sec: number): void {
     const from = Math.max(this.currentSecond, sec - MAX_SECOND_FILL);
-    for (let s = from; s < sec; s++) this.bus.second(s, this.view);
+    // counted, not `s++` up to sec: past 2^53 s (a corrupt pcapng timestamp) s + 1 === s, and it never ended
+    const n = Math.min(sec - from, MAX_SECOND_FILL);
+    for (let i = 0; i < n; i++) this.bus.second(from + i, this.view);
     this.currentSecond = sec;
     this.live.expireStale(sec);
     this.retirer.sweep(sec * 1000);
@@ -334,8 +337,8 @@ export class Analyzer implements PcapRunTaker {
         packets: this.packets,
         bytes: this.bytes,
         durationSeconds: hasTime ? Math.max(0, this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9) : 0,
-        startTime: hasTime ? new Date(this.firstSec * 1000 + this.firstNsec / 1e6).toISOString() : null,
-        endTime: hasTime ? new Date(this.nowEpochMs()).toISOString() : null,
+        startTime: hasTime ? isoTime(this.firstSec * 1000 + this.firstNsec / 1e6) : null,
+        endTime: hasTime ? isoTime(this.nowEpochMs()) : null,
         linkTypes: [...this.linkTypes].map(linkTypeName),
         decodeErrors: this.errors.count + this.signalling.decodeErrors + this.media.rtcpErrors,
         error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },

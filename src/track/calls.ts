@@ -8,6 +8,7 @@ import { detachNullable, detachString } from '../decode/sip/strings.js';
 import type { SipMessage } from '../decode/sip/types.js';
 import { expectedMediaOf, sdpBodyOf } from './call-sdp.js';
 import type { CallEvent, CallState, CallSummary, ExpectedMedia, SipMeta, TrackedCall } from './call-types.js';
+import { isoTime } from '../model/iso-time.js';
 
 export type { CallEvent, CallState, CallSummary, ExpectedMedia, SipMeta, TrackedCall } from './call-types.js';
 
@@ -334,7 +335,7 @@ function summarize(c: Call): CallSummary {
     ringMs: c.ringMs,
     finalStatus: c.finalStatus,
     state: c.state,
-    startTime: new Date(c.startEpochMs).toISOString(),
+    startTime: isoTime(c.startEpochMs),
     durationSeconds: c.answerEpochMs === null ? null : Math.max(0, Math.round(endMs - c.answerEpochMs) / 1000),
     transport: c.transport,
     sipSrc: c.sipSrc,

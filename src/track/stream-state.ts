@@ -17,6 +17,7 @@ import { SequenceTracker } from '../measure/sequence.js';
 import { SLOT, StreamRecord, type StreamArena } from '../measure/stream-arena.js';
 import { StreamSeriesBuilder } from '../measure/stream-series.js';
 import type { PayloadInfo } from './media-registry.js';
+import { isoTime } from '../model/iso-time.js';
 
 export interface StreamContext {
   payloads?: Map<number, PayloadInfo> | undefined;
@@ -243,7 +244,7 @@ export class RtpStreamState {
       srtp: this.srtp,
       firstPacket: s.firstFrame,
       lastPacket: s.lastFrame,
-      startTime: new Date(firstMs).toISOString(),
+      startTime: isoTime(firstMs),
       durationSeconds: (this.lastSeenEpochMs - firstMs) / 1000,
       packets: s.packets,
       expected: s.expected,

@@ -9,6 +9,7 @@ import { checkCall } from './call-checks.js';
 import { grade, rank, verdictOf, worst } from './severity.js';
 import { dscpName, findingsOf, fmt, reportFigures } from './stream-checks.js';
 import { gradeStream, portOutOfRange, verdictOfChecks, type StreamCheck, type StreamCriterion } from './stream-grade.js';
+import { isoTime } from '../model/iso-time.js';
 
 export interface EvaluationInput {
   thresholds: Thresholds;
@@ -93,7 +94,7 @@ function checkLink(l: Omit<LinkUtilisation, 'verdict'>, t: Thresholds, findings:
   if (verdict !== 'pass') {
     findings.push({
       severity: verdict, code: 'LINK_UTILISATION_HIGH', measured: l.peakPercent, limit: t.linkUtilisationPercent, unit: '%',
-      message: `link utilisation peaks at ${fmt(l.peakPercent)} % of ${l.linkSpeedBitsPerSecond / 1e6} Mbit/s at ${new Date(l.peakAt * 1000).toISOString()} (limit ${t.linkUtilisationPercent} %)`,
+      message: `link utilisation peaks at ${fmt(l.peakPercent)} % of ${l.linkSpeedBitsPerSecond / 1e6} Mbit/s at ${isoTime(l.peakAt * 1000)} (limit ${t.linkUtilisationPercent} %)`,
     });
   }
   return { ...l, verdict };

@@ -19,6 +19,7 @@ import { SampleQueue } from './queue.js';
 import { RemoteWriteMetrics } from './self-metrics.js';
 import { SeriesTable } from './series-table.js';
 import { CollectCache, readRegistry } from './snapshot.js';
+import { isoTime } from '../../model/iso-time.js';
 
 export interface RemoteWriterOptions {
   targets: RemoteWriteTarget[];
@@ -232,7 +233,7 @@ class Writer implements RemoteWriter {
 
   private enqueue(timestampMs: number, snap: Parameters<SampleQueue['push']>[0]): void {
     if (timestampMs <= this.lastTimestampMs) {
-      this.opts.log(`remote_write: sample at ${new Date(timestampMs).toISOString()} is not after the previous one; skipped (samples must keep their order)`);
+      this.opts.log(`remote_write: sample at ${isoTime(timestampMs)} is not after the previous one; skipped (samples must keep their order)`);
       return;
     }
     this.lastTimestampMs = timestampMs;
