@@ -5,13 +5,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VoipreadyError } from '../errors.js';
+import { ERROR_CATALOGUE, VoipreadyError, type ErrorCode } from '../errors.js';
 import type { AnalysisReport } from '../model/report.js';
 import type { AnalysisListener } from '../pipeline/events.js';
 import { analyzeSource } from '../pipeline/analyze-source.js';
 import { toJson } from '../outputs/json.js';
 import { renderText } from '../outputs/text-report.js';
-import { addSharedOptions, serveConfigFrom, settingsFromOptions, type ServeConfig, type ServeOptionValues, type SettingsCliOptions } from '../config/options/index.js';
+import { addSharedOptions, serveConfigFrom, settingsFromOptions, twoPointFromOptions, type ServeConfig, type ServeOptionValues, type SettingsCliOptions, type TwoPointCliOptions, type TwoPointConfig } from '../config/options/index.js';
 import { waitForShutdown } from '../config/shutdown.js';
 import { exitCodeOf } from './command.js';
 import { exitCodeForVerdict } from './exit.js';
@@ -19,7 +19,7 @@ import { progressBar } from './progress.js';
 import type { LiveView } from '../pipeline/events.js';
 import type { Registry } from 'prom-client';
 
-interface AnalyzeOptions extends SettingsCliOptions, ServeOptionValues {
+interface AnalyzeOptions extends SettingsCliOptions, ServeOptionValues, TwoPointCliOptions {
   serve?: boolean;
   linger?: string;
   json?: boolean;
@@ -45,11 +45,12 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .option('--serve', 'afterwards keep serving /metrics and /api for this capture until Ctrl-C')
     .option('--linger <seconds>', 'with --serve: stop serving after this many seconds');
-  addSharedOptions(cmd, 'serve', 'settings').action(exitCodeOf(analyzeCommand));
+  addSharedOptions(cmd, 'twoPoint', 'serve', 'settings').action(exitCodeOf(analyzeCommand));
 }
 
 async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<number> {
   const settings = settingsFromOptions(opts);
+  const twoPoint = twoPointFromOptions(opts, capture);
   const listeners: AnalysisListener[] = [];
   const closers: Array<() => Promise<void>> = [];
   if (opts.openmetrics !== undefined) {
@@ -71,7 +72,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   }
   const showProgress = opts.progress !== false && process.stderr.isTTY === true && capture !== '-';
   const bar = showProgress ? progressBar(process.stderr) : null;
-  const report = await analyzeSource(capture, {
+  let report = await analyzeSource(capture, {
     settings,
     listeners,
     series: opts.series === true || opts.html !== undefined,
@@ -80,6 +81,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   });
   bar?.done();
   for (const close of closers) await close();
+  if (twoPoint !== null && !(report.input.error !== null && report.input.packets === 0)) report = await addTwoPoint(capture, report, twoPoint, settings);
   if (opts.html !== undefined) await writeHtml(opts.html, report);
   const unreadable = report.input.error !== null && report.input.packets === 0;
   if (unreadable && opts.json !== true) {
@@ -98,6 +100,20 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   }
   if (report.input.error !== null) process.stderr.write(`voipready: warning: ${report.input.error.message}\n`);
   return exitCodeForVerdict(report.verdict, opts.strict === true);
+}
+
+/** --peer: analyse the peer capture (for its stream ids), match the two, grade the result */
+async function addTwoPoint(capture: string, report: AnalysisReport, cfg: TwoPointConfig, settings: ReturnType<typeof settingsFromOptions>): Promise<AnalysisReport> {
+  const peer = await analyzeSource(cfg.peer, { settings });
+  if (peer.input.error !== null && peer.input.packets === 0) {
+    const code = peer.input.error.code as ErrorCode;
+    const message = peer.input.error.message.includes(cfg.peer) ? peer.input.error.message : `${cfg.peer}: ${peer.input.error.message}`;
+    throw new VoipreadyError(code in ERROR_CATALOGUE ? code : 'E_FILE_OPEN', `--peer: ${message}`);
+  }
+  const { matchTwoPoint } = await import('../pipeline/two-point-source.js');
+  const { withTwoPoint } = await import('../verdict/two-point-checks.js');
+  const tp = matchTwoPoint({ fileA: capture, fileB: cfg.peer, clockOffsetMs: cfg.clockOffsetMs, streamsA: report.streams, streamsB: peer.streams });
+  return withTwoPoint(report, tp);
 }
 
 async function writeHtml(path: string, report: AnalysisReport): Promise<void> {

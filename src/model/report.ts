@@ -180,6 +180,73 @@ export interface AnalysisReport {
   summary: LimitCheck[];
   /** streams and calls finalised during the run, and how many of them the report no longer lists */
   retention: RetentionSummary;
+  /** with `--peer`: the same RTP packets matched between this capture (A) and the peer capture (B); else null */
+  twoPoint: TwoPointReport | null;
+}
+
+/** per-packet one-way delay figures of one stream between two capture points, ms */
+export interface DelayDistribution {
+  min: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** one RTP stream (SSRC) seen at both capture points, in the direction it travelled */
+export interface TwoPointStream {
+  /** "0x1a2b3c4d" */
+  ssrc: string;
+  /** the stream's id in this capture's report (streams[].id), and in the peer's (`voipready analyze B`) */
+  streamIdA: string | null;
+  streamIdB: string | null;
+  /** which point saw the packets first */
+  direction: 'A->B' | 'B->A';
+  /** "ip:port" at each point (they differ when a NAT sits between the points) */
+  srcA: string;
+  dstA: string;
+  srcB: string;
+  dstB: string;
+  /** packets seen at both points */
+  matched: number;
+  /** seen at the upstream point and not at the downstream one (while both captured) */
+  lostBetween: number;
+  /** lostBetween / (matched + lostBetween), percent */
+  lostBetweenPercent: number;
+  /** missing at both points (sequence gaps): lost before the upstream point */
+  lostBefore: number;
+  /** seen at the downstream point only (not at the upstream one): should be 0 */
+  onlyDownstream: number;
+  /** one-way delay over the segment, per packet; null when the clocks cannot be trusted */
+  delayMs: DelayDistribution | null;
+  /** true when every delay was kept (percentiles exact; else within 0.05 %) */
+  delayExact: boolean;
+  /** DSCP value -> matched packets, at each point */
+  dscpA: Record<string, number>;
+  dscpB: Record<string, number>;
+  /** matched packets whose DSCP differs between the points */
+  remarked: number;
+  /** the clock offset applied (B minus A, ms), null when none was given */
+  clockOffsetMs: number | null;
+  clockNote: string;
+}
+
+export interface TwoPointReport {
+  /** the peer capture (B) */
+  peer: { file: string; format: string; packets: number; error: { code: string; message: string } | null };
+  /** --clock-offset (B minus A, ms), null when not given */
+  clockOffsetMs: number | null;
+  /** 'given': the offset was given and the delays are consistent with it; 'assumed': no offset given, clocks taken
+   * as synchronised and nothing contradicts it; 'not-synchronised': negative delays or both directions of a call
+   * reaching the same point first: no delay figure is given */
+  clock: 'given' | 'assumed' | 'not-synchronised';
+  /** what the packets say about B's clock minus A's (ms, beyond the applied offset): within [min, max]; null: unbounded */
+  offsetBoundMs: { min: number | null; max: number | null };
+  clockNote: string;
+  /** how long a packet waits for its twin at the other point, ms */
+  windowMs: number;
+  streams: TwoPointStream[];
 }
 
 /**

@@ -39,6 +39,7 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   out.push(...findings(r.findings, c, opts.maxFindings ?? 20));
   out.push(...calls(r.calls, c));
   out.push(...streams(r.streams, c, opts.maxStreams ?? 50));
+  out.push(...twoPoint(r, c));
   return out.join('\n') + '\n';
 }
 
@@ -74,6 +75,20 @@ function streams(list: StreamReport[], c: Painter, max: number): string[] {
   if (list.length > max) out.push(c.dim(`  ... ${list.length - max} more (see --json)`));
   out.push('');
   return out;
+}
+
+/** --peer: delay, loss and DSCP between the two capture points, per stream and direction */
+function twoPoint(r: AnalysisReport, c: Painter): string[] {
+  const tp = r.twoPoint;
+  if (tp === null) return [];
+  const rows = tp.streams.map((s) => {
+    const d = s.delayMs;
+    return [s.ssrc, s.direction, `${s.streamIdA ?? '-'}/${s.streamIdB ?? '-'}`, String(s.matched),
+      d === null ? 'n/a' : `${ms(d.min)} / ${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)}`,
+      String(s.lostBetween), String(s.lostBefore), `${dscpText(s.dscpA)} -> ${dscpText(s.dscpB)}`, String(s.remarked)];
+  });
+  return [c.bold(`Between the two capture points (A: this capture, B: ${tp.peer.file})`), tp.clockNote,
+    ...table(['ssrc', 'dir', 'stream A/B', 'matched', 'delay ms min/p50/p95/max', 'lost between', 'lost before', 'DSCP A -> B', 're-marked'], rows), ''];
 }
 
 function dscpText(d: Record<string, number>): string {

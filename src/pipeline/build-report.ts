@@ -39,5 +39,6 @@ export function buildReport(parts: ReportParts): AnalysisReport {
     link: e.link,
     summary: e.summary,
     retention: r,
+    twoPoint: null,
   };
 }

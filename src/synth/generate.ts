@@ -122,22 +122,18 @@ export function makeContext(s: Scenario): GenContext {
   return { scenario: s, link, resolutionNs: s.nanosecond ? 1 : 1000, nextIpId: () => ipId++ & 0xffff };
 }
 
-export function generateCapture(s: Scenario, outPath: string, format: 'pcap' | 'pcapng'): Truth {
-  const ctx = makeContext(s);
-  const linkType = linkTypeOf(ctx.link);
-  const writer = format === 'pcap'
-    ? new PcapWriter(outPath, { linkType, byteOrder: s.byteOrder, nsec: s.nanosecond, snapLen: s.snapLen })
-    : new PcapngWriter(outPath, {
-      byteOrder: s.byteOrder, interfaces: [{ linkType, tsresol: s.nanosecond ? 9 : 6, snapLen: s.snapLen }],
-    });
-  const built = buildSources(ctx);
+/** a frame as the merge hands it out: capture time (ns from the start), bytes, and its truth callback */
+export type FrameSink = (ns: number, frame: Buffer, onWrite: OnWrite | undefined) => void;
+
+/**
+ * Merge every source by capture time and hand each frame to `sink` in time order (streaming:
+ * only frames still "in flight" are held). The one loop behind generateCapture and generatePair.
+ */
+export function walkFrames(built: Built, sink: FrameSink): void {
   const heap = new MinHeap<Entry>();
   let order = 0;
   for (const source of built.sources) if (source.nextNs !== Infinity) heap.push({ ns: source.nextNs, order: order++, source });
   const emit = (ns: number, frame: Buffer, onWrite?: OnWrite) => heap.push({ ns, order: order++, frame, onWrite });
-  let frames = 0;
-  let firstNs = -1;
-  let lastNs = 0;
   for (let e = heap.pop(); e !== undefined; e = heap.pop()) {
     if (e.source !== undefined) {
       e.source.step(emit);
@@ -145,12 +141,40 @@ export function generateCapture(s: Scenario, outPath: string, format: 'pcap' | '
       continue;
     }
     if (e.frame === undefined) continue;
-    frames++;
-    if (firstNs < 0) firstNs = e.ns;
-    lastNs = e.ns;
-    writer.write(s.startTime + Math.floor(e.ns / 1e9), e.ns % 1e9, e.frame);
-    e.onWrite?.(frames, e.ns);
+    sink(e.ns, e.frame, e.onWrite);
   }
+}
+
+export interface FrameWriter {
+  readonly bytes: number;
+  write(tsSec: number, tsNsec: number, frame: Buffer): void;
+  close(): void;
+}
+
+export function openWriter(s: Scenario, ctx: GenContext, outPath: string, format: 'pcap' | 'pcapng'): FrameWriter {
+  const linkType = linkTypeOf(ctx.link);
+  return format === 'pcap'
+    ? new PcapWriter(outPath, { linkType, byteOrder: s.byteOrder, nsec: s.nanosecond, snapLen: s.snapLen })
+    : new PcapngWriter(outPath, {
+      byteOrder: s.byteOrder, interfaces: [{ linkType, tsresol: s.nanosecond ? 9 : 6, snapLen: s.snapLen }],
+    });
+}
+
+export function generateCapture(s: Scenario, outPath: string, format: 'pcap' | 'pcapng'): Truth {
+  const ctx = makeContext(s);
+  const linkType = linkTypeOf(ctx.link);
+  const writer = openWriter(s, ctx, outPath, format);
+  const built = buildSources(ctx);
+  let frames = 0;
+  let firstNs = -1;
+  let lastNs = 0;
+  walkFrames(built, (ns, frame, onWrite) => {
+    frames++;
+    if (firstNs < 0) firstNs = ns;
+    lastNs = ns;
+    writer.write(s.startTime + Math.floor(ns / 1e9), ns % 1e9, frame);
+    onWrite?.(frames, ns);
+  });
   writer.close();
   const byFirst = (a: { firstFrame: number }, b: { firstFrame: number }) =>
     (a.firstFrame || Infinity) - (b.firstFrame || Infinity);

@@ -27,6 +27,11 @@ export class MinHeap<T extends HeapItem> {
     }
   }
 
+  /** the earliest item, left in place */
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
   pop(): T | undefined {
     const a = this.items;
     const top = a[0];

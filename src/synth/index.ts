@@ -17,3 +17,5 @@ export * from './frames.js';
 export * from './media.js';
 export * from './sip.js';
 export { internetChecksum } from './checksum.js';
+export { generatePair, defineSegment, pairTruthToJSON, delaySummaryMs, nearestRank, DEFAULT_SEGMENT } from './pair.js';
+export type { PairSpec, SegmentSpec, PairTruth, PairStreamTruth } from './pair.js';

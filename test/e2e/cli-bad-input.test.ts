@@ -97,4 +97,33 @@ describe('bad input', () => {
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/stdin/);
   });
+
+  it('--peer: a missing or non-capture peer file is named, exit 4; a bad --clock-offset is a usage error (3)', () => {
+    const a = join(ROOT, 'fixtures', 'captures', 'clean-call.pcap');
+    const missing = runCli(['analyze', a, '--peer', join(dir, 'no-peer.pcap')]);
+    expect(missing.status).toBe(4);
+    expect(missing.stderr).toMatch(/--peer: .*no-peer\.pcap/);
+    const text = runCli(['analyze', a, '--peer', file('peer.txt', 'not a capture\n'.repeat(10))]);
+    expect(text.status).toBe(4);
+    expect(text.stderr).toMatch(/peer\.txt.*(magic|not a pcap)/i);
+    const bad = runCli(['analyze', a, '--peer', a, '--clock-offset', 'soon']);
+    expect(bad.status).toBe(3);
+    expect(bad.stderr).toMatch(/--clock-offset "soon"/);
+    const alone = runCli(['analyze', a, '--clock-offset', '5']);
+    expect(alone.status).toBe(3);
+  });
+
+  it('--peer with the capture itself: twoPoint in the JSON, delay 0, "(two captures)" in the summary', () => {
+    const a = join(ROOT, 'fixtures', 'captures', 'clean-call.pcap');
+    const r = runCli(['analyze', a, '--peer', a, '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.twoPoint.streams).toHaveLength(2);
+    expect(report.twoPoint.streams[0].delayMs.max).toBe(0);
+    expect(report.summary.find((x: { criterion: string }) => x.criterion === 'oneWayDelay').measured).toMatch(/two captures/);
+    const plain = JSON.parse(runCli(['analyze', a, '--json']).stdout);
+    expect(plain.twoPoint).toBeNull();
+    const txt = runCli(['analyze', a, '--peer', a, '--no-color']);
+    expect(txt.stdout).toMatch(/Between the two capture points/);
+  });
 });

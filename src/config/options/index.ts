@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { addRemoteWriteOptions } from './remote-write.js';
 import { addServeOptions } from './serve.js';
 import { addSettingsOptions } from './settings.js';
+import { addTwoPointOptions } from './two-point.js';
 
 export const OPTION_GROUPS = {
   /** --profile, --config, --link-speed */
@@ -20,6 +21,8 @@ export const OPTION_GROUPS = {
   serve: addServeOptions,
   /** --remote-write, --push-interval, --state-dir, --remote-write-* */
   remoteWrite: addRemoteWriteOptions,
+  /** --peer, --clock-offset */
+  twoPoint: addTwoPointOptions,
 } satisfies Record<string, (cmd: Command) => Command>;
 
 export type OptionGroup = keyof typeof OPTION_GROUPS;
@@ -32,4 +35,5 @@ export function addSharedOptions(cmd: Command, ...groups: OptionGroup[]): Comman
 export { settingsFromOptions, type SettingsCliOptions } from './settings.js';
 export { serveConfigFrom, type AuthConfig, type ServeConfig, type ServeOptionValues } from './serve.js';
 export { pushSettingsFromOptions, remoteWriteFromOptions, type PushSettings, type RemoteWriteCliOptions } from './remote-write.js';
+export { twoPointFromOptions, type TwoPointCliOptions, type TwoPointConfig } from './two-point.js';
 export { formatAddress, parseListen, type ListenAddress } from './listen.js';

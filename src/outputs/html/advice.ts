@@ -11,6 +11,18 @@ export interface Advice {
 }
 
 const ADVICE: Record<string, Advice> = {
+  ONE_WAY_DELAY_HIGH: {
+    meaning: 'Between the two capture points, voice packets take longer than the one-way budget (p95 of the per-packet delays): callers talk over each other.',
+    action: 'Find the slow hop between the taps (a long or satellite link, a VPN, a congested queue); give RTP priority (DSCP EF) there. Check the clocks of the two captures first: the figure is only as good as their synchronisation.',
+  },
+  LOSS_BETWEEN_POINTS: {
+    meaning: 'Packets seen at the upstream capture point never reached the downstream one: they were lost on the segment between the two taps.',
+    action: 'Look at the devices and links between the two capture points (interface errors, full queues, policers, a firewall dropping UDP); loss before the upstream point is a different segment.',
+  },
+  DSCP_REMARKED_BETWEEN_POINTS: {
+    meaning: 'A device between the two capture points rewrites the DSCP of the voice packets, so later hops no longer prioritise them.',
+    action: 'Find the router, switch or firewall between the taps that re-marks (trust/QoS policy, WAN edge, provider hand-off) and let it keep EF (46) for RTP.',
+  },
   LOSS_HIGH: {
     meaning: 'Voice packets were lost on the way: callers hear gaps, clipped words or robotic sound.',
     action: 'Look for a congested or faulty link on the path (interface errors, full queues, Wi-Fi); give RTP priority (DSCP EF) end to end.',

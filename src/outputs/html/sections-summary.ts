@@ -90,3 +90,23 @@ ${row('Link utilisation', `${t.linkUtilisationPercent} %`)}
 </tbody></table></div>
 </section>`;
 }
+
+/** --peer: per stream and direction, the delay, loss and DSCP between the two capture points */
+export function twoPointSection(r: AnalysisReport): string {
+  const tp = r.twoPoint;
+  if (tp === null) return '';
+  const rows = tp.streams.map((s) => {
+    const d = s.delayMs;
+    const delay = d === null ? '<td colspan="4" class="empty">clocks not synchronised</td>' : `<td>${fixed(d.min, 3)}</td><td>${fixed(d.p50, 3)}</td><td>${fixed(d.p95, 3)}</td><td>${fixed(d.max, 3)}</td>`;
+    const dscp = (x: Record<string, number>) => h(Object.keys(x).join(', '));
+    return `<tr><td>${h(s.ssrc)}</td><td>${h(s.direction)}</td><td>${h(s.streamIdA ?? '–')} / ${h(s.streamIdB ?? '–')}</td><td>${countText(s.matched)}</td>${delay}<td>${countText(s.lostBetween)}</td><td>${countText(s.lostBefore)}</td><td>${dscp(s.dscpA)} → ${dscp(s.dscpB)}</td><td>${countText(s.remarked)}</td></tr>`;
+  });
+  return `<section id="two-point">
+<h2>Between the two capture points</h2>
+<p class="meta">This capture (A) against ${h(tp.peer.file)} (B): the same RTP packets matched by SSRC, sequence number and timestamp. ${h(tp.clockNote)}</p>
+<div class="scroll"><table id="two-point-table"><thead><tr><th>SSRC</th><th>Direction</th><th>Stream A / B</th><th>Matched</th><th>Delay min ms</th><th>p50</th><th>p95</th><th>max</th><th>Lost between</th><th>Lost before</th><th>DSCP A → B</th><th>Re-marked</th></tr></thead>
+<tbody>
+${rows.length > 0 ? rows.join('\n') : '<tr><td colspan="12" class="empty">no stream seen at both points</td></tr>'}
+</tbody></table></div>
+</section>`;
+}
