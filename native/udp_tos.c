@@ -5,10 +5,12 @@
  * polled by libuv on Node's own event loop, so it behaves like a dgram socket.
  *
  * JS API (wrapped by src/probe/tos-socket.ts):
- *   create(family 4|6, onMessage(buf, tos, address, port, sec, nsec)) -> handle
+ *   create(family 4|6, onMessage(buf, tos, address, port, sec, nsec, ttl)) -> handle   (tos/ttl -1: unknown)
  *   bind(handle, address, port) -> bound port
  *   send(handle, buf, address, port, tos) -> bytes sent (throws on error)
  *   close(handle)
+ *   now() -> [sec, nsec] of CLOCK_REALTIME (the clock of the receive timestamps)
+ *   clockState() -> { synchronised, maxErrorUs, estErrorUs } from ntp_adjtime (RFC 8762's S bit and error estimate)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -51,11 +54,11 @@ static tos_socket *get_socket(napi_env env, napi_value v) {
   return (tos_socket *)p;
 }
 
-static void deliver(tos_socket *s, const char *data, ssize_t n, int tos, struct sockaddr_storage *from, struct timespec *ts) {
+static void deliver(tos_socket *s, const char *data, ssize_t n, int tos, int ttl, struct sockaddr_storage *from, struct timespec *ts) {
   napi_env env = s->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value argv[6], cb, global, result;
+  napi_value argv[7], cb, global, result;
   void *copy = NULL;
   napi_create_buffer_copy(env, (size_t)n, data, &copy, &argv[0]);
   napi_create_int32(env, tos, &argv[1]);
@@ -74,9 +77,10 @@ static void deliver(tos_socket *s, const char *data, ssize_t n, int tos, struct 
   napi_create_int32(env, port, &argv[3]);
   napi_create_double(env, (double)ts->tv_sec, &argv[4]);
   napi_create_double(env, (double)ts->tv_nsec, &argv[5]);
+  napi_create_int32(env, ttl, &argv[6]);
   napi_get_reference_value(env, s->callback, &cb);
   napi_get_global(env, &global);
-  napi_make_callback(env, s->async, global, cb, 6, argv, &result);
+  napi_make_callback(env, s->async, global, cb, 7, argv, &result);
   napi_close_handle_scope(env, scope);
 }
 
@@ -98,15 +102,17 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     msg.msg_controllen = sizeof control;
     ssize_t n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
     if (n < 0) return; /* EAGAIN: drained; other errors (ICMP unreachable) are not the reader's concern */
-    int tos = -1;
+    int tos = -1, ttl = -1;
     struct timespec ts = { 0, 0 };
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) tos = *(unsigned char *)CMSG_DATA(c);
+      else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+      else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
       else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) memcpy(&tos, CMSG_DATA(c), sizeof tos);
       else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) memcpy(&ts, CMSG_DATA(c), sizeof ts);
     }
     if (ts.tv_sec == 0) clock_gettime(CLOCK_REALTIME, &ts);
-    deliver(s, data, n, tos, &from, &ts);
+    deliver(s, data, n, tos, ttl, &from, &ts);
   }
 }
 
@@ -125,8 +131,10 @@ static napi_value create(napi_env env, napi_callback_info info) {
   int on = 1;
   if (family == 6) {
     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof on);
+    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
   } else {
     setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof on);
+    setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
   }
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   tos_socket *s = calloc(1, sizeof *s);
@@ -244,12 +252,43 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value now(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  napi_value arr, sec, nsec;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_double(env, (double)ts.tv_sec, &sec));
+  CHECK(napi_create_double(env, (double)ts.tv_nsec, &nsec));
+  CHECK(napi_set_element(env, arr, 0, sec));
+  CHECK(napi_set_element(env, arr, 1, nsec));
+  return arr;
+}
+
+static napi_value clock_state(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct timex tx;
+  memset(&tx, 0, sizeof tx);
+  int state = ntp_adjtime(&tx);
+  napi_value obj, v;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_get_boolean(env, state != TIME_ERROR && !(tx.status & STA_UNSYNC), &v));
+  CHECK(napi_set_named_property(env, obj, "synchronised", v));
+  CHECK(napi_create_double(env, (double)tx.maxerror, &v));
+  CHECK(napi_set_named_property(env, obj, "maxErrorUs", v));
+  CHECK(napi_create_double(env, (double)tx.esterror, &v));
+  CHECK(napi_set_named_property(env, obj, "estErrorUs", v));
+  return obj;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "create", NULL, create, NULL, NULL, NULL, napi_default, NULL },
     { "bind", NULL, bind_socket, NULL, NULL, NULL, napi_default, NULL },
     { "send", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL },
+    { "now", NULL, now, NULL, NULL, NULL, napi_default, NULL },
+    { "clockState", NULL, clock_state, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
