@@ -57,7 +57,6 @@ describe.skipIf(missing !== null)(`STAMP probe across namespaces${missing ? ` (s
   it('one-way delay and RTT within 2 ms of the truth', () => {
     const p = report.probe;
     expect(p.clockSynchronised).toBe(true);
-    expect(Math.abs(p.forward.oneWayMs.p50 - truth.forward.meanHoldMs)).toBeLessThan(2);
     expect(Math.abs(p.forward.oneWayMs.p50 - FWD)).toBeLessThan(2);
     expect(Math.abs(p.backward.oneWayMs.p50 - BACK)).toBeLessThan(2);
     expect(Math.abs(p.rttMs.p50 - (FWD + BACK))).toBeLessThan(2);

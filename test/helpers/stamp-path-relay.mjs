@@ -3,8 +3,8 @@
  * Test-only: a seeded, delaying, dropping UDP relay for the STAMP probe e2e test (the network's path;
  * `tc netem` is not available here). Runs in the middle namespace: datagrams to --listen are held
  * --delay-fwd ms and forwarded to --to from --out-ip; replies are held --delay-back ms and sent back
- * to the original source. Forward datagram k is dropped when the mulberry32 PRNG (--seed) draws below
- * --loss-fwd. The IP TOS byte is carried over with voipready's native socket (native/), so DSCP
+ * to the original source. Forward datagram k is dropped when k % round(1 / --loss-fwd) equals a phase
+ * drawn from the mulberry32 PRNG (--seed): exactly that share, at seeded places. The IP TOS byte is carried over with voipready's native socket (native/), so DSCP
  * marking and re-marking on either side are seen end to end. Holding is precise to ~0.1 ms (a timer
  * to 2 ms before the due time, then a short spin). Prints {"ready":true} and, on SIGTERM,
  * {"truth":{forward:{received,dropped,meanHoldMs},backward:{...}}}.
@@ -19,6 +19,8 @@ const to = endpoint(a.to);
 const delay = { forward: Number(a['delay-fwd'] ?? 0), backward: Number(a['delay-back'] ?? 0) };
 const lossFwd = Number(a['loss-fwd'] ?? 0);
 const rand = mulberry32(Number(a.seed ?? 1));
+const every = lossFwd > 0 ? Math.round(1 / lossFwd) : 0;
+const phase = every > 0 ? Math.floor(rand() * every) : -1;
 const truth = { forward: { received: 0, dropped: 0, holdSum: 0, sent: 0 }, backward: { received: 0, dropped: 0, holdSum: 0, sent: 0 } };
 let client = null;
 
@@ -27,7 +29,8 @@ const inbound = addon.create(4, (buf, tos, address, port, sec, nsec) => {
   client = { address, port };
   const at = sec * 1000 + nsec / 1e6;
   truth.forward.received++;
-  if (rand() < lossFwd) { truth.forward.dropped++; return; }
+  // exactly lossFwd of the packets: packet k dropped when k % every == phase (phase drawn from the seed)
+  if (every > 0 && (truth.forward.received - 1) % every === phase) { truth.forward.dropped++; return; }
   hold('forward', at, () => addon.send(outbound, buf, to.ip, to.port, Math.max(0, tos)));
 });
 const outbound = addon.create(4, (buf, tos, address, port, sec, nsec) => {

@@ -40,7 +40,7 @@ describe('STAMP codecs (RFC 8762, RFC 8972)', () => {
         expect(verifyStampHmac(key, b)).toBe(true);
         expect(verifyTlvHmac(key, b, mode)).toBe(true);
         const bad = Buffer.from(b);
-        bad[0] ^= 1;
+        bad[0] = bad[0]! ^ 1;
         expect(verifyStampHmac(key, bad)).toBe(false);
         expect(verifyTlvHmac(key, bad, mode)).toBe(false);
       }
