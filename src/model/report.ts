@@ -182,6 +182,8 @@ export interface AnalysisReport {
   retention: RetentionSummary;
   /** with `--peer`: the same RTP packets matched between this capture (A) and the peer capture (B); else null */
   twoPoint: TwoPointReport | null;
+  /** the active STAMP probe (`voipready probe send`), null for captures */
+  probe: ProbeReport | null;
 }
 
 /** per-packet one-way delay figures of one stream between two capture points, ms */
@@ -247,6 +249,66 @@ export interface TwoPointReport {
   /** how long a packet waits for its twin at the other point, ms */
   windowMs: number;
   streams: TwoPointStream[];
+}
+
+/** milliseconds over the probe's packets */
+export interface DelayStats {
+  min: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** one direction of the probe: forward = sender to reflector, backward = reflector to sender */
+export interface ProbeDirection {
+  /** null when the clocks are not synchronised (see clockNote) or nothing came back */
+  oneWayMs: DelayStats | null;
+  /** RFC 3550 interarrival jitter, mean over the packets and its maximum */
+  jitterMs: number | null;
+  jitterMaxMs: number | null;
+  lost: number;
+  lossPercent: number;
+  reordered: number;
+  /** the DSCP this direction's packets were sent with (null: unknown) */
+  dscpSent: number | null;
+  /** the DSCP seen most at the far end of this direction (null: it could not be read) */
+  dscpReceived: number | null;
+  /** every DSCP seen at the far end, by packets */
+  dscpReceivedCounts: Record<string, number>;
+  /** packets that arrived with another DSCP than they were sent with */
+  remarkedPackets: number;
+  /** true when the mark did not arrive unchanged; null when it could not be read */
+  remarked: boolean | null;
+}
+
+export interface ProbeReport {
+  method: 'stamp';
+  /** "host:port" of the session-reflector */
+  target: string;
+  codec: string;
+  mode: 'unauthenticated' | 'authenticated';
+  packetBytes: number;
+  intervalMs: number;
+  startTime: string;
+  durationSeconds: number;
+  packetsSent: number;
+  packetsReceived: number;
+  forward: ProbeDirection;
+  backward: ProbeDirection;
+  rttMs: DelayStats | null;
+  roundTripLost: number;
+  roundTripLossPercent: number;
+  /** one-way figures passed the consistency check (no negative one-way delay, asymmetry within the RTT) */
+  clockSynchronised: boolean;
+  /** what the clocks allow: "clocks not synchronised: one-way figures not shown, RTT/2 as estimate", the S bits */
+  clockNote: string;
+  /** RTT/2 (mean), the one-way estimate when clockSynchronised is false */
+  oneWayEstimateMs: number | null;
+  /** why DSCP is unknown in a direction, or null when both were read */
+  dscpNote: string | null;
+  /** reflected packets whose HMAC did not verify (authenticated mode), dropped */
+  authFailures: number;
 }
 
 /**

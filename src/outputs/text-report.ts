@@ -3,7 +3,7 @@
  * measured, the findings (worst first, with where to look), then calls and streams.
  * Rendered from the same AnalysisReport as --json: no second computation.
  */
-import type { AnalysisReport, CallReport, Finding, StreamReport, Verdict } from '../model/report.js';
+import type { AnalysisReport, CallReport, Finding, ProbeDirection, ProbeReport, StreamReport, Verdict } from '../model/report.js';
 import { adviceFor, hasAdvice } from './html/advice.js';
 
 export interface TextOptions {
@@ -36,7 +36,9 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   out.push(c.bold('VoIP-Ready limits'));
   out.push(...table(['criterion', 'limit', 'measured', ''], r.summary.map((s) => [s.label, s.limit, s.measured ?? 'not measurable from this capture', s.verdict === 'n/a' ? c.dim('n/a') : c.verdict(s.verdict, s.verdict.toUpperCase())])));
   out.push('');
+  if (r.probe !== null) out.push(...probeSection(r.probe, c));
   out.push(...findings(r.findings, c, opts.maxFindings ?? 20));
+  if (r.probe !== null) return out.join('\n') + '\n';
   out.push(...calls(r.calls, c));
   out.push(...streams(r.streams, c, opts.maxStreams ?? 50));
   out.push(...twoPoint(r, c));
@@ -123,4 +125,29 @@ function painter(color: boolean): Painter {
   const wrap = (code: string) => (s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const colours: Record<Verdict, (s: string) => string> = { pass: wrap('32'), warn: wrap('33'), fail: wrap('1;31') };
   return { bold: wrap('1'), dim: wrap('2'), yellow: wrap('33'), verdict: (v, s) => colours[v](s) };
+}
+
+const fmtMs = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(3));
+
+/** the STAMP probe: one line per direction and the round trip */
+function probeSection(p: ProbeReport, c: Painter): string[] {
+  const out = [c.bold(`STAMP probe to ${p.target}: ${p.codec}, ${p.packetBytes} octets every ${p.intervalMs} ms, ${p.mode}, ${p.packetsSent} sent, ${p.packetsReceived} back`)];
+  const dir = (name: string, d: ProbeDirection): string[] => [
+    name,
+    d.oneWayMs === null ? '-' : `${fmtMs(d.oneWayMs.min)} / ${fmtMs(d.oneWayMs.mean)} / ${fmtMs(d.oneWayMs.p95)} / ${fmtMs(d.oneWayMs.max)}`,
+    fmtMs(d.jitterMs),
+    `${d.lost} (${d.lossPercent.toFixed(2)} %)`,
+    String(d.reordered),
+    `${d.dscpSent ?? '?'} -> ${d.dscpReceived ?? '?'}${d.remarked === true ? ' RE-MARKED' : d.remarked === null ? ' (unknown)' : ''}`,
+  ];
+  const rtt = p.rttMs === null ? '-' : `${fmtMs(p.rttMs.min)} / ${fmtMs(p.rttMs.mean)} / ${fmtMs(p.rttMs.p95)} / ${fmtMs(p.rttMs.max)}`;
+  out.push(...table(['direction', 'delay ms min/mean/p95/max', 'jitter ms', 'lost', 'reordered', 'DSCP'], [
+    dir('forward', p.forward), dir('backward', p.backward),
+    ['round trip', rtt, '-', `${p.roundTripLost} (${p.roundTripLossPercent.toFixed(2)} %)`, '-', '-'],
+  ]));
+  out.push(c.dim(`clocks: ${p.clockNote}`));
+  if (!p.clockSynchronised && p.oneWayEstimateMs !== null) out.push(`one-way estimate (RTT/2): ${fmtMs(p.oneWayEstimateMs)} ms`);
+  if (p.dscpNote !== null) out.push(c.dim(`DSCP: ${p.dscpNote}`));
+  out.push('');
+  return out;
 }

@@ -1,5 +1,5 @@
 /** Assembles the final AnalysisReport from measured streams and calls via the verdict engine. */
-import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, RetentionSummary, StreamReport } from '../model/report.js';
+import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, ProbeReport, RetentionSummary, StreamReport } from '../model/report.js';
 import { evaluate } from '../verdict/evaluate.js';
 import type { AnalysisSettings } from '../config/settings.js';
 import { VERSION } from '../version.js';
@@ -13,6 +13,8 @@ export interface ReportParts {
   findings: Finding[];
   /** what a long run finalised and no longer lists (default: nothing) */
   retention?: RetentionSummary;
+  /** the active probe's figures (default: none) */
+  probe?: ProbeReport | null;
 }
 
 export const NO_RETENTION: RetentionSummary = {
@@ -40,5 +42,6 @@ export function buildReport(parts: ReportParts): AnalysisReport {
     summary: e.summary,
     retention: r,
     twoPoint: null,
+    probe: parts.probe ?? null,
   };
 }

@@ -37,7 +37,7 @@ function assemble(streams: Array<Omit<StreamReport, 'verdict'>>, calls: Array<Om
   return {
     tool: { name: 'voipready', version: '0.1.0' }, verdict: ev.verdict, reason: ev.reason, profile: 'default',
     thresholds: VOIP_READY_LIMITS, input: input(inp), calls: ev.calls, streams: ev.streams, findings: ev.findings,
-    link: ev.link, summary: ev.summary, retention: NO_RETENTION, twoPoint: null,
+    link: ev.link, summary: ev.summary, retention: NO_RETENTION, twoPoint: null, probe: null,
   };
 }
 

@@ -117,6 +117,39 @@ const ADVICE: Record<string, Advice> = {
   },
 };
 
+const PROBE_ADVICE: Record<string, Advice> = {
+  ONE_WAY_DELAY_HIGH: {
+    meaning: 'The network alone takes longer than the limit to carry voice one way: with the phones\' own delay, callers talk over each other.',
+    action: 'Find the slow hop (traceroute, the probe between intermediate sites); shorten the path, avoid VPN hairpins and satellite or congested links for voice.',
+  },
+  PROBE_LOSS_HIGH: {
+    meaning: 'The probe\'s voice-shaped packets were lost in this direction: real calls would have gaps and robotic sound there.',
+    action: 'Look for congestion or errors on the links of this direction (interface drops, full queues, policers); give DSCP EF a priority queue.',
+  },
+  PROBE_JITTER_HIGH: {
+    meaning: 'The probe\'s packets arrive at uneven intervals in this direction: phones must buffer more (delay) or drop late packets.',
+    action: 'Prioritise DSCP EF in a strict-priority queue on every hop of this direction; avoid shared congested links and Wi-Fi.',
+  },
+  PROBE_DSCP_REMARKED: {
+    meaning: 'Packets sent with the voice marking arrived with another DSCP in this direction: a switch, router or provider re-marks it, so voice loses its priority there.',
+    action: 'Find the hop that re-marks (probe shorter paths); trust or restore DSCP EF on it, or agree the marking with the provider.',
+  },
+  PROBE_NO_REPLY: {
+    meaning: 'The probe got nothing back: no delay, loss or DSCP figures could be measured.',
+    action: 'Start `voipready probe reflect` on the far end, open UDP 862 (or the port used) both ways, and use the same --auth-key on both ends.',
+  },
+  PROBE_CLOCKS_NOT_SYNCHRONISED: {
+    meaning: 'The two ends\' clocks disagree, so one-way delays cannot be told apart; RTT/2 is shown instead.',
+    action: 'Synchronise both hosts with NTP or PTP (chrony, systemd-timesyncd) for one-way figures.',
+  },
+  PROBE_DSCP_UNKNOWN: {
+    meaning: 'The DSCP of the probe packets could not be read in at least one direction, so re-marking there is not known.',
+    action: 'Build voipready\'s native socket addon (npm install with a C compiler, build-essential) on both ends.',
+  },
+};
+
+Object.assign(ADVICE, PROBE_ADVICE);
+
 const GENERIC: Advice = {
   meaning: 'The analysis noticed something unusual here; see the message and evidence.',
   action: 'Check the evidence packets in Wireshark; contact the supplier of the phone system if unsure.',

@@ -13,7 +13,7 @@ const DESIGN_CODES = [
 /** codes the source actually emits (code: 'X' in the verdict engine, pipeline and detectors) */
 function emittedCodes(): string[] {
   const codes = new Set<string>();
-  for (const dir of ['src/verdict', 'src/pipeline', 'src/detect']) {
+  for (const dir of ['src/verdict', 'src/pipeline', 'src/detect', 'src/probe']) {
     let files: string[] = [];
     try { files = readdirSync(dir, { recursive: true }) as string[]; } catch { continue; }
     for (const f of files.filter((x) => x.endsWith('.ts'))) {

@@ -91,6 +91,6 @@ export function fakeReport(streams: MutableStream[]): AnalysisReport {
       state: 'answered', startTime: '2023-11-14T22:13:20.000Z', durationSeconds: 3, transport: 'udp',
       sipSrc: '10.0.0.1:5060', sipDst: '192.0.2.7:5060', sipDscp: { '24': 4 }, streams: streams.map((s) => s.id), messages: 4, firstPacket: 1,
     }],
-    streams: rows, findings: [], link: null, summary: [], retention: NO_RETENTION, twoPoint: null,
+    streams: rows, findings: [], link: null, summary: [], retention: NO_RETENTION, twoPoint: null, probe: null,
   };
 }
