@@ -14,7 +14,6 @@ import type { ExpectedMedia } from '../track/calls.js';
 import type { AnalysisSettings } from '../config/settings.js';
 import { addressKeyOfText } from './address-text.js';
 import type { EventBus } from './event-bus.js';
-import type { LiveStream } from './events.js';
 import { StreamLive } from './stream-live.js';
 import { RtpFastPath } from './rtp-fast-path.js';
 

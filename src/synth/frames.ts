@@ -145,7 +145,7 @@ export function ipv6Header(ip: IpSpec, nextHeader: number, payloadLen: number): 
 
 /** sum of the pseudo-header (RFC 768 / RFC 2460 section 8.1) */
 function pseudoHeaderSum(ip: IpSpec, proto: number, length: number): number {
-  let s = onesSum(ip.src, 0, ip.src.length) + onesSum(ip.dst, 0, ip.dst.length);
+  const s = onesSum(ip.src, 0, ip.src.length) + onesSum(ip.dst, 0, ip.dst.length);
   return s + proto + (length & 0xffff) + Math.floor(length / 65536);
 }
 

@@ -11,7 +11,7 @@ import type { PacketInfo } from '../decode/packet-info.js';
 import type { RtpHeader } from '../decode/rtp.js';
 import type { StreamReport } from '../model/report.js';
 import { RtcpStreamStats } from '../measure/rtcp-stats.js';
-import { isTelephoneEventName, PT_CN, PT_CN_OLD, staticPayloadName, tsharkClockRate, staticClockRate, dynamicClockRate } from '../measure/rtp-clock.js';
+import { isTelephoneEventName, staticPayloadName, tsharkClockRate, staticClockRate, dynamicClockRate } from '../measure/rtp-clock.js';
 import { RtpStreamStats } from '../measure/rtp-stream-stats.js';
 import { SequenceTracker } from '../measure/sequence.js';
 import { SLOT, StreamRecord, type StreamArena } from '../measure/stream-arena.js';

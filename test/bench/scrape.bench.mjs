@@ -35,7 +35,7 @@ export async function run(_ctx, arg) {
   const m = createMetrics({ settings, defaultMetrics: true });
   m.attach(view);
   for (const s of streams) m.listener.onStream(s, 'start');
-  let t = performance.now();
+  const t = performance.now();
   m.listener.onSecond(1_700_000_000, view);
   const onSecondMs = performance.now() - t;
 

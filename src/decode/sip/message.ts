@@ -45,8 +45,11 @@ function parseContacts(headers: SipHeader[]): { list: SipNameAddr[]; star: boole
   let star = false;
   for (const h of headers) {
     if (h.key !== 'contact') continue;
-    if (h.value === '*') star = true;
-    else for (const e of splitCommaList(h.value)) {
+    if (h.value === '*') {
+      star = true;
+      continue;
+    }
+    for (const e of splitCommaList(h.value)) {
       const c = parseNameAddr(e);
       if (c !== null) list.push(c);
     }

@@ -51,10 +51,12 @@ describe.skipIf(!present)('public captures against tshark 4.0.17 (skipped: ../sh
         }
         if (s.packets !== r.packets) problems.push(`${name}: packets ${s.packets} vs ${r.packets}`);
         if (s.lost !== r.lost) problems.push(`${name}: lost ${s.lost} vs ${r.lost}`);
-        if (r.jitterMaxMs > 0 && !close(s.jitterMaxMs, r.jitterMaxMs, 0.01))
+        if (r.jitterMaxMs > 0 && !close(s.jitterMaxMs, r.jitterMaxMs, 0.01)) {
           problems.push(`${name}: max jitter ${s.jitterMaxMs} vs ${r.jitterMaxMs}`);
-        if (r.jitterMeanMs > 0 && !close(s.jitterMeanMs, r.jitterMeanMs, 0.02))
+        }
+        if (r.jitterMeanMs > 0 && !close(s.jitterMeanMs, r.jitterMeanMs, 0.02)) {
           problems.push(`${name}: mean jitter ${s.jitterMeanMs} vs ${r.jitterMeanMs}`);
+        }
         if (r.jitterMaxMs === 0 && s.jitterMaxMs !== 0) problems.push(`${name}: max jitter ${s.jitterMaxMs} vs 0`);
         if (JSON.stringify(s.dscp) !== JSON.stringify(r.dscp)) problems.push(`${name}: dscp ${JSON.stringify(s.dscp)}`);
       }

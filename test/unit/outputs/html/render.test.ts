@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chartData, type ChartData } from '../../../../src/outputs/html/chart-data.js';
 import { renderHtmlReport } from '../../../../src/outputs/html/render.js';
 import {
-  emptyReport, failReport, HOSTILE, manyStreamsReport, noCallsReport, onlySipReport, passReport,
+  emptyReport, failReport, manyStreamsReport, noCallsReport, onlySipReport, passReport,
 } from '../../../helpers/sample-report.js';
 
 /** the embedded chart data, read back the way the browser script does */
