@@ -12,7 +12,7 @@ export function stream(over: Partial<Omit<StreamReport, 'verdict'>> = {}): Omit<
   };
 }
 
-export function call(over: Partial<Omit<CallReport, 'verdict'>> = {}): Omit<CallReport, 'verdict'> {
+export function call(over: Partial<Omit<CallReport, 'verdict' | 'mos'>> = {}): Omit<CallReport, 'verdict' | 'mos'> {
   return {
     callId: 'c1', from: 'alice@example.com', to: 'bob@example.com', setupMs: 1200, ringMs: 80, finalStatus: 200,
     state: 'ended', startTime: '2026-01-01T00:00:00.000Z', durationSeconds: 10, transport: 'udp',
