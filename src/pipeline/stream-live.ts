@@ -132,8 +132,8 @@ export class StreamLive implements LiveStream, StreamFigures {
   /** the measured one-way network delay now and its method, null when none is measured */
   get oneWayDelay(): { ms: number; method: string } | null {
     if (this.frozen !== null) return this.frozen.oneWayDelay;
-    this.refreshQuality();
-    const d = this.cachedDelay;
+    const st = this.state;
+    const d = st.delay(this.reverseRtt(st));
     return d !== null && d.oneWayMs !== null && d.method !== null ? { ms: d.oneWayMs, method: d.method } : null;
   }
 
