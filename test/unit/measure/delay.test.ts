@@ -25,7 +25,7 @@ describe('RTCP round trip and one-way delay', () => {
     st.packets = 2;
     // SR captured at T0; the receiver holds it 250 ms (DLSR = 0.25 * 65536) and its RR is captured at T0 + 330 ms
     const lsr = sr(st, T0 - 3, T0);
-    st.onReportBlock({ ssrc: 1, fractionLost: 0, cumulativeLost: 0, highestSeq: 0, jitter: 0, lsr, dlsr: 0.25 * 65536 }, 8000, T0 + 330);
+    st.onReportBlock({ ssrc: 1, fractionLost: 0, cumulativeLost: 0, extendedHighestSeq: 0, jitter: 0, lsr, dlsr: 0.25 * 65536 }, 8000, T0 + 330);
     expect(st.rttMs).toBeCloseTo(80, 9);
     const d = rtcpDelay(st);
     expect(d?.method).toBe('rtcp-rtt');
@@ -39,7 +39,7 @@ describe('RTCP round trip and one-way delay', () => {
     st.packets = 3;
     for (const [at, rtt] of [[0, 60], [5000, 100]] as const) {
       const lsr = sr(st, T0 + at - 2000, T0 + at);
-      st.onReportBlock({ ssrc: 1, fractionLost: 0, cumulativeLost: 0, highestSeq: 0, jitter: 0, lsr, dlsr: 65536 }, 8000, T0 + at + 1000 + rtt);
+      st.onReportBlock({ ssrc: 1, fractionLost: 0, cumulativeLost: 0, extendedHighestSeq: 0, jitter: 0, lsr, dlsr: 65536 }, 8000, T0 + at + 1000 + rtt);
     }
     expect(rtcpDelay(st)?.rttMs).toBeCloseTo(80, 9);
     const none = new RtcpStreamStats();
