@@ -88,8 +88,8 @@ function overview() {
       [[`sum(${rate('voipready_rtp_packets_lost_total', SEL)}) / sum(${rate('voipready_rtp_packets_expected_total', SEL)})`, 'loss'],
         [`max(voipready_threshold_loss_ratio{${SEL}})`, 'limit']],
       { x: 12, y: 5, w: 12, h: 8 }, 'percentunit', 0.03),
-    timeseries('One-way delay p95 vs limit', 'One-way delay is not measured yet (empty until a later release); the limit is drawn.',
-      [[p95('voipready_rtp_one_way_delay_seconds', SEL), 'p95 delay'], [`max(voipready_threshold_one_way_delay_seconds{${SEL}})`, 'limit']],
+    timeseries('One-way delay p95 vs limit', 'Network one-way delay of streams whose delay is measured, by method (rtcp-rtt: RTCP round trip / 2, assumes a symmetric path; rtcp-ntp: SR clock vs capture clock), with the limit.',
+      [[p95('voipready_rtp_one_way_delay_seconds', SEL, ', method'), 'p95 delay {{method}}'], [`max(voipready_threshold_one_way_delay_seconds{${SEL}})`, 'limit']],
       { x: 0, y: 13, w: 12, h: 8 }, 's', 0.05),
     timeseries('Calls', 'Calls started and ended per interval, by final state.',
       [[`sum(increase(voipready_sip_calls_started_total{${SEL}}[$__rate_interval]))`, 'started'],
@@ -103,6 +103,13 @@ function overview() {
       [[`sum(increase(voipready_rtp_streams_port_out_of_range_total{${SEL}}[$__rate_interval]))`, 'streams out of port range'],
         [`sum(increase(voipready_sip_alg_findings_total{${SEL}}[$__rate_interval]))`, 'SIP ALG findings']],
       { x: 16, y: 21, w: 8, h: 7 }, 'short'),
+    stat('Lowest MOS now', 'ITU-T G.107 E-model MOS of the worst active stream: 4.4 is a perfect narrowband call; below 3.6 many users are dissatisfied (warn), below 3.1 nearly all (fail).',
+      [[`min(voipready_stream_mos{${SEL}})`, 'MOS']], { x: 0, y: 28, w: 6, h: 7 }, 'none',
+      { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'orange', value: 3.1 }, { color: 'green', value: 3.6 }] }),
+    timeseries('MOS of ended streams', 'E-model MOS of each stream, observed once when it ends: median and 5th percentile.',
+      [[`histogram_quantile(0.5, sum by (le) (${rate('voipready_rtp_mos_bucket', SEL)}))`, 'median'],
+        [`histogram_quantile(0.05, sum by (le) (${rate('voipready_rtp_mos_bucket', SEL)}))`, '5th percentile']],
+      { x: 6, y: 28, w: 18, h: 7 }, 'none'),
   ];
   return dashboard('voipready-overview', 'voipready — overview', panels, false);
 }
@@ -123,12 +130,15 @@ function drilldown() {
       { x: 0, y: 8, w: 12, h: 8 }, 'pps'),
     timeseries('Active streams', 'Active RTP streams by peer and codec.',
       [[`sum by (peer, codec) (voipready_streams_active{${DRILL}})`, '{{peer}} {{codec}}']], { x: 12, y: 8, w: 12, h: 8 }, 'short'),
-    panel('table', 'Active streams now', 'Current jitter and loss of each active stream (stream ids match /api/streams).',
+    panel('table', 'Active streams now', 'Current jitter, loss and E-model MOS of each active stream (stream ids match /api/streams).',
       [[`voipready_stream_jitter_seconds{${DRILL}}`, '', { format: 'table', instant: true }],
-        [`voipready_stream_loss_ratio{${DRILL}}`, '', { format: 'table', instant: true }]],
+        [`voipready_stream_loss_ratio{${DRILL}}`, '', { format: 'table', instant: true }],
+        [`voipready_stream_mos{${DRILL}}`, '', { format: 'table', instant: true }]],
       { x: 0, y: 16, w: 16, h: 9 }, { unit: 'short' }, { showHeader: true }),
     timeseries('DSCP violations by peer', 'RTP packets per second not marked EF.',
       [[`sum by (peer) (${rate('voipready_rtp_dscp_mismatch_packets_total', DRILL)})`, '{{peer}}']], { x: 16, y: 16, w: 8, h: 9 }, 'pps'),
+    timeseries('MOS by peer and codec', 'Lowest current E-model MOS of the active streams per peer and codec.',
+      [[`min by (peer, codec) (voipready_stream_mos{${DRILL}})`, '{{peer}} {{codec}}']], { x: 0, y: 25, w: 24, h: 8 }, 'none'),
   ];
   return dashboard('voipready-drilldown', 'voipready — drill-down by site, peer, codec', panels, true);
 }

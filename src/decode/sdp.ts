@@ -322,6 +322,8 @@ function toMedia(
 export interface PayloadInfo {
   codec: string;
   clockRate: number;
+  /** the m= line's a=ptime, ms (RFC 4566 6), when it has one */
+  ptime?: number;
 }
 
 /**
@@ -331,13 +333,14 @@ export interface PayloadInfo {
  */
 export function resolvePayloads(media: MediaDescription): Map<number, PayloadInfo> {
   const out = new Map<number, PayloadInfo>();
+  const ptime = media.ptime !== undefined && media.ptime > 0 ? { ptime: media.ptime } : {};
   for (const pt of media.payloadTypes) {
     const fixed = staticPayloadType(pt);
     const mapped = media.rtpmap.get(pt);
     if (pt < 96 && fixed !== undefined) {
-      out.set(pt, { codec: fixed.codec, clockRate: mapped !== undefined && mapped.clockRate > 0 ? mapped.clockRate : fixed.clockRate });
+      out.set(pt, { codec: fixed.codec, clockRate: mapped !== undefined && mapped.clockRate > 0 ? mapped.clockRate : fixed.clockRate, ...ptime });
     } else if (mapped !== undefined) {
-      out.set(pt, { codec: mapped.codec, clockRate: mapped.clockRate });
+      out.set(pt, { codec: mapped.codec, clockRate: mapped.clockRate, ...ptime });
     }
   }
   return out;

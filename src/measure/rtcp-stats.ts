@@ -27,10 +27,28 @@ export class RtcpStreamStats {
   private readonly srMiddle = new Float64Array(SR_MEMORY);
   private readonly srAtMs = new Float64Array(SR_MEMORY);
   private srCount = 0;
+  /** the RTT samples (mean RTT for the one-way delay estimate) */
+  rttSumMs = 0;
+  rttCount = 0;
+  /** capture time - SR NTP time (ms) over the stream's SRs: count, min, max, sum (the clock test of delay.ts) */
+  ntpOffsetCount = 0;
+  ntpOffsetMinMs = Infinity;
+  ntpOffsetMaxMs = -Infinity;
+  ntpOffsetSumMs = 0;
 
-  /** an SR sent by this stream's SSRC (ntpMiddle: RFC 3550 6.4.1 middle 32 bits of its NTP timestamp) */
-  onSenderReport(ntpMiddle: number, captureMs: number): void {
+  /**
+   * an SR sent by this stream's SSRC (ntpMiddle: RFC 3550 6.4.1 middle 32 bits of its NTP timestamp;
+   * ntpEpochMs: the whole NTP timestamp as ms since the Unix epoch, NaN when not known)
+   */
+  onSenderReport(ntpMiddle: number, captureMs: number, ntpEpochMs = NaN): void {
     this.senderReports++;
+    if (Number.isFinite(ntpEpochMs)) {
+      const off = captureMs - ntpEpochMs;
+      this.ntpOffsetCount++;
+      this.ntpOffsetSumMs += off;
+      if (off < this.ntpOffsetMinMs) this.ntpOffsetMinMs = off;
+      if (off > this.ntpOffsetMaxMs) this.ntpOffsetMaxMs = off;
+    }
     const i = this.srCount++ % SR_MEMORY;
     this.srMiddle[i] = ntpMiddle;
     this.srAtMs[i] = captureMs;
@@ -49,6 +67,8 @@ export class RtcpStreamStats {
       const rtt = captureMs - this.srAtMs[i]! - ntpShortToMs(b.dlsr);
       if (rtt < 0) return;
       this.rttMs = rtt;
+      this.rttSumMs += rtt;
+      this.rttCount++;
       if (this.rttMaxMs === null || rtt > this.rttMaxMs) this.rttMaxMs = rtt;
       return;
     }

@@ -68,6 +68,52 @@ export interface RtcpSummary {
   rttMaxMs: number | null;
 }
 
+/** how a one-way delay was obtained (two-point and stamp: from other methods as they land) */
+export type DelayMethod = 'rtcp-rtt' | 'rtcp-ntp' | 'two-point' | 'stamp';
+
+export interface StreamDelay {
+  /** network one-way delay, ms (null when only the reason is known) */
+  oneWayMs: number | null;
+  method: DelayMethod | null;
+  /** how far to trust it, in words (e.g. "estimate (assumes a symmetric path)") */
+  reliability: string;
+  /** mean RTCP round trip (RFC 3550 6.4.1) of this direction, ms; null without LSR/DLSR */
+  rttMs: number | null;
+  /** why a better method (SR NTP timestamps) was not used, or why there is no figure */
+  reason?: string;
+}
+
+/** ITU-T G.114 mouth-to-ear delay of one direction: network + packetisation + look-ahead + jitter buffer */
+export interface MouthToEar {
+  totalMs: number;
+  networkMs: number;
+  /** one packet's worth of audio (ptime) */
+  packetisationMs: number;
+  /** the codec's algorithmic look-ahead */
+  lookAheadMs: number;
+  jitterBufferMs: number;
+  /** false: networkMs is the configured assumption (quality.assumedNetworkDelayMs), not a measurement */
+  networkMeasured: boolean;
+}
+
+/** ITU-T G.107 E-model estimate for one direction */
+export interface MosEstimate {
+  /** MOS-CQE, 1 .. 4.5 (G.107 Annex B) */
+  mos: number;
+  /** transmission rating R */
+  r: number;
+  /** effective equipment impairment (codec + loss with its burstiness) */
+  ieEff: number;
+  /** delay impairment of the mouth-to-ear delay Ta */
+  idd: number;
+  /** the codec row of G.113 Appendix I used (e.g. "G.711 with PLC") */
+  codec: string;
+  /** true when the codec has no published narrowband Ie/Bpl and assumed values stand in */
+  provisional: boolean;
+  /** every assumption the figure rests on, in words */
+  assumptions: string[];
+}
+
 export interface StreamReport {
   /** stable within one report: "s1", "s2", ... in order of first packet */
   id: string;
@@ -108,6 +154,12 @@ export interface StreamReport {
   /** DSCP value -> packets */
   dscp: Record<string, number>;
   rtcp: RtcpSummary | null;
+  /** network one-way delay of this direction and how it was measured; null when nothing measures it */
+  delay: StreamDelay | null;
+  /** mouth-to-ear (total) delay with its parts; null without a voice codec frame size */
+  mouthToEar: MouthToEar | null;
+  /** ITU-T G.107 E-model estimate (MOS-CQE); null when the stream carries no voice to score */
+  mos: MosEstimate | null;
   verdict: Verdict;
   /** only with --series (always present in the in-memory model used by the HTML report) */
   series?: StreamSeries;
@@ -137,6 +189,8 @@ export interface CallReport {
   streams: string[];
   messages: number;
   firstPacket: number;
+  /** the lowest MOS of the call's streams (null when none has one) */
+  mos: number | null;
 }
 
 export interface LinkUtilisation {
@@ -326,7 +380,7 @@ export interface RetentionSummary {
 }
 
 export interface LimitCheck {
-  /** 'loss' | 'jitter' | 'oneWayDelay' | 'totalDelay' | 'dscp' | 'ports' | 'linkUtilisation' */
+  /** 'loss' | 'jitter' | 'oneWayDelay' | 'totalDelay' | 'mos' | 'dscp' | 'ports' | 'linkUtilisation' */
   criterion: string;
   label: string;
   limit: string;

@@ -71,9 +71,9 @@ function streams(list: StreamReport[], c: Painter, max: number): string[] {
   if (list.length === 0) return [c.bold('RTP streams: none'), ''];
   const rows = list.slice(0, max).map((s) => [
     s.id, `${s.src} -> ${s.dst}`, s.ssrc, s.codec, String(s.packets), String(s.lost), `${s.lossPercent.toFixed(1)} %`,
-    `${s.jitterMeanMs.toFixed(2)} / ${s.jitterMaxMs.toFixed(2)}`, s.maxDeltaMs.toFixed(1), dscpText(s.dscp), c.verdict(s.verdict, s.verdict.toUpperCase()),
+    `${s.jitterMeanMs.toFixed(2)} / ${s.jitterMaxMs.toFixed(2)}`, s.maxDeltaMs.toFixed(1), dscpText(s.dscp), mosText(s), m2eText(s), c.verdict(s.verdict, s.verdict.toUpperCase()),
   ]);
-  const out = [c.bold(`RTP streams (${list.length})`), ...table(['id', 'src -> dst', 'SSRC', 'codec', 'pkts', 'lost', 'loss', 'jitter ms mean/max', 'max delta ms', 'DSCP', ''], rows)];
+  const out = [c.bold(`RTP streams (${list.length})`), ...table(['id', 'src -> dst', 'SSRC', 'codec', 'pkts', 'lost', 'loss', 'jitter ms mean/max', 'max delta ms', 'DSCP', 'MOS', 'mouth-to-ear ms', ''], rows)];
   if (list.length > max) out.push(c.dim(`  ... ${list.length - max} more (see --json)`));
   out.push('');
   return out;
@@ -91,6 +91,18 @@ function twoPoint(r: AnalysisReport, c: Painter): string[] {
   });
   return [c.bold(`Between the two capture points (A: this capture, B: ${tp.peer.file})`), tp.clockNote,
     ...table(['ssrc', 'dir', 'stream A/B', 'matched', 'delay ms min/p50/p95/max', 'lost between', 'lost before', 'DSCP A -> B', 're-marked'], rows), ''];
+}
+
+/** "4.39", "4.39*" when provisional (no published Ie/Bpl for the codec), "-" without one */
+function mosText(s: StreamReport): string {
+  const m = s.mos ?? null;
+  return m === null ? '-' : `${m.mos.toFixed(2)}${m.provisional ? '*' : ''}`;
+}
+
+/** "60.0", ">=40.0" when the network part is assumed (not measured) */
+function m2eText(s: StreamReport): string {
+  const m = s.mouthToEar ?? null;
+  return m === null ? '-' : `${m.networkMeasured ? '' : '>='}${m.totalMs.toFixed(1)}`;
 }
 
 function dscpText(d: Record<string, number>): string {

@@ -8,7 +8,7 @@ export interface ReportParts {
   settings: AnalysisSettings;
   input: InputSummary;
   streams: Array<Omit<StreamReport, 'verdict'>>;
-  calls: Array<Omit<CallReport, 'verdict'>>;
+  calls: Array<Omit<CallReport, 'verdict' | 'mos'>>;
   link: Omit<LinkUtilisation, 'verdict'> | null;
   findings: Finding[];
   /** what a long run finalised and no longer lists (default: nothing) */

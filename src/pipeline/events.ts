@@ -35,6 +35,10 @@ export interface LiveStream {
   readonly verdict: Verdict;
   /** true once the stream retired: its figures are final and it will never be seen again */
   readonly retired?: boolean;
+  /** the E-model MOS now (src/measure/stream-quality.ts), null when the stream has none */
+  readonly mos?: number | null;
+  /** the measured network one-way delay now and the method that measured it (rtcp-rtt, rtcp-ntp, ...) */
+  readonly oneWayDelay?: { ms: number; method: string } | null;
 }
 
 export interface LiveCall {

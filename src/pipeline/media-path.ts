@@ -16,6 +16,7 @@ import { addressKeyOfText } from './address-text.js';
 import type { EventBus } from './event-bus.js';
 import { StreamLive } from './stream-live.js';
 import { RtpFastPath } from './rtp-fast-path.js';
+import { qualityOf, type QualityOptions } from '../config/sections/quality.js';
 
 export class MediaPath {
   rtcpErrors = 0;
@@ -26,6 +27,10 @@ export class MediaPath {
   private readonly hdr = new RtpHeader();
   /** the streams held (not retired), by id, in order of first packet */
   private readonly live = new Map<string, StreamLive>();
+  /** held streams by "src>dst" (the newest): a stream's reverse direction, for its RTCP round trip */
+  private readonly byPath = new Map<string, StreamLive>();
+  private readonly quality: QualityOptions;
+  private readonly reverseRtt = (s: RtpStreamState): number | null => this.byPath.get(`${s.dst}>${s.src}`)?.state.meanRttMs ?? null;
   /** Call-ID -> ids of its streams (made when a stream of the call starts; taken when the call retires) */
   private readonly streamsOfCall = new Map<string, string[]>();
   /** streams made so far: the next id is s(made + 1) */
@@ -42,6 +47,7 @@ export class MediaPath {
     fastPath = true,
   ) {
     // the per-stream time series costs per packet: keep it only when a report will show it
+    this.quality = qualityOf(settings);
     this.table = new StreamTable({ addresses, rtpDscp: settings.thresholds.rtpDscp, seriesPoints: withSeries ? 600 : 0 });
     const fast = fastPath ? RtpFastPath.create(this.table.arena) : null;
     this.fast = fast;
@@ -108,7 +114,7 @@ export class MediaPath {
   }
 
   figuresOf(s: StreamLive): Omit<StreamReport, 'verdict'> {
-    return { id: s.id, ...s.state.toReport(this.withSeries) };
+    return { id: s.id, ...s.state.toReport(this.withSeries, this.quality, this.reverseRtt(s.state)) };
   }
 
   /** a held stream by id */
@@ -151,6 +157,8 @@ export class MediaPath {
       if (s.detection === 'heuristic') this.registry.forgetFlow(s.srcAddr, s.srcPort, s.dstAddr, s.dstPort, s.ssrc);
       this.table.retire(s);
       this.live.delete(live.id);
+      const key = `${s.src}>${s.dst}`;
+      if (this.byPath.get(key) === live) this.byPath.delete(key);
       n++;
     }
     return n;
@@ -165,8 +173,9 @@ export class MediaPath {
   private created(s: RtpStreamState, p: PacketInfo): void {
     s.id = `s${++this.made}`;
     if (s.detection === 'sdp') s.callId = this.callOfBothEnds(s, p.num) ?? s.callId;
-    const live = new StreamLive(s, this.settings.thresholds);
+    const live = new StreamLive(s, this.settings.thresholds, this.quality, this.reverseRtt);
     this.live.set(s.id, live);
+    this.byPath.set(`${s.src}>${s.dst}`, live);
     if (s.callId !== null) this.noteCallStream(s.callId, s.id);
     this.bus.stream(live, 'start');
   }

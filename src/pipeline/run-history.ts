@@ -9,7 +9,7 @@ import { BoundedList } from './bounded-list.js';
 import type { VerdictCounts } from './events.js';
 
 export type StreamFigures = Omit<StreamReport, 'verdict'>;
-export type CallFigures = Omit<CallReport, 'verdict'>;
+export type CallFigures = Omit<CallReport, 'verdict' | 'mos'>;
 
 export function noVerdicts(): VerdictCounts {
   return { pass: 0, warn: 0, fail: 0 };

@@ -85,12 +85,12 @@ export class SignallingPath {
     this.tracker.flush(endEpochMs);
   }
 
-  callReports(): Array<Omit<CallReport, 'verdict' | 'streams'> & { streams: string[] }> {
+  callReports(): Array<Omit<CallReport, 'verdict' | 'streams' | 'mos'> & { streams: string[] }> {
     return this.tracker.toJSON().map((c) => ({ ...c, streams: [] }));
   }
 
   /** calls over for good (see CallTracker.retire), as the report lists them */
-  retireCalls(nowMs: number, graceMs: number, idleMs: number, busy: (callId: string) => boolean): Array<Omit<CallReport, 'verdict' | 'streams'>> {
+  retireCalls(nowMs: number, graceMs: number, idleMs: number, busy: (callId: string) => boolean): Array<Omit<CallReport, 'verdict' | 'streams' | 'mos'>> {
     return this.tracker.retire(nowMs, graceMs, idleMs, busy);
   }
 

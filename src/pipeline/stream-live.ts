@@ -6,7 +6,9 @@
  * Once the stream retires the view is frozen: its final figures stay, its state (and the WebAssembly
  * record, which the next stream reuses) is let go.
  */
-import type { Thresholds, Verdict } from '../model/report.js';
+import type { StreamDelay, Thresholds, Verdict } from '../model/report.js';
+import { DEFAULT_QUALITY, type QualityOptions } from '../config/sections/quality.js';
+import type { StreamQuality } from '../measure/stream-quality.js';
 import type { RtpStreamState } from '../track/streams.js';
 import { portOutOfRange, streamVerdict, type StreamFigures } from '../verdict/stream-grade.js';
 import type { LiveStream } from './events.js';
@@ -28,7 +30,14 @@ interface Frozen {
   codec: string;
   callId: string | null;
   verdict: Verdict;
+  mos: number | null;
+  oneWayDelay: { ms: number; method: string } | null;
 }
+
+/** the mean RTCP round trip of the reverse direction of a stream, null when unknown */
+export type ReverseRtt = (state: RtpStreamState) => number | null;
+
+const NO_REVERSE: ReverseRtt = () => null;
 
 export class StreamLive implements LiveStream, StreamFigures {
   readonly portOutOfRange: boolean;
@@ -37,8 +46,18 @@ export class StreamLive implements LiveStream, StreamFigures {
   private graded: Verdict = 'pass';
   private frozen: Frozen | null = null;
   private st: RtpStreamState | null;
+  /** delay and quality at (qualityAt packets, qualityRtcp RTCP packets): computed on demand, cached */
+  private qualityAt = -1;
+  private qualityRtcp = -1;
+  private cachedDelay: StreamDelay | null = null;
+  private cachedQuality: StreamQuality = { mouthToEar: null, mos: null };
 
-  constructor(state: RtpStreamState, private readonly t: Thresholds) {
+  constructor(
+    state: RtpStreamState,
+    private readonly t: Thresholds,
+    private readonly quality: QualityOptions = DEFAULT_QUALITY,
+    private readonly reverseRtt: ReverseRtt = NO_REVERSE,
+  ) {
     this.st = state;
     this.portOutOfRange = portOutOfRange(t, state.srcPort, state.dstPort);
   }
@@ -52,7 +71,7 @@ export class StreamLive implements LiveStream, StreamFigures {
       id: this.id, ssrc: this.ssrc, src: this.src, dst: this.dst, packets: this.packets, expected: this.expected,
       lost: this.lost, jitterMs: this.jitterMs, jitterMaxMs: this.jitterMaxMs, maxDeltaMs: this.maxDeltaMs,
       lastSeenEpochMs: this.lastSeenEpochMs, dscpMismatchPackets: this.dscpMismatchPackets, codec: this.codec,
-      callId: this.callId, verdict,
+      callId: this.callId, verdict, mos: this.mos, oneWayDelay: this.oneWayDelay,
     };
     this.st = null;
   }
@@ -90,6 +109,40 @@ export class StreamLive implements LiveStream, StreamFigures {
   get dstPort(): number { return this.state.dstPort; }
   get onlyDscp(): number { return this.state.onlyDscp; }
   dscpCount(dscp: number): number { return this.state.dscpCount(dscp); }
+
+  /** the stream's network delay and quality now (the report's computation; at scrape time, not per packet) */
+  private refreshQuality(): void {
+    const st = this.state;
+    const n = st.packets;
+    const r = st.rtcp.packets;
+    if (n === this.qualityAt && r === this.qualityRtcp) return;
+    this.cachedDelay = st.delay(this.reverseRtt(st));
+    this.cachedQuality = st.quality(this.cachedDelay, this.quality);
+    this.qualityAt = n;
+    this.qualityRtcp = r;
+  }
+
+  /** the E-model MOS now, null when the stream has none */
+  get mos(): number | null {
+    if (this.frozen !== null) return this.frozen.mos;
+    this.refreshQuality();
+    return this.cachedQuality.mos?.mos ?? null;
+  }
+
+  /** the measured one-way network delay now and its method, null when none is measured */
+  get oneWayDelay(): { ms: number; method: string } | null {
+    if (this.frozen !== null) return this.frozen.oneWayDelay;
+    const st = this.state;
+    const d = st.delay(this.reverseRtt(st));
+    return d !== null && d.oneWayMs !== null && d.method !== null ? { ms: d.oneWayMs, method: d.method } : null;
+  }
+
+  /** the mouth-to-ear delay when its network part is measured (graded), else null */
+  get measuredTotalDelayMs(): number | null {
+    this.refreshQuality();
+    const m = this.cachedQuality.mouthToEar;
+    return m !== null && m.networkMeasured ? m.totalMs : null;
+  }
 
   /** the stream's verdict now: what the report would say of it (cached until its next packet; final once retired) */
   get verdict(): Verdict {

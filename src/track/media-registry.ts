@@ -28,6 +28,8 @@ export const MEDIA_PENDING = 3;
 export interface PayloadInfo {
   codec: string;
   clockRate: number;
+  /** the SDP's a=ptime, ms, when it has one */
+  ptime?: number;
 }
 
 export interface MediaRegistration {

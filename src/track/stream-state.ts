@@ -9,7 +9,10 @@
  */
 import type { PacketInfo } from '../decode/packet-info.js';
 import type { RtpHeader } from '../decode/rtp.js';
-import type { StreamReport } from '../model/report.js';
+import type { StreamDelay, StreamReport } from '../model/report.js';
+import { DEFAULT_QUALITY, type QualityOptions } from '../config/sections/quality.js';
+import { rtcpDelay, meanRttMs } from '../measure/delay.js';
+import { streamQuality, type StreamQuality } from '../measure/stream-quality.js';
 import { RtcpStreamStats } from '../measure/rtcp-stats.js';
 import { isTelephoneEventName, staticPayloadName, tsharkClockRate, staticClockRate, dynamicClockRate } from '../measure/rtp-clock.js';
 import { RtpStreamStats } from '../measure/rtp-stream-stats.js';
@@ -220,7 +223,39 @@ export class RtpStreamState {
     return this.clockRate;
   }
 
-  toReport(withSeries = false): StreamReportData {
+  /** the SDP's a=ptime for the voice payload type, null when it has none (read at report time only) */
+  get sdpPtimeMs(): number | null {
+    const pt = this.voicePt;
+    return pt >= 0 ? this.cachePayloads?.get(pt)?.ptime ?? null : null;
+  }
+
+  /** mean RTCP round trip of this direction, null without one */
+  get meanRttMs(): number | null {
+    return meanRttMs(this.rtcp);
+  }
+
+  /** the network one-way delay from RTCP (own, else the reverse direction's round trip), null without RTCP */
+  delay(reverseRttMs: number | null = null): StreamDelay | null {
+    const d = rtcpDelay(this.rtcp.packets > 0 ? this.rtcp : null, reverseRttMs);
+    if (d === null) return null;
+    const out: StreamDelay = { oneWayMs: d.oneWayMs === null ? null : r3(d.oneWayMs), method: d.method, reliability: d.reliability, rttMs: d.rttMs === null ? null : r3(d.rttMs) };
+    if (d.reason !== undefined) out.reason = d.reason;
+    return out;
+  }
+
+  /** mouth-to-ear and MOS now (report and scrape time; never per packet) */
+  quality(delay: StreamDelay | null, opts: QualityOptions = DEFAULT_QUALITY): StreamQuality {
+    const r = this.record;
+    const firstMs = epochMs(r.get(SLOT.T_FIRST_SEC), r.get(SLOT.T_FIRST_NSEC));
+    const s = this.stats;
+    return streamQuality({
+      codec: this.codec, sdpPtimeMs: this.sdpPtimeMs, durationSeconds: (this.lastSeenEpochMs - firstMs) / 1000,
+      packets: s.packets, expected: s.expected, lost: s.lost, sequenceErrors: s.sequenceErrors, outOfOrder: this.sequence.outOfOrder,
+      duplicates: this.sequence.duplicates, longestLossBurst: this.sequence.longestLossBurst, jitterMeanMs: s.meanJitter, delay,
+    }, opts);
+  }
+
+  toReport(withSeries = false, opts: QualityOptions = DEFAULT_QUALITY, reverseRttMs: number | null = null): StreamReportData {
     const s = this.stats;
     const r = this.record;
     const firstMs = epochMs(r.get(SLOT.T_FIRST_SEC), r.get(SLOT.T_FIRST_NSEC));
@@ -261,10 +296,21 @@ export class RtpStreamState {
       jitterMaxMs: s.maxJitter,
       dscp,
       rtcp,
+      delay: null,
+      mouthToEar: null,
+      mos: null,
     };
+    report.delay = this.delay(reverseRttMs);
+    const q = this.quality(report.delay, opts);
+    report.mouthToEar = q.mouthToEar;
+    report.mos = q.mos;
     if (withSeries) report.series = (this.series ?? new StreamSeriesBuilder()).toJSON();
     return report;
   }
+}
+
+function r3(v: number): number {
+  return Math.round(v * 1000) / 1000;
 }
 
 /** capture time in ms since the epoch, as every report computes it */

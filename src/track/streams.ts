@@ -10,7 +10,7 @@ import { EndpointTable } from '../decode/ip/endpoint-table.js';
 import type { RtpHeader } from '../decode/rtp.js';
 import type { RtcpPacket } from '../decode/rtcp/compound.js';
 import type { PayloadInfo } from './media-registry.js';
-import { ntpMiddle32 } from '../measure/ntp.js';
+import { ntpMiddle32, ntpToEpochMs } from '../measure/ntp.js';
 import { StreamArena } from '../measure/stream-arena.js';
 import { RtpStreamState, type StreamContext } from './stream-state.js';
 
@@ -102,7 +102,7 @@ export class StreamTable {
       if (pkt.type === 'sr' || pkt.type === 'rr') {
         for (const s of this.matching(pkt.ssrc, p.srcAddr, true)) {
           touch(s, mark);
-          if (pkt.type === 'sr') s.rtcp.onSenderReport(ntpMiddle32(pkt.ntpSeconds, pkt.ntpFraction), captureMs);
+          if (pkt.type === 'sr') s.rtcp.onSenderReport(ntpMiddle32(pkt.ntpSeconds, pkt.ntpFraction), captureMs, ntpToEpochMs(pkt.ntpSeconds, pkt.ntpFraction));
         }
         for (const b of pkt.reports) {
           for (const s of this.matching(b.ssrc, p.srcAddr, false)) {

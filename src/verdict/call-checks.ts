@@ -5,7 +5,7 @@
 import type { CallReport, Finding, StreamReport, Thresholds } from '../model/report.js';
 import { dscpName } from './stream-checks.js';
 
-type CallIn = Omit<CallReport, 'verdict'>;
+type CallIn = Omit<CallReport, 'verdict' | 'mos'>;
 type StreamIn = Pick<StreamReport, 'id' | 'src' | 'dst' | 'packets'>;
 
 const USER_CHOICE = new Set([486, 487, 600, 603]);

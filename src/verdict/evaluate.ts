@@ -7,14 +7,14 @@ import type {
 } from '../model/report.js';
 import { checkCall } from './call-checks.js';
 import { grade, rank, verdictOf, worst } from './severity.js';
-import { dscpName, findingsOf, fmt, reportFigures } from './stream-checks.js';
+import { dscpName, findingsOf, fmt, partsOf, reportFigures } from './stream-checks.js';
 import { gradeStream, portOutOfRange, verdictOfChecks, type StreamCheck, type StreamCriterion } from './stream-grade.js';
 import { isoTime } from '../model/iso-time.js';
 
 export interface EvaluationInput {
   thresholds: Thresholds;
   streams: Array<Omit<StreamReport, 'verdict'>>;
-  calls: Array<Omit<CallReport, 'verdict'>>;
+  calls: Array<Omit<CallReport, 'verdict' | 'mos'>>;
   link: Omit<LinkUtilisation, 'verdict'> | null;
   /** capture-level findings already known (decode errors, truncation) */
   findings: Finding[];
@@ -45,7 +45,7 @@ export function streamOutcome(s: Omit<StreamReport, 'verdict'>, t: Thresholds): 
 }
 
 /** one call's verdict and findings: its own findings and the verdicts of its streams */
-export function callOutcome(c: Omit<CallReport, 'verdict'>, own: StreamReport[], t: Thresholds): { verdict: Verdict; findings: Finding[] } {
+export function callOutcome(c: Omit<CallReport, 'verdict' | 'mos'>, own: StreamReport[], t: Thresholds): { verdict: Verdict; findings: Finding[] } {
   const findings = checkCall(c, own, t);
   let verdict = findings.reduce<Verdict>((acc, x) => worst(acc, verdictOf(x.severity)), 'pass');
   for (const s of own) verdict = worst(verdict, s.verdict);
@@ -66,7 +66,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     const own = c.streams.map((id) => byId.get(id)).filter((s): s is StreamReport => s !== undefined);
     const o = callOutcome(c, own, t);
     findings.push(...o.findings);
-    return { ...c, verdict: o.verdict };
+    return { ...c, verdict: o.verdict, mos: worstMos(own) };
   });
   const link = input.link === null ? null : checkLink(input.link, t, findings);
   const unlisted = input.unlisted === undefined ? null : unlistedFinding(input.unlisted);
@@ -75,6 +75,16 @@ export function evaluate(input: EvaluationInput): Evaluation {
   let verdict = findings.reduce<Verdict>((v, f) => worst(v, verdictOf(f.severity)), 'pass');
   if (streams.length === 0 && (input.unlisted?.streams ?? 0) === 0) verdict = worst(verdict, 'warn');
   return { verdict, reason: reasonFor(verdict, findings, streams, calls), streams, calls, findings, link, summary: summarise(t, graded, link) };
+}
+
+/** the lowest MOS of the streams (null when none has one) */
+export function worstMos(streams: ReadonlyArray<Pick<StreamReport, 'mos'>>): number | null {
+  let m: number | null = null;
+  for (const s of streams) {
+    const v = s.mos?.mos;
+    if (v !== undefined && (m === null || v < m)) m = v;
+  }
+  return m;
 }
 
 /** the streams and calls a long run no longer lists still count: their worst verdict, in one finding */
@@ -130,7 +140,7 @@ function summarise(t: Thresholds, graded: Graded[], link: LinkUtilisation | null
     row('loss', 'Packet loss', `<= ${t.lossPercent} %`, lossS && `${fmt(lossS.stream.lossPercent)} % (${lossS.stream.id})`, lossS && lossS.verdict),
     row('jitter', 'Jitter (mean, RFC 3550)', `<= ${t.jitterMs} ms`, jitS && `${fmt(jitS.stream.jitterMeanMs)} ms (max ${fmt(jitS.stream.jitterMaxMs)} ms, ${jitS.stream.id})`, jitS && jitS.verdict),
     row('oneWayDelay', 'One-way delay', `<= ${t.oneWayDelayMs} ms`, owd === null ? null : `~${fmt(owd)} ms (RTCP round trip / 2)`, owd === null ? null : grade(owd, t.oneWayDelayMs, t.warnFraction)),
-    row('totalDelay', 'Total delay (mouth to ear)', `<= ${t.totalDelayMs} ms`, null, null),
+    totalDelayRow(t, graded),
     dscpRow(t, graded),
     portRow(t, graded),
     row('linkUtilisation', 'Link utilisation', `<= ${t.linkUtilisationPercent} %`, link && `${fmt(link.peakPercent)} % peak`, link && link.verdict),
@@ -151,6 +161,26 @@ function worstFor(graded: Graded[], criterion: StreamCriterion, value: (s: Strea
     if (best === null || rank(v) > rank(best.verdict) || (rank(v) === rank(best.verdict) && value(g.stream) > value(best.stream))) best = { stream: g.stream, verdict: v };
   }
   return best;
+}
+
+/**
+ * The mouth-to-ear row: the worst stream whose network delay is measured (graded by its checks), else
+ * the highest figure with an assumed network delay, shown but not graded.
+ */
+function totalDelayRow(t: Thresholds, graded: Graded[]): LimitCheck {
+  const label = 'Total delay (mouth to ear)';
+  const limit = `<= ${t.totalDelayMs} ms`;
+  const withM2e = graded.filter((g) => g.stream.mouthToEar !== null && g.stream.mouthToEar !== undefined);
+  const measured = withM2e.filter((g) => g.stream.mouthToEar!.networkMeasured);
+  if (measured.length > 0) {
+    const w = worstFor(measured, 'totalDelay', (s) => s.mouthToEar!.totalMs)!;
+    const m = w.stream.mouthToEar!;
+    return row('totalDelay', label, limit, `${fmt(m.totalMs)} ms (${partsOf(m)}, network by ${w.stream.delay?.method ?? '?'}, ${w.stream.id})`, w.verdict);
+  }
+  if (withM2e.length === 0) return row('totalDelay', label, limit, null, null);
+  const top = withM2e.reduce((a, b) => (b.stream.mouthToEar!.totalMs > a.stream.mouthToEar!.totalMs ? b : a));
+  const m = top.stream.mouthToEar!;
+  return { criterion: 'totalDelay', label, limit, measured: `>= ${fmt(m.totalMs)} ms (${partsOf(m)}: network delay not measured, not graded, ${top.stream.id})`, verdict: 'n/a' };
 }
 
 function dscpRow(t: Thresholds, graded: Graded[]): LimitCheck {

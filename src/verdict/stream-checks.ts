@@ -16,6 +16,8 @@ export function reportFigures(s: StreamIn): StreamFigures {
   return {
     lossPercent: s.lossPercent, jitterMeanMs: s.jitterMeanMs, jitterMaxMs: s.jitterMaxMs, clockRate: s.clockRate,
     srcPort: s.srcPort, dstPort: s.dstPort, onlyDscp: -1, dscpCount: (d) => s.dscp[String(d)] ?? 0,
+    measuredTotalDelayMs: s.mouthToEar !== null && s.mouthToEar !== undefined && s.mouthToEar.networkMeasured ? s.mouthToEar.totalMs : null,
+    mos: s.mos?.mos ?? null,
   };
 }
 
@@ -57,9 +59,28 @@ function detail(c: StreamCheck, s: StreamIn, t: Thresholds, where: string): Pick
     }
     case 'DSCP_CHANGED':
       return { message: `the DSCP of ${where} changes within the stream (${dscpValues(s).map(dscpName).join(', ')}): something on the path re-marks some packets` };
+    case 'TOTAL_DELAY_HIGH': {
+      const m = s.mouthToEar!;
+      return {
+        message: `mouth-to-ear delay ${fmt(m.totalMs)} ms of ${where} ${near} the ${t.totalDelayMs} ms limit`,
+        evidence: [partsOf(m), `network delay: ${s.delay?.method ?? 'assumed'} (${s.delay?.reliability ?? 'not measured'})`],
+      };
+    }
+    case 'MOS_LOW': {
+      const q = s.mos!;
+      return {
+        message: `estimated MOS ${q.mos.toFixed(2)} (E-model R ${fmt(q.r)}${q.provisional ? ', provisional' : ''}) of ${where} is below ${c.limit}`,
+        evidence: [`codec ${q.codec}: Ie,eff ${fmt(q.ieEff)} (loss ${fmt(Math.max(0, s.lossPercent))} %), delay impairment Idd ${fmt(q.idd)}`, ...q.assumptions],
+      };
+    }
     case 'PORT_OUT_OF_RANGE':
       return { message: `RTP on ports ${s.srcPort} -> ${s.dstPort} of ${where} is outside the expected range UDP ${t.rtpPorts?.min}-${t.rtpPorts?.max}` };
   }
+}
+
+/** "network 40 + packetisation 20 + look-ahead 0 + jitter buffer 40 ms" */
+export function partsOf(m: NonNullable<StreamIn['mouthToEar']>): string {
+  return `network ${fmt(m.networkMs)}${m.networkMeasured ? '' : ' (assumed)'} + packetisation ${fmt(m.packetisationMs)} + look-ahead ${fmt(m.lookAheadMs)} + jitter buffer ${fmt(m.jitterBufferMs)} ms`;
 }
 
 /** the DSCP values of the stream's packets, lowest first */

@@ -12,7 +12,11 @@
  *   and warns;
  * - DSCP: a packet marked with a value rtpDscp does not list fails; an empty rtpDscp accepts any
  *   value; more than one value within the stream warns (something on the path re-marks);
- * - ports: with an RTP port range, a stream with neither port inside it fails.
+ * - ports: with an RTP port range, a stream with neither port inside it fails;
+ * - total delay, only when the network part is measured (an assumed network delay is not graded):
+ *   the mouth-to-ear delay against totalDelayMs, fail above, warn above warnFraction of it;
+ * - MOS (G.107 E-model): below 3.6 (R < 70, G.109 "many users dissatisfied") warns, below 3.1
+ *   (R < 60, "nearly all users dissatisfied") fails.
  *
  * Verdict-only grading (streamVerdict) allocates nothing and reads the DSCP counts only when the
  * figures cannot say cheaply that every packet carried one value.
@@ -20,10 +24,14 @@
 import type { Thresholds, Verdict } from '../model/report.js';
 import { grade as gradeValue, worst } from './severity.js';
 
-export type StreamCheckCode = 'LOSS_HIGH' | 'JITTER_HIGH' | 'JITTER_SPIKE' | 'DSCP_RTP_NOT_EF' | 'DSCP_CHANGED' | 'PORT_OUT_OF_RANGE';
+export type StreamCheckCode = 'LOSS_HIGH' | 'JITTER_HIGH' | 'JITTER_SPIKE' | 'DSCP_RTP_NOT_EF' | 'DSCP_CHANGED' | 'PORT_OUT_OF_RANGE' | 'TOTAL_DELAY_HIGH' | 'MOS_LOW';
 
 /** the summary row a check belongs to (LimitCheck.criterion) */
-export type StreamCriterion = 'loss' | 'jitter' | 'dscp' | 'ports';
+export type StreamCriterion = 'loss' | 'jitter' | 'dscp' | 'ports' | 'totalDelay' | 'mos';
+
+/** G.109 categories on the MOS scale (G.107 Annex B of R 70 and R 60) */
+export const MOS_WARN_BELOW = 3.6;
+export const MOS_FAIL_BELOW = 3.1;
 
 export interface StreamCheck {
   code: StreamCheckCode;
@@ -32,7 +40,7 @@ export interface StreamCheck {
   /** loss %, jitter ms, the lowest DSCP value not allowed, the destination port; absent for DSCP_CHANGED */
   measured?: number;
   limit?: number;
-  unit?: '%' | 'ms' | 'dscp' | 'port';
+  unit?: '%' | 'ms' | 'dscp' | 'port' | 'MOS';
 }
 
 /** what the grader reads of a stream (a StreamReport through reportFigures(), or a live stream) */
@@ -52,6 +60,10 @@ export interface StreamFigures {
   readonly onlyDscp: number;
   /** packets with this DSCP value (0-63) */
   dscpCount(dscp: number): number;
+  /** mouth-to-ear delay, ms, when its network part is measured (else null: not graded) */
+  readonly measuredTotalDelayMs: number | null;
+  /** the E-model MOS, null when the stream has none */
+  readonly mos: number | null;
 }
 
 /** the DSCP values there are (6 bits) */
@@ -106,6 +118,26 @@ function grade(f: StreamFigures, t: Thresholds, out: StreamCheck[] | null): Verd
   if (portOutOfRange(t, f.srcPort, f.dstPort)) {
     out?.push({ code: 'PORT_OUT_OF_RANGE', criterion: 'ports', severity: 'fail', measured: f.dstPort, unit: 'port' });
     v = 'fail';
+    if (out === null) return v;
+  }
+  return worst(v, gradeQuality(f, t, out));
+}
+
+function gradeQuality(f: StreamFigures, t: Thresholds, out: StreamCheck[] | null): Verdict {
+  let v: Verdict = 'pass';
+  const total = f.measuredTotalDelayMs;
+  if (total !== null) {
+    const d = gradeValue(total, t.totalDelayMs, t.warnFraction);
+    if (d !== 'pass') {
+      out?.push({ code: 'TOTAL_DELAY_HIGH', criterion: 'totalDelay', severity: d, measured: round(total), limit: t.totalDelayMs, unit: 'ms' });
+      v = d;
+    }
+  }
+  const mos = f.mos;
+  if (mos !== null && mos < MOS_WARN_BELOW) {
+    const severity = mos < MOS_FAIL_BELOW ? 'fail' : 'warn';
+    out?.push({ code: 'MOS_LOW', criterion: 'mos', severity, measured: round(mos), limit: severity === 'fail' ? MOS_FAIL_BELOW : MOS_WARN_BELOW, unit: 'MOS' });
+    v = worst(v, severity);
   }
   return v;
 }

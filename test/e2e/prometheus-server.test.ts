@@ -42,7 +42,7 @@ describe.skipIf(!havePrometheus)('real Prometheus scraping the server (fake pipe
   beforeAll(async () => {
     m.attach(view);
     const streams = [
-      view.add(stream('s1', { codec: 'PCMA' })),
+      view.add(stream('s1', { codec: 'PCMA', mos: 4.3, oneWayDelay: { ms: 30, method: 'rtcp-rtt' } })),
       view.add(stream('s2', { src: '192.0.2.7:12000', dst: '10.0.0.1:10000', portOutOfRange: true, verdict: 'warn' })),
     ];
     for (const s of streams) m.listener.onStream?.(s, 'start');

@@ -8,11 +8,11 @@ export function stream(over: Partial<Omit<StreamReport, 'verdict'>> = {}): Omit<
     firstPacket: 10, lastPacket: 500, startTime: '2026-01-01T00:00:00.000Z', durationSeconds: 10,
     packets: 500, expected: 500, lost: 0, lossPercent: 0, duplicates: 0, outOfOrder: 0, sequenceErrors: 0,
     longestLossBurst: 0, telephoneEventPackets: 0, maxDeltaMs: 21, meanDeltaMs: 20, jitterMeanMs: 1, jitterMaxMs: 2,
-    dscp: { '46': 500 }, rtcp: null, ...over,
+    dscp: { '46': 500 }, rtcp: null, delay: null, mouthToEar: null, mos: null, ...over,
   };
 }
 
-export function call(over: Partial<Omit<CallReport, 'verdict'>> = {}): Omit<CallReport, 'verdict'> {
+export function call(over: Partial<Omit<CallReport, 'verdict' | 'mos'>> = {}): Omit<CallReport, 'verdict' | 'mos'> {
   return {
     callId: 'c1', from: 'alice@example.com', to: 'bob@example.com', setupMs: 1200, ringMs: 80, finalStatus: 200,
     state: 'ended', startTime: '2026-01-01T00:00:00.000Z', durationSeconds: 10, transport: 'udp',

@@ -32,7 +32,7 @@ function input(over: Partial<InputSummary> = {}): InputSummary {
   };
 }
 
-function assemble(streams: Array<Omit<StreamReport, 'verdict'>>, calls: Array<Omit<CallReport, 'verdict'>>, extra: Finding[] = [], inp: Partial<InputSummary> = {}): AnalysisReport {
+function assemble(streams: Array<Omit<StreamReport, 'verdict'>>, calls: Array<Omit<CallReport, 'verdict' | 'mos'>>, extra: Finding[] = [], inp: Partial<InputSummary> = {}): AnalysisReport {
   const ev = evaluate({ thresholds: VOIP_READY_LIMITS, streams, calls, link: null, findings: extra });
   return {
     tool: { name: 'voipready', version: '0.1.0' }, verdict: ev.verdict, reason: ev.reason, profile: 'default',
@@ -74,7 +74,7 @@ export function emptyReport(): AnalysisReport {
 /** n streams in n/2 calls, every 10th stream lossy; series of `seconds` buckets */
 export function manyStreamsReport(n: number, seconds = 120): AnalysisReport {
   const streams: Array<Omit<StreamReport, 'verdict'>> = [];
-  const calls: Array<Omit<CallReport, 'verdict'>> = [];
+  const calls: Array<Omit<CallReport, 'verdict' | 'mos'>> = [];
   for (let i = 1; i <= n; i++) {
     const lossy = i % 10 === 0;
     const octet = `${Math.floor(i / 250)}.${i % 250}`;

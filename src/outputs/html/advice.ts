@@ -47,6 +47,14 @@ const ADVICE: Record<string, Advice> = {
     meaning: 'The DSCP marking of one stream changed during the call: a device on the path re-marks some packets.',
     action: 'Find the hop that rewrites DSCP (compare captures on both sides of a router or firewall) and make it keep the marking.',
   },
+  TOTAL_DELAY_HIGH: {
+    meaning: 'The mouth-to-ear delay (network + packetisation + codec look-ahead + jitter buffer) is long: people talk over each other and conversation feels stilted (ITU-T G.114: keep it below 150 ms).',
+    action: 'Shorten the network path or its queues first (the network part is shown with the finding), then use smaller packets (ptime 20 ms) and a jitter buffer no larger than the jitter needs.',
+  },
+  MOS_LOW: {
+    meaning: 'The estimated call quality (ITU-T G.107 E-model, MOS 1 to 4.5) is low: many users would be dissatisfied. It combines the codec, the packet loss and its burstiness, and the delay.',
+    action: 'Fix what the evidence names: loss first (LOSS_HIGH), then delay; prefer G.711 with packet-loss concealment over low-bit-rate codecs on lossy links.',
+  },
   PORT_OUT_OF_RANGE: {
     meaning: 'RTP uses ports outside the range the profile expects, so firewall rules or QoS classifiers keyed on that range miss it.',
     action: 'Align the RTP port range on the phones/PBX with the firewall and QoS rules (or adjust the profile if the range is intended).',

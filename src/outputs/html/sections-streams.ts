@@ -41,7 +41,7 @@ export function streamsSection(r: AnalysisReport): string {
   const note = r.streams.length > COLLAPSE_ABOVE ? `<p class="meta">${r.streams.length} streams: the details below are collapsed; open one to draw its charts.</p>` : '';
   return `<section id="streams"><h2>RTP streams (${r.streams.length})</h2>
 <p class="meta">Jitter and delta in ms. Hover a column title for its definition; see Methodology.</p>
-<div class="scroll"><table id="streams-table"${paged}><thead><tr><th>Stream</th><th>Call</th><th>Source → destination</th><th>SSRC</th><th>Codec</th>${head}<th data-field="dscp">DSCP</th><th data-field="verdict">Verdict</th></tr></thead>
+<div class="scroll"><table id="streams-table"${paged}><thead><tr><th>Stream</th><th>Call</th><th>Source → destination</th><th>SSRC</th><th>Codec</th>${head}<th data-field="dscp">DSCP</th><th class="num" title="ITU-T G.107 E-model estimate (MOS-CQE, 1–4.5); * provisional: no published Ie/Bpl for the codec">MOS</th><th class="num" title="mouth-to-ear delay, ms: network + packetisation + look-ahead + jitter buffer; ≥ when the network part is assumed">Mouth to ear</th><th data-field="verdict">Verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>
@@ -52,7 +52,30 @@ ${streamCards(r, callIndex)}
 
 function streamRow(s: StreamReport, call: number | undefined, t: Thresholds): string {
   const cells = STREAM_TABLE_FIELDS.map((f) => `<td>${fixed(s[f.field], f.decimals)}</td>`).join('');
-  return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td>${h(s.src)} → ${h(s.dst)}</td><td>${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td>${dscpList(s.dscp, t.rtpDscp)}</td>${verdictCell(s.verdict)}</tr>`;
+  return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td>${h(s.src)} → ${h(s.dst)}</td><td>${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td>${dscpList(s.dscp, t.rtpDscp)}</td><td>${mosCell(s)}</td><td>${m2eCell(s)}</td>${verdictCell(s.verdict)}</tr>`;
+}
+
+function mosCell(s: StreamReport): string {
+  const m = s.mos ?? null;
+  return m === null ? '–' : `${fixed(m.mos, 2)}${m.provisional ? '*' : ''}`;
+}
+
+function m2eCell(s: StreamReport): string {
+  const m = s.mouthToEar ?? null;
+  return m === null ? '–' : `${m.networkMeasured ? '' : '≥ '}${fixed(m.totalMs, 1)}`;
+}
+
+/** network delay, mouth-to-ear with its parts, and the MOS with what it rests on */
+function qualityFacts(s: StreamReport, t: Thresholds, f: (k: string, v: string) => string, open: boolean): string {
+  const d = s.delay ?? null;
+  // collapsed (many streams): the table shows MOS and mouth to ear; the card adds the measured delay only
+  if (!open) return d === null || d.oneWayMs === null ? '' : f('One-way delay', `${msText(d.oneWayMs)} ms (${h(d.method ?? '')})`);
+  const delay = d === null ? 'not measured (no RTCP)' : d.oneWayMs === null ? `not measured: ${h(d.reason ?? '')}` : `${msText(d.oneWayMs)} ms one-way by ${h(d.method ?? '')}: ${h(d.reliability)}${d.reason === undefined ? '' : ` (${h(d.reason)})`}; limit ${t.oneWayDelayMs} ms`;
+  const m = s.mouthToEar ?? null;
+  const m2e = m === null ? '–' : `${msText(m.totalMs)} ms = network ${msText(m.networkMs)}${m.networkMeasured ? '' : ' (assumed, not measured)'} + packetisation ${msText(m.packetisationMs)} + look-ahead ${msText(m.lookAheadMs)} + jitter buffer ${msText(m.jitterBufferMs)} ms; limit ${t.totalDelayMs} ms`;
+  const q = s.mos ?? null;
+  const mos = q === null ? '–' : `${fixed(q.mos, 2)} (R ${fixed(q.r, 1)}, Ie,eff ${fixed(q.ieEff, 2)}, Idd ${fixed(q.idd, 2)}; ${h(q.codec)}${q.provisional ? '; provisional' : ''})<br><small>${q.assumptions.map(h).join('<br>')}</small>`;
+  return `${f('Network delay', delay)}${f('Mouth to ear', m2e)}${f('MOS (E-model)', mos)}`;
 }
 
 /** "EF (46)" or "BE (0) ×120, EF (46) ×880"; values the profile does not allow are marked */
@@ -96,7 +119,7 @@ function card(s: StreamReport, t: Thresholds, open: boolean): string {
   const counts = `${countText(s.packets)} (frames ${s.firstPacket}–${s.lastPacket}); ${s.duplicates} duplicates, ${s.outOfOrder} out of order, ${s.telephoneEventPackets} DTMF (RFC 4733)`;
   return `<details class="stream" id="${safeId('stream-', s.id)}" data-stream="${h(s.id)}"${open ? ' open' : ''}>
 <summary>${h(s.id)} · <span class="mono">${h(s.src)} → ${h(s.dst)}</span> · ${h(s.codec)} · <span class="v ${s.verdict}">${s.verdict.toUpperCase()}</span></summary>
-<dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', media)}${f('Packets', counts)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`) : ''}${open ? f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`) : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('RTCP', rtcpText(s, t))}</dl>
+<dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', media)}${f('Packets', counts)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`) : ''}${open ? f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`) : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('RTCP', rtcpText(s, t))}${qualityFacts(s, t, f, open)}</dl>
 <div class="charts"></div>
 </details>`;
 }

@@ -26,6 +26,10 @@ import { registerFamily } from './prom-bridge.js';
 
 /** buckets around the VoIP-Ready limits (jitter 20 ms, one-way delay 50 ms), in seconds */
 export const DELAY_BUCKETS_SECONDS = [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.3] as const;
+/** MOS buckets around the G.109 categories (G.107 Annex B: 4.4 is about the best narrowband call) */
+export const MOS_BUCKETS = [1, 2, 3, 3.5, 3.8, 4, 4.2, 4.4, 4.5] as const;
+/** the one-way delay methods (closed set: rtcp-rtt, rtcp-ntp; two-point and stamp as they land), else other */
+export const DELAY_METHODS = ['rtcp-rtt', 'rtcp-ntp', 'two-point', 'stamp'] as const;
 export const SETUP_BUCKETS_SECONDS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20] as const;
 
 const COMMON_CALL_ENDINGS = [['ended', '2xx'], ['rejected', '4xx'], ['cancelled', '4xx'], ['incomplete', 'none']] as const;
@@ -66,6 +70,8 @@ interface StreamState {
   portCounted: boolean;
   /** the onSecond generation that last saw the stream active */
   seen: number;
+  /** the stream's MOS went into voipready_rtp_mos (once, when it ends) */
+  mosObserved: boolean;
   stream: LiveStream;
 }
 
@@ -113,6 +119,7 @@ class MetricSet {
   private readonly algFindings: CounterFamily;
   private readonly jitter: HistogramFamily;
   private readonly delay: HistogramFamily;
+  private readonly mos: HistogramFamily;
   private readonly setup: HistogramFamily;
 
   constructor(opts: MetricsOptions) {
@@ -134,7 +141,8 @@ class MetricSet {
     this.findings = c('voipready_findings_total', 'Findings raised by the analysis, by stable code and severity.', ['site', 'profile', 'code', 'severity']);
     this.algFindings = c('voipready_sip_alg_findings_total', 'SIP ALG findings (rewritten SIP/SDP). ALG detection is not implemented yet: stays 0.', ['site', 'profile', 'code']);
     this.jitter = new HistogramFamily('voipready_rtp_jitter_seconds', 'RFC 3550 interarrival jitter of each active stream, observed once per capture second.', sl, DELAY_BUCKETS_SECONDS);
-    this.delay = new HistogramFamily('voipready_rtp_one_way_delay_seconds', 'One-way delay per stream. Not measured yet: series exist with zero observations.', sl, DELAY_BUCKETS_SECONDS);
+    this.delay = new HistogramFamily('voipready_rtp_one_way_delay_seconds', 'Network one-way delay of each active stream whose delay is measured, observed once per capture second; method: rtcp-rtt (RTCP round trip / 2, assumes a symmetric path) or rtcp-ntp (SR NTP clock vs capture clock, synchronised).', [...sl, 'method'], DELAY_BUCKETS_SECONDS);
+    this.mos = new HistogramFamily('voipready_rtp_mos', 'ITU-T G.107 E-model MOS (MOS-CQE, 1-4.5) of each stream, observed once when it ends.', sl, MOS_BUCKETS);
     this.setup = new HistogramFamily('voipready_sip_call_setup_seconds', 'SIP call setup time, INVITE to 200 OK, per answered call.', ['site', 'profile'], SETUP_BUCKETS_SECONDS);
     // known label values start at 0, so rate()/increase() and the dashboards see them before the first event
     this.callsStarted.zero(this.constLabels);
@@ -143,7 +151,7 @@ class MetricSet {
     this.algFindings.zero({ ...this.constLabels, code: 'none' });
     this.families = [
       this.received, this.expected, this.lost, this.dscpMismatch, this.portOutOfRange, this.streamsStarted,
-      this.callsStarted, this.callsEnded, this.findings, this.algFindings, this.jitter, this.delay, this.setup,
+      this.callsStarted, this.callsEnded, this.findings, this.algFindings, this.jitter, this.delay, this.mos, this.setup,
       ...this.gauges(),
     ];
   }
@@ -155,6 +163,7 @@ class MetricSet {
         if (event === 'start' || event === 'end') this.advance(this.state(s), s);
         // a retired stream never comes back: nothing to remember (memory stays flat over weeks)
         if (s.retired === true) {
+          this.observeMos(this.state(s), s);
           this.streams.delete(s.id);
           this.retired.delete(s.id);
         }
@@ -169,7 +178,11 @@ class MetricSet {
       onEnd: (_report, view) => {
         this.onSecond(view);
         // streams that lived and died between two capture seconds are counted here
-        for (const s of view.streams()) this.advance(this.state(s), s);
+        for (const s of view.streams()) {
+          const st = this.state(s);
+          this.advance(st, s);
+          this.observeMos(st, s);
+        }
       },
     };
   }
@@ -194,11 +207,12 @@ class MetricSet {
         direction: directionLabel(this.local, s.src, s.dst),
       };
       const gaugeLabels = { ...labels, stream: s.id };
-      st = { labels, gaugeLabels, gaugeLabelText: renderLabels(gaugeLabels), packets: 0, expected: 0, countedLost: 0, dscpMismatch: 0, portCounted: false, seen: this.generation, stream: s };
+      st = { labels, gaugeLabels, gaugeLabelText: renderLabels(gaugeLabels), packets: 0, expected: 0, countedLost: 0, dscpMismatch: 0, portCounted: false, seen: this.generation, mosObserved: false, stream: s };
       this.streams.set(s.id, st);
       this.streamsStarted.inc(labels);
       for (const f of [this.received, this.expected, this.lost, this.dscpMismatch, this.portOutOfRange]) f.zero(labels);
-      this.delay.zero(labels);
+      this.delay.zero({ ...labels, method: 'rtcp-rtt' });
+      this.mos.zero(labels);
     }
     st.stream = s;
     return st;
@@ -227,6 +241,8 @@ class MetricSet {
       st.seen = gen;
       this.advance(st, s);
       this.jitter.observe(st.labels, s.jitterMs / 1000);
+      const d = s.oneWayDelay ?? null;
+      if (d !== null) this.delay.observe({ ...st.labels, method: delayMethodLabel(d.method) }, d.ms / 1000);
     }
     // streams that went stale without an 'end' event: take their last totals, then forget them
     for (const [id, st] of this.streams) {
@@ -236,6 +252,15 @@ class MetricSet {
         this.retire(id, st);
       }
     }
+  }
+
+  /** the stream's final MOS, once (a stream without one, e.g. telephone-event only, is not observed) */
+  private observeMos(st: StreamState, s: LiveStream): void {
+    if (st.mosObserved) return;
+    const m = s.mos ?? null;
+    if (m === null) return;
+    this.mos.observe(st.labels, m);
+    st.mosObserved = true;
   }
 
   /**
@@ -290,6 +315,8 @@ class MetricSet {
       g('voipready_calls_active', 'SIP calls set up or in progress.', () => one(this.view?.activeCalls().length ?? 0)),
       g('voipready_stream_jitter_seconds', 'Current RFC 3550 interarrival jitter of each active stream (removed when the stream goes stale).', () =>
         this.perActive((s) => s.jitterMs / 1000)),
+      g('voipready_stream_mos', 'Current ITU-T G.107 E-model MOS of each active stream (removed when the stream goes stale).', () =>
+        this.perActive((s) => s.mos ?? null)),
       g('voipready_stream_loss_ratio', 'Lost / expected packets of each active stream so far (removed when the stream goes stale).', () =>
         this.perActive((s) => (s.expected > 0 ? Math.max(0, s.lost) / s.expected : 0))),
       g('voipready_streams', 'RTP streams seen so far, by their current verdict (pass, warn, fail).', () => this.byVerdict()),
@@ -316,12 +343,15 @@ class MetricSet {
     return [...counts.values()];
   }
 
-  private perActive(value: (s: LiveStream) => number): Sample[] {
+  /** one sample per active stream; a stream whose value is null (no MOS) has none */
+  private perActive(value: (s: LiveStream) => number | null): Sample[] {
     const out: Sample[] = [];
     for (const s of this.view?.activeStreams() ?? []) {
+      const v = value(s);
+      if (v === null) continue;
       const st = this.streams.get(s.id);
-      if (st !== undefined) out.push({ labels: st.gaugeLabels, labelText: st.gaugeLabelText, value: value(s) });
-      else out.push({ labels: { ...this.labelsOf(s), stream: s.id }, value: value(s) });
+      if (st !== undefined) out.push({ labels: st.gaugeLabels, labelText: st.gaugeLabelText, value: v });
+      else out.push({ labels: { ...this.labelsOf(s), stream: s.id }, value: v });
     }
     return out;
   }
@@ -331,4 +361,9 @@ class MetricSet {
     const n = this.view?.streamVerdicts() ?? { pass: 0, warn: 0, fail: 0 };
     return (['pass', 'warn', 'fail'] as const).map((v) => ({ labels: { ...this.constLabels, verdict: v }, value: n[v] }));
   }
+}
+
+/** a delay method as a label value (closed set, else other) */
+export function delayMethodLabel(method: string): string {
+  return (DELAY_METHODS as readonly string[]).includes(method) ? method : 'other';
 }

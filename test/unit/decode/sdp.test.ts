@@ -55,7 +55,8 @@ describe('parseSdp', () => {
     const [a, b, v] = r.sdp.media;
     expect(a?.connection).toEqual({ address: '198.51.100.20', ipVersion: 4 });
     expect(a).toMatchObject({ rtcpPort: 40005, rtcpAddress: '198.51.100.21', ptime: 30, crypto: true, direction: 'recvonly', rtcpMux: false });
-    expect([...resolvePayloads(a!)]).toEqual([[9, { codec: 'g722', clockRate: 8000 }], [101, { codec: 'telephone-event', clockRate: 8000 }]]);
+    // the m= line's a=ptime goes with every payload type of it
+    expect([...resolvePayloads(a!)]).toEqual([[9, { codec: 'g722', clockRate: 8000, ptime: 30 }], [101, { codec: 'telephone-event', clockRate: 8000, ptime: 30 }]]);
     expect(b?.connection).toEqual({ address: '2001:db8::1', ipVersion: 6 });
     expect(b).toMatchObject({ rtcpMux: true, direction: 'inactive', crypto: false });
     expect(b?.rtcpPort).toBeUndefined();

@@ -60,7 +60,7 @@ describe.skipIf(!existsSync(FILE))('CallTracker on heplify-sip-tcp-g711-rtcp.pca
     const ours = media.map((m) => `${m.address}:${m.port}`);
     expect([...new Set(ours)].sort()).toEqual([...new Set(streams)].sort());
     for (const m of media) {
-      expect(m.payloads.get(8)).toEqual({ codec: 'g711A', clockRate: 8000 });
+      expect(m.payloads.get(8)).toEqual({ codec: 'g711A', clockRate: 8000, ptime: 20 }); // a=ptime:20 of the SDP
     }
     expect(media.some((m) => m.payloads.get(13)?.codec === 'CN')).toBe(true);
   });

@@ -19,6 +19,7 @@ function figures(over: Partial<Omit<StreamFigures, 'dscpCount'>> & { dscp?: Reco
   const { dscp = { 46: 500 }, ...rest } = over;
   return {
     lossPercent: 0, jitterMeanMs: 1, jitterMaxMs: 2, clockRate: 8000, srcPort: 10000, dstPort: 20000, onlyDscp: -1,
+    measuredTotalDelayMs: null, mos: null,
     ...rest,
     dscpCount: (d) => dscp[d] ?? 0,
   };

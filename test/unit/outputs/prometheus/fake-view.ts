@@ -8,6 +8,7 @@ import type { LiveCall, LiveStream, LiveView } from '../../../../src/pipeline/ev
 import { NO_RETENTION } from '../../../../src/pipeline/build-report.js';
 import type { Settings } from '../../../../src/config/settings.js';
 import { DEFAULT_RETENTION } from '../../../../src/config/sections/retention.js';
+import { DEFAULT_QUALITY } from '../../../../src/config/sections/quality.js';
 
 export const THRESHOLDS: Thresholds = {
   oneWayDelayMs: 50, totalDelayMs: 150, lossPercent: 3, jitterMs: 20, warnFraction: 0.8, linkUtilisationPercent: 40,
@@ -18,7 +19,7 @@ export function fakeSettings(over: Partial<Settings> = {}): Settings {
   return {
     profile: 'default', thresholds: THRESHOLDS, linkSpeedBps: null, staleSeconds: 10, externalLabels: { site: 'hq' },
     site: 'hq', peers: [{ name: 'carrier', networks: ['192.0.2.0/24', '2001:db8::/32'] }], remoteWrite: [],
-    pushIntervalSeconds: 15, stateDir: null, retention: { ...DEFAULT_RETENTION }, ...over,
+    pushIntervalSeconds: 15, stateDir: null, retention: { ...DEFAULT_RETENTION }, quality: { ...DEFAULT_QUALITY }, ...over,
   };
 }
 
@@ -26,7 +27,8 @@ export interface MutableStream {
   id: string; ssrc: number; src: string; dst: string; codec: string; callId: string | null;
   packets: number; expected: number; lost: number; jitterMs: number; jitterMaxMs: number; maxDeltaMs: number;
   lastSeenEpochMs: number; dscpMismatchPackets: number; portOutOfRange: boolean; verdict: Verdict;
-  active: boolean;
+  active: boolean; retired?: boolean;
+  mos?: number | null; oneWayDelay?: { ms: number; method: string } | null;
 }
 
 export function stream(id: string, over: Partial<MutableStream> = {}): MutableStream {
@@ -80,7 +82,7 @@ export function fakeReport(streams: MutableStream[]): AnalysisReport {
     startTime: '2023-11-14T22:13:20.000Z', durationSeconds: 1, packets: s.packets, expected: s.expected, lost: s.lost,
     lossPercent: s.expected > 0 ? (100 * s.lost) / s.expected : 0, duplicates: 0, outOfOrder: 0, sequenceErrors: 0,
     longestLossBurst: 0, telephoneEventPackets: 0, maxDeltaMs: s.maxDeltaMs, meanDeltaMs: 20, jitterMeanMs: s.jitterMs,
-    jitterMaxMs: s.jitterMaxMs, dscp: { '46': s.packets }, rtcp: null, verdict: s.verdict,
+    jitterMaxMs: s.jitterMaxMs, dscp: { '46': s.packets }, rtcp: null, delay: null, mouthToEar: null, mos: s.mos === undefined || s.mos === null ? null : { mos: s.mos, r: 0, ieEff: 0, idd: 0, codec: 'G.711 with PLC', provisional: false, assumptions: [] }, verdict: s.verdict,
   }));
   return {
     tool: { name: 'voipready', version: '0.0.0-test' }, verdict: 'pass', reason: 'test', profile: 'default',
@@ -89,7 +91,7 @@ export function fakeReport(streams: MutableStream[]): AnalysisReport {
     calls: [{
       callId: 'call-1@x', verdict: 'pass', from: 'sip:a@x', to: 'sip:b@x', setupMs: 120, ringMs: 50, finalStatus: 200,
       state: 'answered', startTime: '2023-11-14T22:13:20.000Z', durationSeconds: 3, transport: 'udp',
-      sipSrc: '10.0.0.1:5060', sipDst: '192.0.2.7:5060', sipDscp: { '24': 4 }, streams: streams.map((s) => s.id), messages: 4, firstPacket: 1,
+      sipSrc: '10.0.0.1:5060', sipDst: '192.0.2.7:5060', sipDscp: { '24': 4 }, streams: streams.map((s) => s.id), messages: 4, firstPacket: 1, mos: null,
     }],
     streams: rows, findings: [], link: null, summary: [], retention: NO_RETENTION, twoPoint: null, probe: null,
   };
