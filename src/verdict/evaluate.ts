@@ -175,7 +175,7 @@ function totalDelayRow(t: Thresholds, graded: Graded[]): LimitCheck {
   if (measured.length > 0) {
     const w = worstFor(measured, 'totalDelay', (s) => s.mouthToEar!.totalMs)!;
     const m = w.stream.mouthToEar!;
-    return row('totalDelay', label, limit, `${fmt(m.totalMs)} ms (${partsOf(m)}, network by ${w.stream.delay?.method ?? '?'}, ${w.stream.id})`, w.verdict);
+    return row('totalDelay', label, limit, `${fmt(m.totalMs)} ms (${w.stream.id}: ${fmt(m.networkMs)} network + ${fmt(m.packetisationMs)} frame + ${fmt(m.lookAheadMs)} codec + ${fmt(m.jitterBufferMs)} buffer)`, w.verdict);
   }
   if (withM2e.length === 0) return row('totalDelay', label, limit, null, null);
   const top = withM2e.reduce((a, b) => (b.stream.mouthToEar!.totalMs > a.stream.mouthToEar!.totalMs ? b : a));
