@@ -48,6 +48,10 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   replay: () => import('./replay.js'),
   serve: () => import('./serve.js'),
   synth: () => import('./synth.js'),
+  'alg-echo': () => import('./alg-echo.js'),
+  'alg-check': () => import('./alg-check.js'),
+  'nat-check': () => import('./nat-check.js'),
+  'stun-server': () => import('./stun-server.js'),
 };
 
 async function registerCommands(program: Command, first: string | undefined): Promise<void> {

@@ -1,0 +1,53 @@
+/**
+ * A minimal STUN server (RFC 5389 binding, RFC 5780 CHANGE-REQUEST for the port): two UDP sockets on
+ * `port` and `port + 1` (3478/3479, as the XPhone port plan expects), each answering a binding request
+ * with XOR-MAPPED-ADDRESS, OTHER-ADDRESS (same host, the other port) and RESPONSE-ORIGIN; a request
+ * asking to change the port is answered from the other socket. Changing the IP is not offered
+ * (one address), so OTHER-ADDRESS names the same IP. One answer per request, no larger than a
+ * fixed ~70 bytes: a request is at least 20, so the amplification is bounded and counted.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { C, CHANGE_PORT, stun, type StunMessage, type StunServerHandle } from './stun-lib.js';
+
+export interface StunServerStats { requests: number; answered: number; changedPort: number }
+
+export class StunServer {
+  readonly stats: StunServerStats = { requests: 0, answered: 0, changedPort: 0 };
+  private readonly sockets: Socket[] = [];
+  private readonly servers: StunServerHandle[] = [];
+
+  constructor(private readonly host: string, private readonly port: number) {}
+
+  async start(): Promise<void> {
+    for (const p of [this.port, this.port + 1]) {
+      const sock = createSocket({ type: this.host.includes(':') ? 'udp6' : 'udp4' });
+      await new Promise<void>((resolve, reject) => {
+        sock.once('error', reject);
+        sock.bind(p, this.host, () => { sock.off('error', reject); resolve(); });
+      });
+      sock.on('error', () => undefined);
+      this.sockets.push(sock);
+      this.servers.push(stun.createServer({ type: this.host.includes(':') ? 'udp6' : 'udp4', socket: sock }));
+    }
+    this.servers.forEach((srv, i) => srv.on(C.EVENT_BINDING_REQUEST, (req, rinfo) => this.onRequest(i, req, rinfo)));
+  }
+
+  private onRequest(i: number, req: StunMessage, rinfo: { address: string; port: number }): void {
+    this.stats.requests++;
+    const flags = Number(req.getAttribute(C.CHANGE_REQUEST)?.value ?? 0);
+    const from = (flags & CHANGE_PORT) !== 0 ? 1 - i : i;
+    if (from !== i) this.stats.changedPort++;
+    const res = stun.createMessage(C.BINDING_RESPONSE, req.transactionId);
+    res.addXorAddress(rinfo.address, rinfo.port);
+    const ip = this.sockets[from]!.address().address;
+    res.addAttribute(C.RESPONSE_ORIGIN, ip, this.port + from);
+    res.addAttribute(C.OTHER_ADDRESS, ip, this.port + (1 - from));
+    this.servers[from]!.send(res, rinfo.port, rinfo.address);
+    this.stats.answered++;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.servers) s.close();
+    await Promise.all(this.sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
