@@ -1,0 +1,60 @@
+/**
+ * Test-only: inside ns (10.77.1.2) — router ns (10.77.1.1 | 198.51.100.1, MASQUERADE, optionally
+ * the kernel SIP helper) — outside ns (198.51.100.2). `captureAlgPair()` records both sides with
+ * tshark and returns the two pcap paths (inside.pcap, outside.pcap): the pairs alg-diff reads.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab, type OwnedProcess } from './netns.js';
+
+export const INSIDE_IP = '10.77.1.2';
+export const ROUTER_OUT_IP = '198.51.100.1';
+export const OUTSIDE_IP = '198.51.100.2';
+
+export interface AlgLab { lab: Lab; inside: string; router: string; outside: string; dir: string }
+
+export function createAlgLab(opts: { masquerade: boolean; sipHelper: boolean }): AlgLab {
+  const lab = Lab.create(['in', 'rt', 'out']);
+  const [inside, router, outside] = [lab.ns('in'), lab.ns('rt'), lab.ns('out')];
+  lab.link({ ns: inside, dev: 'veth0', cidr: `${INSIDE_IP}/24` }, { ns: router, dev: 'vin', cidr: '10.77.1.1/24' });
+  lab.link({ ns: router, dev: 'vout', cidr: `${ROUTER_OUT_IP}/24` }, { ns: outside, dev: 'veth0', cidr: `${OUTSIDE_IP}/24` });
+  lab.exec(inside, ['ip', 'route', 'add', 'default', 'via', '10.77.1.1']);
+  lab.exec(outside, ['ip', 'route', 'add', '10.77.1.0/24', 'via', ROUTER_OUT_IP]);
+  lab.exec(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  if (opts.masquerade) lab.exec(router, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'vout', '-j', 'MASQUERADE']);
+  if (opts.sipHelper) {
+    for (const proto of ['udp', 'tcp']) lab.exec(router, ['iptables', '-t', 'raw', '-A', 'PREROUTING', '-p', proto, '--dport', '5060', '-j', 'CT', '--helper', 'sip']);
+  }
+  return { lab, inside, router, outside, dir: mkdtempSync(join(tmpdir(), 'vr-alg-')) };
+}
+
+/** true when the kernel accepts a CT --helper sip rule (nf_conntrack_sip present) */
+export function kernelHasSipHelper(): boolean {
+  const lab = Lab.create(['probe']);
+  try {
+    lab.exec(lab.ns('probe'), ['iptables', '-t', 'raw', '-A', 'PREROUTING', '-p', 'udp', '--dport', '5060', '-j', 'CT', '--helper', 'sip']);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    void lab.destroy();
+  }
+}
+
+/** starts tshark on both sides; call the returned stop() after the exchange */
+export async function startCaptures(l: AlgLab, name: string): Promise<{ stop: () => Promise<{ inside: string; outside: string }> }> {
+  const files = { inside: join(l.dir, `${name}-inside.pcap`), outside: join(l.dir, `${name}-outside.pcap`) };
+  const procs: OwnedProcess[] = [
+    l.lab.spawn(l.inside, ['tshark', '-q', '-i', 'veth0', '-F', 'pcap', '-w', files.inside, '-f', 'port 5060'], { name: 'tshark-in' }),
+    l.lab.spawn(l.outside, ['tshark', '-q', '-i', 'veth0', '-F', 'pcap', '-w', files.outside, '-f', 'port 5060'], { name: 'tshark-out' }),
+  ];
+  await Promise.all(procs.map((p) => p.waitFor(/Capturing on/, 15_000)));
+  return {
+    stop: async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      await Promise.all(procs.map((p) => p.stop('SIGINT', 5000)));
+      return files;
+    },
+  };
+}
