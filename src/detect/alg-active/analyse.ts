@@ -49,8 +49,18 @@ export function analyseExchange(method: string, sent: string, response: string |
     verified: true,
     outbound: compareSip(mine, got),
     inbound: inboundHead !== null && receivedHead !== null ? compareSip(inboundHead, { ...receivedHead, body: '', bodyLines: [] }) : [],
-    contentLengthBroken: got.contentLength !== null && got.contentLength !== Buffer.byteLength(got.body, 'latin1'),
+    contentLengthBroken: contentLengthBroken(mine, got),
   };
+}
+
+/**
+ * Content-Length wrong on arrival: over UDP it disagrees with the body bytes; over TCP the echo
+ * frames by it, so a wrong one shows as a body cut short (or run long) against the one sent: the
+ * sent body ended with a line end, the received one does not.
+ */
+function contentLengthBroken(sent: SipText, got: SipText): boolean {
+  if (got.contentLength !== null && got.contentLength !== Buffer.byteLength(got.body, 'latin1')) return true;
+  return sent.body.endsWith('\n') && got.body.length > 0 && !got.body.endsWith('\n');
 }
 
 export interface CheckResult {

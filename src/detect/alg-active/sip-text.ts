@@ -151,17 +151,19 @@ export function alignLines(a: string[], b: string[]): Array<[string | null, stri
   let pendA: string[] = [];
   let pendB: string[] = [];
   const flush = (): void => {
-    const k = Math.max(pendA.length, pendB.length);
-    for (let x = 0; x < k; x++) {
-      const pa = pendA[x] ?? null;
-      const pb = pendB[x] ?? null;
-      // pair a changed line with a received one of the same SDP type; otherwise an addition/removal
-      if (pa !== null && pb !== null && pa.slice(0, 2) !== pb.slice(0, 2)) {
-        out.push([pa, null], [null, pb]);
+    // pair each removed line with the first added one of the same SDP type (o= with o=); the rest
+    // are plain removals and additions, so an inserted i= does not shift c= out of its pair
+    const usedB = new Set<number>();
+    for (const pa of pendA) {
+      const k = pendB.findIndex((pb, idx) => !usedB.has(idx) && pb.slice(0, 2) === pa.slice(0, 2));
+      if (k < 0) {
+        out.push([pa, null]);
       } else {
-        out.push([pa, pb]);
+        usedB.add(k);
+        out.push([pa, pendB[k]!]);
       }
     }
+    pendB.forEach((pb, idx) => { if (!usedB.has(idx)) out.push([null, pb]); });
     pendA = [];
     pendB = [];
   };
