@@ -58,3 +58,34 @@ export async function startCaptures(l: AlgLab, name: string): Promise<{ stop: ()
     },
   };
 }
+
+export interface AlgPcapPair {
+  inside: string;
+  outside: string;
+  /** alg-check's --json output for the same exchange */
+  check: unknown;
+  status: number | null;
+}
+
+/**
+ * One alg-check exchange (REGISTER + INVITE) from inside to alg-echo outside, captured with tshark on
+ * both sides: the inside/outside pair alg-diff and the passive detector read. `l` from createAlgLab();
+ * the pcaps land in l.dir (the caller removes it after destroying the lab).
+ */
+export async function captureAlgPair(l: AlgLab, opts: { transport: 'udp' | 'tcp'; name: string; bin: string; stun?: boolean }): Promise<AlgPcapPair> {
+  const echo = l.lab.spawn(l.outside, [process.execPath, opts.bin, 'alg-echo', '--listen', `${OUTSIDE_IP}:5060`, ...(opts.stun === true ? ['--stun-server'] : [])], { name: 'alg-echo' });
+  await echo.waitFor(/listening/, 15_000);
+  const cap = await startCaptures(l, opts.name);
+  const check = l.lab.spawn(l.inside, [process.execPath, opts.bin, 'alg-check', '--server', `${OUTSIDE_IP}:5060`, '--transport', opts.transport,
+    ...(opts.stun === true ? ['--stun', `${OUTSIDE_IP}:3478`] : []), '--json'], { name: 'alg-check' });
+  const status = await check.wait(30_000);
+  const files = await cap.stop();
+  await echo.stop('SIGTERM', 3000);
+  let json: unknown = null;
+  try {
+    json = JSON.parse(check.stdout);
+  } catch {
+    throw new Error(`alg-check (${status}): ${check.stdout} ${check.stderr}`);
+  }
+  return { ...files, check: json, status };
+}
