@@ -52,7 +52,7 @@ async function runUdp(o: CheckOptions): Promise<CheckRun> {
       const p = params(o, local.address, local.port);
       const sent = build(p);
       const method = sent.slice(0, sent.indexOf(' '));
-      const reply = await udpExchange(sock, Buffer.from(sent, 'latin1'), o.timeoutMs);
+      const reply = await udpExchange(sock, Buffer.from(sent, 'latin1'), method, o.timeoutMs);
       exchanges.push(analyseExchange(method, sent, reply, p.key));
     }
     return { local: `${local.address}:${local.port}`, exchanges };
@@ -61,8 +61,12 @@ async function runUdp(o: CheckOptions): Promise<CheckRun> {
   }
 }
 
-/** sends, resends twice at timeout/3, resolves with the first SIP response or null */
-function udpExchange(sock: UdpSocket, msg: Buffer, timeoutMs: number): Promise<string | null> {
+/**
+ * sends, resends twice at timeout/3, resolves with the first SIP response to `method` (by its CSeq:
+ * a late answer to the REGISTER's retransmission is not the INVITE's) or null
+ */
+function udpExchange(sock: UdpSocket, msg: Buffer, method: string, timeoutMs: number): Promise<string | null> {
+  const cseq = new RegExp(`\\r\\nCSeq:\\s*\\d+\\s+${method}\\r\\n`, 'i');
   return new Promise((resolve) => {
     let tries = 0;
     const send = (): void => { tries++; sock.send(msg); };
@@ -72,7 +76,7 @@ function udpExchange(sock: UdpSocket, msg: Buffer, timeoutMs: number): Promise<s
     }, Math.max(200, Math.floor(timeoutMs / 3)));
     const onMsg = (d: Buffer): void => {
       const t = d.toString('latin1');
-      if (t.startsWith('SIP/2.0 ')) done(t);
+      if (t.startsWith('SIP/2.0 ') && cseq.test(t)) done(t);
     };
     const done = (v: string | null): void => { clearInterval(timer); sock.off('message', onMsg); resolve(v); };
     sock.on('message', onMsg);
