@@ -44,6 +44,8 @@ export async function natCheck(o: NatCheckOptions): Promise<NatCheckResult> {
   const sock: Socket = createSocket({ type: 'udp4' });
   await new Promise<void>((resolve, reject) => { sock.once('error', reject); sock.bind(o.localPort ?? 0, () => { sock.off('error', reject); resolve(); }); });
   const server = stun.createServer({ type: 'udp4', socket: sock });
+  // a stray datagram that is not STUN must not end the check
+  server.on('error', () => undefined);
   const r: NatCheckResult = { local: '', mappings: [], mapped: null, natted: null, mappingBehaviour: null, changePortAnswered: null, lifetime: null, errors: [] };
   try {
     const first = o.servers[0]!;

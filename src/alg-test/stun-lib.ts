@@ -19,6 +19,8 @@ export interface StunMessage {
 }
 export interface StunServerHandle {
   on(event: string, cb: (msg: StunMessage, rinfo: { address: string; port: number }) => void): void;
+  /** a datagram that is not STUN: the library emits 'error' (unhandled, it would end the process) */
+  on(event: 'error', cb: (err: Error) => void): void;
   send(msg: StunMessage, port: number, address: string, cb?: () => void): void;
   close(): void;
 }

@@ -4,15 +4,19 @@
  * with XOR-MAPPED-ADDRESS, OTHER-ADDRESS (same host, the other port) and RESPONSE-ORIGIN; a request
  * asking to change the port is answered from the other socket. Changing the IP is not offered
  * (one address), so OTHER-ADDRESS names the same IP. One answer per request, no larger than a
- * fixed ~70 bytes: a request is at least 20, so the amplification is bounded and counted.
+ * fixed 56 bytes: a request is at least 20, so the amplification is bounded, and rate-limited per
+ * source (50/s). Datagrams that are not STUN are counted and dropped.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { SourceLimiter } from './rate-limit.js';
 import { C, CHANGE_PORT, stun, type StunMessage, type StunServerHandle } from './stun-lib.js';
 
-export interface StunServerStats { requests: number; answered: number; changedPort: number }
+export interface StunServerStats { requests: number; answered: number; changedPort: number; malformed: number; rateLimited: number }
 
 export class StunServer {
-  readonly stats: StunServerStats = { requests: 0, answered: 0, changedPort: 0 };
+  readonly stats: StunServerStats = { requests: 0, answered: 0, changedPort: 0, malformed: 0, rateLimited: 0 };
+  /** 50 requests per second per source address, at most 4096 sources */
+  private readonly limiter = new SourceLimiter(50, 50, 4096);
   private readonly sockets: Socket[] = [];
   private readonly servers: StunServerHandle[] = [];
 
@@ -29,11 +33,18 @@ export class StunServer {
       this.sockets.push(sock);
       this.servers.push(stun.createServer({ type: this.host.includes(':') ? 'udp6' : 'udp4', socket: sock }));
     }
-    this.servers.forEach((srv, i) => srv.on(C.EVENT_BINDING_REQUEST, (req, rinfo) => this.onRequest(i, req, rinfo)));
+    this.servers.forEach((srv, i) => {
+      srv.on(C.EVENT_BINDING_REQUEST, (req, rinfo) => this.onRequest(i, req, rinfo));
+      srv.on('error', () => { this.stats.malformed++; });
+    });
   }
 
   private onRequest(i: number, req: StunMessage, rinfo: { address: string; port: number }): void {
     this.stats.requests++;
+    if (!this.limiter.allow(rinfo.address, Date.now())) {
+      this.stats.rateLimited++;
+      return;
+    }
     const flags = Number(req.getAttribute(C.CHANGE_REQUEST)?.value ?? 0);
     const from = (flags & CHANGE_PORT) !== 0 ? 1 - i : i;
     if (from !== i) this.stats.changedPort++;
