@@ -11,10 +11,11 @@ import { createSocket, type Socket } from 'node:dgram';
 import { SourceLimiter } from './rate-limit.js';
 import { C, CHANGE_PORT, stun, type StunMessage, type StunServerHandle } from './stun-lib.js';
 
-export interface StunServerStats { requests: number; answered: number; changedPort: number; malformed: number; rateLimited: number }
+/** datagrams: all that arrived; requests: binding requests among them; malformed: those the decoder rejected (the rest were ignored) */
+export interface StunServerStats { datagrams: number; requests: number; answered: number; changedPort: number; malformed: number; rateLimited: number }
 
 export class StunServer {
-  readonly stats: StunServerStats = { requests: 0, answered: 0, changedPort: 0, malformed: 0, rateLimited: 0 };
+  readonly stats: StunServerStats = { datagrams: 0, requests: 0, answered: 0, changedPort: 0, malformed: 0, rateLimited: 0 };
   /** 50 requests per second per source address, at most 4096 sources */
   private readonly limiter = new SourceLimiter(50, 50, 4096);
   private readonly sockets: Socket[] = [];
@@ -30,6 +31,7 @@ export class StunServer {
         sock.bind(p, this.host, () => { sock.off('error', reject); resolve(); });
       });
       sock.on('error', () => undefined);
+      sock.on('message', () => { this.stats.datagrams++; });
       this.sockets.push(sock);
       this.servers.push(stun.createServer({ type: this.host.includes(':') ? 'udp6' : 'udp4', socket: sock }));
     }

@@ -26,7 +26,9 @@ describe('stun-server', () => {
     c.send(Buffer.from('000100002112a442000000000000000000000001', 'hex'), PORT, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 300));
     c.close();
-    expect(server.stats.malformed).toBe(3);
+    expect(server.stats.datagrams).toBe(4);
+    expect(server.stats.requests).toBe(1);
+    expect(server.stats.malformed).toBeGreaterThanOrEqual(1);
     expect(got).toHaveLength(1);
     expect(got[0]!.length).toBeLessThanOrEqual(56);
     const r = await natCheck({ servers: [`127.0.0.1:${PORT}`], timeoutMs: 1000 });
