@@ -65,13 +65,32 @@ export async function natCheck(o: NatCheckOptions): Promise<NatCheckResult> {
     if (r.mappings.length > 1) {
       r.mappingBehaviour = r.mappings.every((m) => m.address === a.address && m.port === a.port) ? 'endpoint-independent' : 'destination-dependent';
     }
-    if (a.other !== null) r.changePortAnswered = (await ask(server, first, Math.min(o.timeoutMs, 1500), true)) !== null;
+    if (a.other !== null) r.changePortAnswered = await filteringTest(first, Math.min(o.timeoutMs, 1500));
     if (o.lifetimeSeconds !== undefined) {
       await new Promise((res) => setTimeout(res, o.lifetimeSeconds! * 1000));
       const again = await ask(server, first, o.timeoutMs);
       r.lifetime = { idleSeconds: o.lifetimeSeconds, kept: again !== null && again.address === a.address && again.port === a.port };
     }
     return r;
+  } finally {
+    server.close();
+    await new Promise<void>((res) => sock.close(() => res()));
+  }
+}
+
+/**
+ * RFC 5780 4.4 filtering, on a socket of its own: the first thing it sends asks for the answer from
+ * the other port. On the mapping socket it would disturb the mapping test either way: after a request
+ * to the other port the filter is open, and a filtered answer leaves a conntrack entry (Linux) that
+ * makes the NAT choose another port for the next mapping toward that port.
+ */
+async function filteringTest(url: string, timeoutMs: number): Promise<boolean> {
+  const sock: Socket = createSocket({ type: 'udp4' });
+  await new Promise<void>((resolve, reject) => { sock.once('error', reject); sock.bind(0, () => { sock.off('error', reject); resolve(); }); });
+  const server = stun.createServer({ type: 'udp4', socket: sock });
+  server.on('error', () => undefined);
+  try {
+    return (await ask(server, url, timeoutMs, true)) !== null;
   } finally {
     server.close();
     await new Promise<void>((res) => sock.close(() => res()));

@@ -74,4 +74,10 @@ describe.skipIf(missing !== null)(`kernel SIP ALG (nf_nat_sip)${missing !== null
     expect(sipText(pcaps.outside, 'INVITE')).toEqual([`SIP/2.0/UDP ${INSIDE_IP}:5060`, `<sip:2001@${INSIDE_IP}:5060;transport=udp>`, `IN IP4 ${INSIDE_IP}`]);
     expect(json.stun.mapped.address).toBe(ROUTER_OUT_IP);
   });
+
+  it('plain MASQUERADE over TCP: no rewriting seen', async () => {
+    const { status, json } = await runThrough(plain, 'tcp', 'plain-tcp');
+    expect(status).toBe(0);
+    expect(json.verdict).toBe('no rewriting seen');
+  });
 });

@@ -35,13 +35,15 @@ async function natCheck(l: AlgLab, args: string[]): Promise<{ status: number | n
 describe.skipIf(missing !== null)(`nat-check across namespaces${missing !== null ? ` — skipped: ${missing}` : ''}`, () => {
   let nat: AlgLab;
   let routed: AlgLab;
+  let symmetric: AlgLab;
   beforeAll(async () => {
     nat = createAlgLab({ masquerade: true, sipHelper: false });
     routed = createAlgLab({ masquerade: false, sipHelper: false });
-    await Promise.all([startServers(nat), startServers(routed)]);
+    symmetric = createAlgLab({ masquerade: true, sipHelper: false, randomPorts: true });
+    await Promise.all([startServers(nat), startServers(routed), startServers(symmetric)]);
   });
   afterAll(async () => {
-    for (const l of [nat, routed]) {
+    for (const l of [nat, routed, symmetric]) {
       if (l === undefined) continue;
       await l.lab.destroy();
       rmSync(l.dir, { recursive: true, force: true });
@@ -56,12 +58,21 @@ describe.skipIf(missing !== null)(`nat-check across namespaces${missing !== null
     expect(json.mappings.map((m: any) => m.server)).toEqual([`${OUTSIDE_IP}:3478`, `${OUTSIDE_IP}:3479`]);
     expect(json.mappingBehaviour).toBe('endpoint-independent');
     expect(json.lifetime).toEqual({ idleSeconds: 1, kept: true });
+    // an answer from the server's other port has no conntrack entry: the router drops it
+    expect(json.changePortAnswered).toBe(false);
+  });
+
+  it('MASQUERADE --random-fully (a symmetric NAT): the mapping is destination-dependent', async () => {
+    const { json } = await natCheck(symmetric, ['--stun', `${OUTSIDE_IP}:3478`]);
+    expect(json.mapped.address).toBe(ROUTER_OUT_IP);
+    expect(json.mappingBehaviour).toBe('destination-dependent');
   });
 
   it('routed, no NAT: the client\'s own address', async () => {
     const { json } = await natCheck(routed, ['--stun', `${OUTSIDE_IP}:3478`]);
     expect(json.mapped.address).toBe(INSIDE_IP);
     expect(json.natted).toBe(false);
+    expect(json.changePortAnswered).toBe(true);
   });
 
   it.skipIf(noCoturn)('coturn as the server, with and without NAT; two servers as two destinations', async () => {

@@ -14,7 +14,8 @@ export const OUTSIDE_IP = '198.51.100.2';
 
 export interface AlgLab { lab: Lab; inside: string; router: string; outside: string; dir: string }
 
-export function createAlgLab(opts: { masquerade: boolean; sipHelper: boolean }): AlgLab {
+/** `randomPorts`: MASQUERADE --random-fully, a new random port per connection (a symmetric NAT) */
+export function createAlgLab(opts: { masquerade: boolean; sipHelper: boolean; randomPorts?: boolean }): AlgLab {
   const lab = Lab.create(['in', 'rt', 'out']);
   const [inside, router, outside] = [lab.ns('in'), lab.ns('rt'), lab.ns('out')];
   lab.link({ ns: inside, dev: 'veth0', cidr: `${INSIDE_IP}/24` }, { ns: router, dev: 'vin', cidr: '10.77.1.1/24' });
@@ -22,7 +23,7 @@ export function createAlgLab(opts: { masquerade: boolean; sipHelper: boolean }):
   lab.exec(inside, ['ip', 'route', 'add', 'default', 'via', '10.77.1.1']);
   lab.exec(outside, ['ip', 'route', 'add', '10.77.1.0/24', 'via', ROUTER_OUT_IP]);
   lab.exec(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  if (opts.masquerade) lab.exec(router, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'vout', '-j', 'MASQUERADE']);
+  if (opts.masquerade) lab.exec(router, ['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'vout', '-j', 'MASQUERADE', ...(opts.randomPorts === true ? ['--random-fully'] : [])]);
   if (opts.sipHelper) {
     for (const proto of ['udp', 'tcp']) lab.exec(router, ['iptables', '-t', 'raw', '-A', 'PREROUTING', '-p', proto, '--dport', '5060', '-j', 'CT', '--helper', 'sip']);
   }
