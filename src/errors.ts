@@ -13,7 +13,8 @@ export const ERROR_CATALOGUE = {
   E_CAPTURE_TRUNCATED: { exit: 4, summary: 'the capture ends inside a record or block header' },
   E_CAPTURE_CORRUPT: { exit: 4, summary: 'a record or block announces an impossible length' },
   E_CONFIG: { exit: 5, summary: 'the config file cannot be read or has an invalid value' },
-  E_LISTEN: { exit: 6, summary: 'the HTTP server cannot listen on the requested address' },
+  E_LISTEN: { exit: 6, summary: 'a server (HTTP, alg-echo, STUN) cannot listen on the requested address' },
+  E_NETWORK: { exit: 7, summary: 'alg-check or nat-check: the test server cannot be reached or does not answer' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,47 @@
+/**
+ * `voipready nat-check --stun host:3478 [--stun host2:3478] [--lifetime 30]` — the public mapping of
+ * this host, whether it is the same toward other destinations, and optionally whether it survives
+ * an idle pause. Exit 0 when a mapping was found, 7 (E_NETWORK) when no STUN server answered.
+ */
+import { networkInterfaces } from 'node:os';
+import type { Command } from 'commander';
+import { natCheck, withLocal, type NatCheckResult } from '../alg-test/nat-check.js';
+import { VoipreadyError } from '../errors.js';
+import { exitCodeOf } from './command.js';
+
+interface Opts { stun: string[]; lifetime?: string; timeout: string; json?: boolean }
+
+export function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+}
+
+export function natText(r: NatCheckResult): string[] {
+  const out: string[] = [];
+  if (r.mapped !== null) out.push(`public mapping: ${r.mapped.address}:${r.mapped.port} (${r.natted ? 'behind NAT' : 'no NAT: the mapped address is this host\'s own'})`);
+  for (const m of r.mappings) out.push(`  ${m.server} saw ${m.address}:${m.port}`);
+  if (r.mappingBehaviour !== null) out.push(`mapping: ${r.mappingBehaviour}${r.mappingBehaviour === 'destination-dependent' ? ' (symmetric NAT: RTP toward a peer other than the STUN server gets another port)' : ''}`);
+  if (r.changePortAnswered !== null) out.push(`filtering: an answer from the server's other port ${r.changePortAnswered ? 'came in (not port-restricted)' : 'was filtered (port-restricted)'}`);
+  if (r.lifetime !== null) out.push(`binding after ${r.lifetime.idleSeconds} s idle: ${r.lifetime.kept ? 'kept' : 'lost (lifetime shorter)'}`);
+  for (const e of r.errors) out.push(`note: ${e}`);
+  return out;
+}
+
+export function register(program: Command): void {
+  program
+    .command('nat-check')
+    .description('STUN: the public address and port of this host, mapping behaviour, binding lifetime')
+    .requiredOption('--stun <host:port>', 'STUN server (repeat for a second destination)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--lifetime <seconds>', 'also test whether the binding survives this idle time')
+    .option('--timeout <ms>', 'per request', '2000')
+    .option('--json', 'one JSON object')
+    .action(exitCodeOf(async (o: Opts) => {
+      const timeoutMs = Number(o.timeout);
+      if (!(timeoutMs > 0)) throw new VoipreadyError('E_USAGE', `--timeout "${o.timeout}": milliseconds`);
+      const lifetime = o.lifetime === undefined ? undefined : Number(o.lifetime);
+      if (lifetime !== undefined && !(lifetime > 0 && lifetime <= 3600)) throw new VoipreadyError('E_USAGE', `--lifetime "${o.lifetime}": seconds, 1..3600`);
+      const r = withLocal(await natCheck({ servers: o.stun, timeoutMs, ...(lifetime !== undefined ? { lifetimeSeconds: lifetime } : {}) }), '', localAddresses());
+      if (r.mapped === null) throw new VoipreadyError('E_NETWORK', `nat-check: ${r.errors.join('; ')}`);
+      process.stdout.write(o.json === true ? `${JSON.stringify(r)}\n` : `${natText(r).join('\n')}\n`);
+      return 0;
+    }));
+}
