@@ -48,6 +48,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   replay: () => import('./replay.js'),
   serve: () => import('./serve.js'),
   synth: () => import('./synth.js'),
+  'alg-diff': () => import('./alg-diff.js'),
 };
 
 async function registerCommands(program: Command, first: string | undefined): Promise<void> {
