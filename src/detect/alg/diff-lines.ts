@@ -52,28 +52,33 @@ function lcsOps(a: readonly NamedLine[], b: readonly NamedLine[]): Op[] {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i]!.text === b[j]!.text) { ops.push({ k: ' ', line: a[i]! }); i++; j++; }
-    else if (j < m && (i >= n || t[i]![j + 1]! >= t[i + 1]![j]!)) { ops.push({ k: '+', line: b[j]! }); j++; }
-    else { ops.push({ k: '-', line: a[i]! }); i++; }
+    else if (i < n && (j >= m || t[i + 1]![j]! >= t[i]![j + 1]!)) { ops.push({ k: '-', line: a[i]! }); i++; }
+    else { ops.push({ k: '+', line: b[j]! }); j++; }
   }
   return ops;
 }
 
-/** the changed lines, a removed and an added line of the same field paired as one change */
+/** the changed lines; within one run of changes a removed and an added line of the same field pair as one change */
 export function changesOf(a: readonly NamedLine[], b: readonly NamedLine[]): LineChange[] {
-  const ops = lcsOps(a, b);
   const out: LineChange[] = [];
-  const removed: NamedLine[] = [];
-  for (const op of ops) {
-    if (op.k === '-') removed.push(op.line);
-    else if (op.k === '+') {
-      const at = removed.findIndex((r) => r.field === op.line.field);
-      if (at >= 0) out.push({ field: op.line.field, before: removed.splice(at, 1)[0]!.text, after: op.line.text });
-      else out.push({ field: op.line.field, before: null, after: op.line.text });
-    } else {
-      for (const r of removed.splice(0)) out.push({ field: r.field, before: r.text, after: null });
+  let removed: NamedLine[] = [];
+  let added: NamedLine[] = [];
+  const flush = (): void => {
+    for (const r of removed) {
+      const at = added.findIndex((x) => x.field === r.field);
+      if (at >= 0) out.push({ field: r.field, before: r.text, after: added.splice(at, 1)[0]!.text });
+      else out.push({ field: r.field, before: r.text, after: null });
     }
+    for (const x of added) out.push({ field: x.field, before: null, after: x.text });
+    removed = [];
+    added = [];
+  };
+  for (const op of lcsOps(a, b)) {
+    if (op.k === '-') removed.push(op.line);
+    else if (op.k === '+') added.push(op.line);
+    else flush();
   }
-  for (const r of removed) out.push({ field: r.field, before: r.text, after: null });
+  flush();
   return out;
 }
 

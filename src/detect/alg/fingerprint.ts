@@ -84,13 +84,13 @@ export function fingerprint(diffs: readonly MessageDiff[]): Fingerprint {
     return like('juniper', 'Juniper SRX/ScreenOS SIP ALG (or a FortiGate with nat-trace off): Call-ID rewritten, To and Request-URI kept', ev(s, ['Call-ID', 'From', 'Via', 'Contact']));
   }
   const stripped = s.removed.filter((c) => c.field === 'User-Agent' || c.field === 'Server');
-  if (stripped.length > 0 || (originKept(s) && untouched('Call-ID'))) {
+  if (stripped.length === 0 && s.fields.has('m=') && untouched('Call-ID', 'From')) {
+    return like('siproxd', 'siproxd (masquerading proxy: Contact, Via, c= and the m= port to its own RTP relay)', ev(s, ['m=', 'c=', 'Contact', 'Via']));
+  }
+  if (stripped.length > 0 || (originKept(s) && untouched('Call-ID', 'm='))) {
     return like('cisco-asa', 'Cisco ASA inspect sip', [
       ...stripped.map((c) => `removed ${c.before}`), ...(originKept(s) ? ['c= translated, o= left as it was'] : []), ...ev(s, ['c=', 'Via', 'Contact']),
     ]);
-  }
-  if (s.fields.has('m=') && untouched('Call-ID', 'From')) {
-    return like('siproxd', 'siproxd (masquerading proxy: Contact, Via, c= and the m= port to its own RTP relay)', ev(s, ['m=', 'c=', 'Contact', 'Via']));
   }
   const clOk = diffs.every((d) => d.contentLengthOk !== false);
   if (untouched('Call-ID') && (s.fields.has('Via') || s.fields.has('Contact')) && s.fields.has('o=') && s.fields.has('c=') && clOk) {
