@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { loadSettings } from '../config/load-settings.js';
+import { ERROR_CATALOGUE, VoipreadyError, type ErrorCode } from '../errors.js';
 import { parseSipMessage } from '../decode/sip/parse.js';
 import { fingerprint, type Fingerprint } from '../detect/alg/fingerprint.js';
 import { compareCaptures, type CapturedSip, type TwoPointResult } from '../detect/alg/two-point.js';
@@ -36,7 +37,7 @@ export function register(program: Command): void {
 /** every SIP message of a capture, copied and parsed again (the pipeline's views live for one callback) */
 export async function readSip(file: string): Promise<CapturedSip[]> {
   const out: CapturedSip[] = [];
-  await analyzeSource(file, {
+  const report = await analyzeSource(file, {
     settings: loadSettings(),
     detectors: false,
     listeners: [{
@@ -48,6 +49,11 @@ export async function readSip(file: string): Promise<CapturedSip[]> {
       },
     }],
   });
+  // a capture that cannot be read at all is an input error (exit 4), not "no rewriting"
+  const err = report.input.error;
+  if (err !== null && report.input.packets === 0) {
+    throw new VoipreadyError(Object.hasOwn(ERROR_CATALOGUE, err.code) ? err.code as ErrorCode : 'E_FILE_OPEN', err.message);
+  }
   return out;
 }
 
