@@ -99,9 +99,9 @@ function overview() {
       [[p95('voipready_sip_call_setup_seconds', SEL), 'p95 setup']], { x: 0, y: 21, w: 8, h: 7 }, 's'),
     timeseries('DSCP violations', 'RTP packets per second not marked with the DSCP the profile wants (EF).',
       [[`sum by (peer) (${rate('voipready_rtp_dscp_mismatch_packets_total', SEL)})`, '{{peer}}']], { x: 8, y: 21, w: 8, h: 7 }, 'pps'),
-    timeseries('RTP port range violations and SIP ALG findings', 'Streams outside the RTP port range; SIP ALG findings (ALG detection arrives in a later release).',
+    timeseries('RTP port range violations and SIP ALG/NAT findings', 'Streams outside the RTP port range; SIP ALG and NAT findings of the passive detector by code (SIP_ALG_REWRITE, NAT_PRIVATE_ADDRESS_IN_SIP/SDP, SIP_CONTENT_LENGTH_MISMATCH, RTP_FROM_UNSIGNALLED_ADDRESS, SDP_PORT_MISMATCH, ...).',
       [[`sum(increase(voipready_rtp_streams_port_out_of_range_total{${SEL}}[$__rate_interval]))`, 'streams out of port range'],
-        [`sum(increase(voipready_sip_alg_findings_total{${SEL}}[$__rate_interval]))`, 'SIP ALG findings']],
+        [`sum by (code) (increase(voipready_sip_alg_findings_total{${SEL}}[$__rate_interval]))`, '{{code}}']],
       { x: 16, y: 21, w: 8, h: 7 }, 'short'),
   ];
   return dashboard('voipready-overview', 'voipready — overview', panels, false);
