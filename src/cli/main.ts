@@ -53,6 +53,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'alg-check': () => import('./alg-check.js'),
   'nat-check': () => import('./nat-check.js'),
   'stun-server': () => import('./stun-server.js'),
+  'alg-diff': () => import('./alg-diff.js'),
 };
 
 async function registerCommands(program: Command, first: string | undefined): Promise<void> {

@@ -11,6 +11,8 @@ import type { AnalysisListener } from './events.js';
 export interface AnalyzeSourceOptions {
   settings: AnalysisSettings;
   listeners?: AnalysisListener[];
+  /** the default detectors (default true; alg-diff reads SIP only) */
+  detectors?: boolean;
   series?: boolean;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** called with the analyzer before the first packet (to attach live views, e.g. /metrics) */
@@ -21,7 +23,7 @@ export interface AnalyzeSourceOptions {
 
 export async function analyzeSource(source: string, opts: AnalyzeSourceOptions): Promise<AnalysisReport> {
   const name = source === '-' ? '(stdin)' : source;
-  const analyzer = new Analyzer({ file: name, settings: opts.settings, listeners: opts.listeners ?? [], series: opts.series === true });
+  const analyzer = new Analyzer({ file: name, settings: opts.settings, listeners: opts.listeners ?? [], series: opts.series === true, ...(opts.detectors === false ? { detectors: false } : {}) });
   opts.onAnalyzer?.(analyzer);
   const onRecord = analyzer.push.bind(analyzer);
   const summary = source === '-'

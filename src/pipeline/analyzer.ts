@@ -31,6 +31,7 @@ import { DEFAULT_RETENTION, type RetentionOptions } from '../config/sections/ret
 import { RunHistory } from './run-history.js';
 import { Retirer } from './retirer.js';
 import { isoTime } from '../model/iso-time.js';
+import { defaultListeners } from './default-listeners.js';
 
 export interface AnalyzerOptions {
   file: string;
@@ -46,6 +47,8 @@ export interface AnalyzerOptions {
   fastPath?: boolean;
   /** overrides of settings.retention (default DEFAULT_RETENTION) */
   retention?: Partial<RetentionOptions>;
+  /** add the default detectors (default-listeners.ts: SIP ALG/NAT) before `listeners`; default true */
+  detectors?: boolean;
 }
 
 /** what the pipeline holds now: flat over any running time once streams and calls retire */
@@ -100,7 +103,7 @@ export class Analyzer implements PcapRunTaker {
   constructor(opts: AnalyzerOptions) {
     this.settings = opts.settings;
     this.file = opts.file;
-    for (const l of opts.listeners ?? []) this.bus.add(l);
+    for (const l of [...(opts.detectors === false ? [] : defaultListeners()), ...(opts.listeners ?? [])]) this.bus.add(l);
     this.frames = new FrameDecoder(this.addresses);
     this.media = new MediaPath(this.addresses, opts.settings, this.bus, opts.series === true, opts.fastPath !== false);
     this.fast = this.media.fast;

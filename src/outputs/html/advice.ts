@@ -115,6 +115,30 @@ const ADVICE: Record<string, Advice> = {
     meaning: 'A SIP ALG on the path rewrites headers (Contact, Via, SDP): this often breaks registration and audio.',
     action: 'Switch the SIP ALG off on the firewall/router.',
   },
+  NAT_PRIVATE_ADDRESS_IN_SIP: {
+    meaning: 'SIP headers (Via, Contact) name a private address behind a public one: the phone is behind NAT and does not know it, so requests and replies to it get lost (calls drop after ~30 s, no incoming calls).',
+    action: 'Make the phone/PBX NAT-aware (STUN, its public address, rport/keep-alives) or use an SBC or the provider\'s outbound proxy; do not rely on a SIP ALG to fix it.',
+  },
+  NAT_PUBLIC_ADDRESS_FROM_PRIVATE_SOURCE: {
+    meaning: 'A device on a private network writes a public address into SIP/SDP: it is NAT-aware (STUN or a configured external address) or relays for someone else. Informational.',
+    action: 'Nothing to do if that public address is the NAT\'s; otherwise correct the external address configured on the phone/PBX.',
+  },
+  SIP_CONTENT_LENGTH_MISMATCH: {
+    meaning: 'The Content-Length header does not match the body: something rewrote the SDP without fixing the length (a classic SIP ALG bug); the receiver cuts the SDP short or rejects the message.',
+    action: 'Switch the SIP ALG off on the firewall/router; if none is present, report it to the vendor of the sending phone/PBX.',
+  },
+  SIP_VIA_RECEIVED_MISMATCH: {
+    meaning: 'A response goes to an address or port that its Via received=/rport do not name: a NAT or ALG on the path changed the header or the mapping, so responses may not reach the phone.',
+    action: 'Switch the SIP ALG off and check that the NAT keeps the SIP mapping stable (long UDP timeouts, keep-alives).',
+  },
+  RTP_FROM_UNSIGNALLED_ADDRESS: {
+    meaning: 'Voice arrives from an address no SDP of the call named: a NAT translated the media while the SDP kept the inside address; peers that do not learn the address from the media send their audio nowhere (one-way audio).',
+    action: 'Make the endpoint NAT-aware (STUN, public address in SDP), enable symmetric RTP / "NAT=yes" on the PBX, or use an SBC; switch off SIP ALG if it half-rewrites.',
+  },
+  SDP_PORT_MISMATCH: {
+    meaning: 'RTP uses a different port than the SDP announced: a NAT or ALG remapped the media port without updating the SDP (or the endpoint does not send from its receive port).',
+    action: 'Check the NAT\'s port preservation for RTP and switch off SIP ALG; enable symmetric RTP on the PBX so it answers where the media comes from.',
+  },
   EARLIER_NOT_LISTED: {
     meaning: 'A long run (a monitor, or a capture with very many calls) finalised older streams and calls as it went; the report lists the newest in full and counts the rest by verdict.',
     action: 'Look at voipready_findings_total and the dashboards for the earlier problems, or analyse the recorded capture of that time with voipready analyze.',

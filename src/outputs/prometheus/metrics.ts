@@ -22,6 +22,7 @@ import {
   NetworkGroups, callStateLabel, codecLabel, directionLabel, findingCodeLabel, peerLabel, statusClassLabel,
 } from './labels.js';
 import { renderLabels } from './exposition.js';
+import { isAlgNatCode } from '../../detect/alg/observation.js';
 import { registerFamily } from './prom-bridge.js';
 
 /** buckets around the VoIP-Ready limits (jitter 20 ms, one-way delay 50 ms), in seconds */
@@ -139,7 +140,7 @@ class MetricSet {
     this.callsStarted = c('voipready_sip_calls_started_total', 'SIP calls (initial INVITEs) seen.', ['site', 'profile']);
     this.callsEnded = c('voipready_sip_calls_ended_total', 'SIP calls ended, by final state and final response class of the INVITE.', ['site', 'profile', 'state', 'status_class']);
     this.findings = c('voipready_findings_total', 'Findings raised by the analysis, by stable code and severity.', ['site', 'profile', 'code', 'severity']);
-    this.algFindings = c('voipready_sip_alg_findings_total', 'SIP ALG findings (rewritten SIP/SDP). ALG detection is not implemented yet: stays 0.', ['site', 'profile', 'code']);
+    this.algFindings = c('voipready_sip_alg_findings_total', 'SIP ALG and NAT findings of the passive detector, by code (SIP_ALG_REWRITE, NAT_PRIVATE_ADDRESS_IN_SIP/SDP, SIP_CONTENT_LENGTH_MISMATCH, RTP_FROM_UNSIGNALLED_ADDRESS, SDP_PORT_MISMATCH, ...).', ['site', 'profile', 'code']);
     this.jitter = new HistogramFamily('voipready_rtp_jitter_seconds', 'RFC 3550 interarrival jitter of each active stream, observed once per capture second.', sl, DELAY_BUCKETS_SECONDS);
     this.delay = new HistogramFamily('voipready_rtp_one_way_delay_seconds', 'Network one-way delay of each active stream whose delay is measured, observed once per capture second; method: rtcp-rtt (RTCP round trip / 2, assumes a symmetric path) or rtcp-ntp (SR NTP clock vs capture clock, synchronised).', [...sl, 'method'], DELAY_BUCKETS_SECONDS);
     this.mos = new HistogramFamily('voipready_rtp_mos', 'ITU-T G.107 E-model MOS (MOS-CQE, 1-4.5) of each stream, observed once when it ends.', sl, MOS_BUCKETS);
@@ -172,7 +173,7 @@ class MetricSet {
       onFinding: (f) => {
         const code = findingCodeLabel(f.code);
         this.findings.inc({ ...this.constLabels, code, severity: f.severity });
-        if (code.includes('ALG')) this.algFindings.inc({ ...this.constLabels, code });
+        if (isAlgNatCode(code)) this.algFindings.inc({ ...this.constLabels, code });
       },
       onSecond: (_sec, view) => this.onSecond(view),
       onEnd: (_report, view) => {

@@ -154,6 +154,17 @@ describe('createMetrics histograms and gauges', () => {
     expect(total(snap, 'voipready_findings_total', { code: 'JITTER_HIGH', severity: 'fail' })).toBe(1);
     expect(total(snap, 'voipready_findings_total', { code: 'other' })).toBe(1);
   });
+
+  it('voipready_sip_alg_findings_total counts the ALG/NAT codes, and only them', () => {
+    const m = createMetrics({ settings: fakeSettings() });
+    for (const code of ['NAT_PRIVATE_ADDRESS_IN_SDP', 'SIP_CONTENT_LENGTH_MISMATCH', 'RTP_FROM_UNSIGNALLED_ADDRESS', 'NOT_AN_ALG_CODE']) {
+      m.listener.onFinding?.({ severity: 'warn', code, message: 'x' });
+    }
+    const snap = m.snapshot(new FakeView());
+    expect(total(snap, 'voipready_sip_alg_findings_total', { code: 'NAT_PRIVATE_ADDRESS_IN_SDP' })).toBe(1);
+    expect(total(snap, 'voipready_sip_alg_findings_total', { code: 'RTP_FROM_UNSIGNALLED_ADDRESS' })).toBe(1);
+    expect(total(snap, 'voipready_sip_alg_findings_total', { code: 'NOT_AN_ALG_CODE' })).toBe(0);
+  });
 });
 
 describe('exposition', () => {

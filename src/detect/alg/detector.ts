@@ -1,0 +1,131 @@
+/**
+ * The SIP ALG / NAT detector: a pipeline listener (src/pipeline/events.ts) that runs the pure checks
+ * of this folder on every SIP message (onSip) and every RTP stream (onStream), and raises one finding
+ * per call and code through ctx.raise(), with the evidence of the first message that showed it.
+ *
+ * Bounded over any running time: the calls' signalled endpoints, the streams waiting for both sides'
+ * SDP and the raised keys are capped maps that drop their oldest entries.
+ */
+import type { AnalysisListener, ListenerContext, LiveStream, SipEvent } from '../../pipeline/events.js';
+import { sameAddress, splitEndpoint } from './addresses.js';
+import { checkAddresses } from './address-check.js';
+import { sdpOf } from './fields.js';
+import { checkContentLength, checkReceived } from './message-checks.js';
+import { checkStream, type SignalledEndpoint } from './media-check.js';
+import { toFinding, type Observation } from './observation.js';
+
+const MAX_CALLS = 4096;
+const MAX_ENDPOINTS_PER_CALL = 16;
+const MAX_PENDING_STREAMS = 4096;
+const MAX_RAISED_KEYS = 20000;
+/** a stream whose call never shows SDP from both sides is given up after this long */
+const PENDING_MS = 60_000;
+
+interface CallMedia {
+  endpoints: SignalledEndpoint[];
+  /** SIP senders ("addr:port") whose SDP was seen */
+  senders: Set<string>;
+}
+
+interface Pending {
+  stream: LiveStream;
+  callId: string | null;
+  since: number;
+}
+
+/** a Map used as a bounded insertion-ordered set/LRU: the oldest entry goes when full */
+function bounded<K, V>(m: Map<K, V>, key: K, value: V, max: number): void {
+  m.delete(key);
+  if (m.size >= max) m.delete(m.keys().next().value as K);
+  m.set(key, value);
+}
+
+export class AlgDetector {
+  private ctx: ListenerContext | null = null;
+  private readonly calls = new Map<string, CallMedia>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly raised = new Map<string, true>();
+  /** observations per code raised so far (tests, debugging) */
+  readonly counts = new Map<string, number>();
+
+  listener(): AnalysisListener {
+    return {
+      onAttach: (ctx) => { this.ctx = ctx; },
+      onSip: (e) => this.onSip(e),
+      onStream: (s, event) => this.onStream(s, event),
+      onSecond: () => this.sweep(),
+    };
+  }
+
+  private raise(o: Observation, scope: string): void {
+    const key = `${o.callId ?? scope}|${o.code}`;
+    if (this.raised.has(key)) return;
+    bounded(this.raised, key, true, MAX_RAISED_KEYS);
+    this.counts.set(o.code, (this.counts.get(o.code) ?? 0) + 1);
+    this.ctx?.raise(toFinding(o));
+  }
+
+  private onSip(e: SipEvent): void {
+    const sdp = sdpOf(e.message);
+    const scope = `src ${e.src}`;
+    for (const o of checkAddresses(e.message, e, sdp)) this.raise(o, scope);
+    for (const o of checkContentLength(e)) this.raise(o, scope);
+    for (const o of checkReceived(e)) this.raise(o, scope);
+    const callId = e.message.callId;
+    if (sdp === null || callId === null) return;
+    let call = this.calls.get(callId);
+    if (call === undefined) call = { endpoints: [], senders: new Set() };
+    bounded(this.calls, callId, call, MAX_CALLS);
+    call.senders.add(`${e.src}:${e.srcPort}`);
+    for (const m of sdp.media) {
+      const addr = m.connection?.address;
+      if (addr === undefined || m.port === 0 || call.endpoints.length >= MAX_ENDPOINTS_PER_CALL) continue;
+      if (call.endpoints.some((x) => x.port === m.port && sameAddress(x.addr, addr))) continue;
+      const c = m.source.connections[0] ?? sdp.source.connections.at(-1);
+      call.endpoints.push({ addr, port: m.port, packet: e.packet, lines: [m.source.media.raw, c?.raw].filter((x) => x !== undefined).join(' | ') });
+    }
+    for (const [id, p] of this.pending) if ((p.stream.callId ?? p.callId) === callId) this.tryStream(id, p);
+  }
+
+  /** the call a stream belongs to: the pipeline's tie, else the call whose SDP named its destination */
+  private callOf(s: LiveStream): string | null {
+    if (s.callId !== null) return s.callId;
+    const dst = splitEndpoint(s.dst);
+    if (dst === null) return null;
+    for (const [id, c] of this.calls) if (c.endpoints.some((x) => x.port === dst.port && sameAddress(x.addr, dst.addr))) return id;
+    return null;
+  }
+
+  private onStream(s: LiveStream, event: 'start' | 'end'): void {
+    if (event === 'start') {
+      bounded(this.pending, s.id, { stream: s, callId: this.callOf(s), since: this.ctx?.view.nowEpochMs() ?? 0 }, MAX_PENDING_STREAMS);
+      this.tryStream(s.id, this.pending.get(s.id)!);
+      return;
+    }
+    const p = this.pending.get(s.id);
+    if (p !== undefined) this.tryStream(s.id, p);
+    if (s.retired === true) this.pending.delete(s.id);
+  }
+
+  private tryStream(id: string, p: Pending): void {
+    const callId = p.stream.callId ?? p.callId ?? this.callOf(p.stream);
+    const call = callId === null ? undefined : this.calls.get(callId);
+    if (callId === null || call === undefined || call.senders.size < 2) return;
+    this.pending.delete(id);
+    const s = p.stream;
+    for (const o of checkStream({ id: s.id, ssrc: s.ssrc, src: s.src, dst: s.dst, callId }, call.endpoints)) this.raise(o, s.id);
+  }
+
+  private sweep(): void {
+    const now = this.ctx?.view.nowEpochMs() ?? 0;
+    for (const [id, p] of this.pending) {
+      if (now - p.since > PENDING_MS) this.pending.delete(id);
+      else this.tryStream(id, p);
+    }
+  }
+}
+
+/** a fresh detector's listener: what the pipeline's default listeners include */
+export function algDetectorListener(): AnalysisListener {
+  return new AlgDetector().listener();
+}
