@@ -78,7 +78,7 @@ function sdpRewrite(p: AlgPersonality): SdpRewrite | null {
   }
 }
 
-function headerEdits(msg: SipMessage, p: AlgPersonality, from: string, to: string): SipEdit[] {
+function headerEdits(msg: SipMessage, p: AlgPersonality, from: string, _to: string): SipEdit[] {
   const keys = HEADERS[p];
   const edits: SipEdit[] = [];
   let topVia = true;
