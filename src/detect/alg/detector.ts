@@ -44,6 +44,8 @@ export class AlgDetector {
   private ctx: ListenerContext | null = null;
   private readonly calls = new Map<string, CallMedia>();
   private readonly pending = new Map<string, Pending>();
+  /** Call-ID -> ids of its pending streams: an SDP message retries only its own call's streams (no scan of all) */
+  private readonly waiting = new Map<string, string[]>();
   private readonly raised = new Map<string, true>();
   /** observations per code raised so far (tests, debugging) */
   readonly counts = new Map<string, number>();
@@ -84,7 +86,15 @@ export class AlgDetector {
       const c = m.source.connections[0] ?? sdp.source.connections.at(-1);
       call.endpoints.push({ addr, port: m.port, packet: e.packet, lines: [m.source.media.raw, c?.raw].filter((x) => x !== undefined).join(' | ') });
     }
-    for (const [id, p] of this.pending) if ((p.stream.callId ?? p.callId) === callId) this.tryStream(id, p);
+    const ids = this.waiting.get(callId);
+    if (ids === undefined) return;
+    this.waiting.delete(callId);
+    for (const id of ids) {
+      const p = this.pending.get(id);
+      if (p === undefined) continue;
+      this.tryStream(id, p);
+      this.wait(id);
+    }
   }
 
   /** the call a stream belongs to: the pipeline's tie, else the call whose SDP named its destination */
@@ -100,11 +110,22 @@ export class AlgDetector {
     if (event === 'start') {
       bounded(this.pending, s.id, { stream: s, callId: this.callOf(s), since: this.ctx?.view.nowEpochMs() ?? 0 }, MAX_PENDING_STREAMS);
       this.tryStream(s.id, this.pending.get(s.id)!);
+      this.wait(s.id);
       return;
     }
     const p = this.pending.get(s.id);
     if (p !== undefined) this.tryStream(s.id, p);
     if (s.retired === true) this.pending.delete(s.id);
+  }
+
+  /** a stream still pending waits for its call's next SDP */
+  private wait(id: string): void {
+    const p = this.pending.get(id);
+    const callId = p === undefined ? null : p.stream.callId ?? p.callId;
+    if (callId === null) return;
+    const ids = this.waiting.get(callId);
+    if (ids !== undefined) ids.push(id);
+    else bounded(this.waiting, callId, [id], MAX_PENDING_STREAMS);
   }
 
   private tryStream(id: string, p: Pending): void {
