@@ -9,6 +9,7 @@
  * entry in OPTION_GROUPS.
  */
 import type { Command } from 'commander';
+import { addHepOptions } from './hep.js';
 import { addRemoteWriteOptions } from './remote-write.js';
 import { addServeOptions } from './serve.js';
 import { addSettingsOptions } from './settings.js';
@@ -20,6 +21,8 @@ export const OPTION_GROUPS = {
   serve: addServeOptions,
   /** --remote-write, --push-interval, --state-dir, --remote-write-* */
   remoteWrite: addRemoteWriteOptions,
+  /** --hep-listen, --hep-password(-file), --hep-forward, --hep-max-agents */
+  hep: addHepOptions,
 } satisfies Record<string, (cmd: Command) => Command>;
 
 export type OptionGroup = keyof typeof OPTION_GROUPS;
@@ -33,3 +36,4 @@ export { settingsFromOptions, type SettingsCliOptions } from './settings.js';
 export { serveConfigFrom, type AuthConfig, type ServeConfig, type ServeOptionValues } from './serve.js';
 export { pushSettingsFromOptions, remoteWriteFromOptions, type PushSettings, type RemoteWriteCliOptions } from './remote-write.js';
 export { formatAddress, parseListen, type ListenAddress } from './listen.js';
+export { hepConfigFrom, type HepConfig, type HepOptionValues } from './hep.js';
