@@ -2,7 +2,7 @@
  * Test-only: runs the compiled `voipready monitor` as a child process owned by PID, reads the HEP and
  * HTTP ports it printed (tests pass port 0), and stops it with SIGTERM to collect the final report.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BIN, ROOT } from './cli.js';
 
@@ -68,4 +68,39 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
     if (ok) return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return 0;
+}
+
+/** a UDP port free on 127.0.0.1 just now (bound and released; the TCP port of the same number is checked too) */
+export async function freePort(): Promise<number> {
+  const { createSocket } = await import('node:dgram');
+  const { createServer } = await import('node:net');
+  for (;;) {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    const port = s.address().port;
+    s.close();
+    const ok = await new Promise<boolean>((r) => {
+      const t = createServer();
+      t.once('error', () => r(false));
+      t.listen(port, '127.0.0.1', () => t.close(() => r(true)));
+    });
+    if (ok) return port;
+  }
+}
+
+/** resolves with the exit code, or kills (SIGKILL) the process after timeoutMs and resolves null */
+export function exitOf(proc: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (proc.exitCode !== null) return Promise.resolve(proc.exitCode);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
+  });
+}
+
+/** true when `cmd` is on the PATH */
+export function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
