@@ -9,6 +9,7 @@
  * entry in OPTION_GROUPS.
  */
 import type { Command } from 'commander';
+import { addCaptureOptions } from './capture.js';
 import { addHepOptions } from './hep.js';
 import { addRemoteWriteOptions } from './remote-write.js';
 import { addServeOptions } from './serve.js';
@@ -23,6 +24,8 @@ export const OPTION_GROUPS = {
   remoteWrite: addRemoteWriteOptions,
   /** --hep-listen, --hep-password(-file), --hep-forward, --hep-max-agents */
   hep: addHepOptions,
+  /** --interface, --filter, --snaplen, --no-promiscuous, --buffer-size */
+  capture: addCaptureOptions,
 } satisfies Record<string, (cmd: Command) => Command>;
 
 export type OptionGroup = keyof typeof OPTION_GROUPS;
@@ -37,3 +40,4 @@ export { serveConfigFrom, type AuthConfig, type ServeConfig, type ServeOptionVal
 export { pushSettingsFromOptions, remoteWriteFromOptions, type PushSettings, type RemoteWriteCliOptions } from './remote-write.js';
 export { formatAddress, parseListen, type ListenAddress } from './listen.js';
 export { hepConfigFrom, type HepConfig, type HepOptionValues } from './hep.js';
+export { captureConfigFrom, type CaptureConfig, type CaptureOptionValues } from './capture.js';
