@@ -18,7 +18,7 @@ import {
 } from '../config/options/index.js';
 import { waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError } from '../errors.js';
-import type { AnalysisReport } from '../model/report.js';
+import type { AnalysisReport, Finding } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createCaptureMetrics } from '../outputs/prometheus/capture-metrics.js';
 import { createHepMetrics } from '../outputs/prometheus/hep-metrics.js';
@@ -85,6 +85,8 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   const records: RecordSource[] = [];
   const clock = startWallClock(analyzer);
   const captureMetrics = capture ? createCaptureMetrics(metrics.registry, capture.interfaces) : null;
+  const findings: { raise: ((f: Finding) => void) | null } = { raise: null };
+  analyzer.addListener({ onAttach: (ctx) => (findings.raise = (f) => ctx.raise(f)) });
   try {
     process.stderr.write(`voipready: serving http://${server.address}/metrics\n`);
     if (hep !== null) {
@@ -99,7 +101,10 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     clock.stop();
     await collector?.close();
     for (const r of records) await r.stop();
-    for (const [i, d] of (health.drops ?? []).entries()) captureMetrics?.drops(capture?.interfaces[i] ?? d.interface, d.dropped, d.ifDropped);
+    for (const d of health.drops ?? []) {
+      captureMetrics?.drops(d.configured, d.dropped, d.ifDropped);
+      if (d.dropped + d.ifDropped > 0) findings.raise?.(dropFinding(d));
+    }
     finalReport = analyzer.finish(label);
     await pusher?.stop();
     await server.close();
@@ -110,6 +115,17 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   return health.captureExit !== null && health.captureExit !== 0 ? 4 : 0;
 }
 
+/** the report says so when the capture dropped: its loss figures may include the capture's own */
+function dropFinding(d: InterfaceDrops & { configured: string }): Finding {
+  return {
+    severity: 'warn',
+    code: 'CAPTURE_DROPPED',
+    message: `the capture on ${d.configured} dropped ${d.dropped} packets in the kernel and ${d.ifDropped} at the interface (of ${d.received} received): loss figures may include packets the capture missed`,
+    measured: d.dropped + d.ifDropped,
+    unit: 'packets',
+  };
+}
+
 function healthOf(h: SourceHealth, capture: CaptureConfig | null): Record<string, unknown> {
   return {
     lastPacketAt: h.lastPacketMs === null ? null : new Date(h.lastPacketMs).toISOString(),
@@ -118,7 +134,9 @@ function healthOf(h: SourceHealth, capture: CaptureConfig | null): Record<string
 }
 
 function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: SourceHealth): RecordSource {
-  const dc: InterfaceCapture = startInterfaceCapture(capture);
+  // VOIPREADY_DUMPCAP: another dumpcap binary (or a stand-in for tests)
+  const command = process.env.VOIPREADY_DUMPCAP;
+  const dc: InterfaceCapture = startInterfaceCapture({ ...capture, ...(command !== undefined && command !== '' ? { command } : {}) });
   process.stderr.write(`voipready: capturing on ${capture.interfaces.join(', ')} with dumpcap (pid ${dc.pid ?? '?'})${capture.filter ? `, filter "${capture.filter}"` : ''}\n`);
   dc.stream.on('data', () => (health.lastPacketMs = Date.now()));
   const read = readCaptureStream(dc.stream, capture.interfaces.join(','), analyzer.push.bind(analyzer), analyzer.readOptions());
