@@ -45,6 +45,7 @@ function handleError(err: unknown): number {
  */
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   analyze: () => import('./analyze.js'),
+  monitor: () => import('./monitor.js'),
   replay: () => import('./replay.js'),
   serve: () => import('./serve.js'),
   synth: () => import('./synth.js'),

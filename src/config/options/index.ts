@@ -9,6 +9,8 @@
  * entry in OPTION_GROUPS.
  */
 import type { Command } from 'commander';
+import { addCaptureOptions } from './capture.js';
+import { addHepOptions } from './hep.js';
 import { addRemoteWriteOptions } from './remote-write.js';
 import { addServeOptions } from './serve.js';
 import { addSettingsOptions } from './settings.js';
@@ -23,6 +25,10 @@ export const OPTION_GROUPS = {
   remoteWrite: addRemoteWriteOptions,
   /** --peer, --clock-offset */
   twoPoint: addTwoPointOptions,
+  /** --hep-listen, --hep-password(-file), --hep-forward, --hep-max-agents */
+  hep: addHepOptions,
+  /** --interface, --filter, --snaplen, --no-promiscuous, --buffer-size */
+  capture: addCaptureOptions,
 } satisfies Record<string, (cmd: Command) => Command>;
 
 export type OptionGroup = keyof typeof OPTION_GROUPS;
@@ -37,3 +43,5 @@ export { serveConfigFrom, type AuthConfig, type ServeConfig, type ServeOptionVal
 export { pushSettingsFromOptions, remoteWriteFromOptions, type PushSettings, type RemoteWriteCliOptions } from './remote-write.js';
 export { twoPointFromOptions, type TwoPointCliOptions, type TwoPointConfig } from './two-point.js';
 export { formatAddress, parseListen, type ListenAddress } from './listen.js';
+export { hepConfigFrom, type HepConfig, type HepOptionValues } from './hep.js';
+export { captureConfigFrom, type CaptureConfig, type CaptureOptionValues } from './capture.js';

@@ -95,6 +95,10 @@ const ADVICE: Record<string, Advice> = {
     meaning: 'A record in the capture file announces an impossible length; reading stopped there and everything before it was analysed.',
     action: 'Copy the file again (it may be damaged in transfer) or capture again.',
   },
+  CAPTURE_DROPPED: {
+    meaning: 'The live capture dropped packets (kernel buffer or interface): some loss in the figures may be the capture\'s, not the network\'s.',
+    action: 'Give the capture a bigger kernel buffer (--buffer-size), a narrower --filter, or a less loaded machine.',
+  },
   CAPTURE_UNREADABLE: {
     meaning: 'The input is not a pcap or pcapng capture, or it cannot be opened.',
     action: 'Check the path and save the capture as pcap or pcapng (Wireshark: File > Save As).',

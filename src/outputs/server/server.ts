@@ -26,6 +26,8 @@ export interface ServerOptions {
   /** the final report once the input has ended (kept after the view stops changing) */
   report?: () => AnalysisReport | null;
   auth?: AuthConfig;
+  /** more fields for /healthz (a live source's drops and last packet); status stays "ok" while serving */
+  health?: () => Record<string, unknown>;
 }
 
 export interface RunningServer {
@@ -48,7 +50,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     });
   }
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async () => ({ status: 'ok', ...(opts.health?.() ?? {}) }));
 
   app.get('/metrics', async (req, reply) => {
     if (wantsOpenMetrics(req.headers.accept)) {

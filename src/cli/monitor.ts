@@ -1,0 +1,193 @@
+/**
+ * `voipready monitor [-] [--hep-listen 0.0.0.0:9060] [--interface eth0 --filter BPF] [--listen 127.0.0.1:9464]`:
+ * ongoing monitoring from live sources, one or several at once: the HEP collector
+ * (capture/sources/hep.ts) into the datagram entry; interface capture (dumpcap, capture/sources/interface.ts)
+ * and a live pcap/pcapng on stdin (`-`) through the stream reader into the frame entry. The wall clock
+ * drives the analyzer's seconds, and /metrics, /healthz and /api are always served (as `replay`).
+ * SIGINT/SIGTERM, or the end of a capture stream, stop it: the report of the whole run is printed
+ * (text, or JSON with --json) and written to --report FILE as JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readCaptureStream } from '../capture/file-source.js';
+import { startHepCollector, type HepCollector } from '../capture/sources/hep.js';
+import { startInterfaceCapture, type InterfaceCapture, type InterfaceDrops } from '../capture/sources/interface.js';
+import {
+  addSharedOptions, captureConfigFrom, hepConfigFrom, serveConfigFrom, settingsFromOptions,
+  type CaptureConfig, type CaptureOptionValues, type HepConfig, type HepOptionValues, type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
+} from '../config/options/index.js';
+import { waitForShutdown } from '../config/shutdown.js';
+import { VoipreadyError } from '../errors.js';
+import type { AnalysisReport, Finding } from '../model/report.js';
+import { toJson } from '../outputs/json.js';
+import { createCaptureMetrics } from '../outputs/prometheus/capture-metrics.js';
+import { createHepMetrics } from '../outputs/prometheus/hep-metrics.js';
+import { createMetrics } from '../outputs/prometheus/metrics.js';
+import { startServer } from '../outputs/server/server.js';
+import { renderText } from '../outputs/text-report.js';
+import { Analyzer } from '../pipeline/analyzer.js';
+import { startWallClock } from '../pipeline/wall-clock.js';
+import { exitCodeOf } from './command.js';
+import { startRemoteWrite } from './remote-write.js';
+
+export interface MonitorOptions extends ServeOptionValues, SettingsCliOptions, RemoteWriteCliOptions, HepOptionValues, CaptureOptionValues {
+  report?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('monitor')
+    .description('monitor live traffic (HEP, an interface, or a pcap stream on stdin) and serve /metrics, /healthz and /api until stopped')
+    .argument('[source]', '"-": a live pcap/pcapng stream on stdin (tcpdump -U -w - | voipready monitor -)')
+    .option('--report <file>', 'when it stops, write the report of the whole run to this file as JSON')
+    .option('--json', 'print the final report as JSON instead of text');
+  addSharedOptions(cmd, 'hep', 'capture', 'serve', 'settings', 'remoteWrite').action(exitCodeOf(runMonitor));
+}
+
+/** a running record source: its stream ends when the capture does */
+interface RecordSource {
+  name: string;
+  ended: Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+interface SourceHealth {
+  lastPacketMs: number | null;
+  drops: Array<InterfaceDrops & { configured: string }> | null;
+  captureExit: number | null;
+}
+
+export async function runMonitor(source: string | undefined, opts: MonitorOptions): Promise<number> {
+  if (source !== undefined && source !== '-') throw new VoipreadyError('E_USAGE', `monitor reads live sources only: "-" (stdin), --hep-listen or --interface; for a file use analyze or replay ("${source}")`);
+  const hep = hepConfigFrom(opts);
+  const capture = captureConfigFrom(opts);
+  if (hep === null && capture === null && source !== '-') throw new VoipreadyError('E_USAGE', 'monitor needs a live source: --hep-listen host:port, --interface IF or "-" (stdin)');
+  const serve = serveConfigFrom(opts);
+  const settings = settingsFromOptions(opts);
+  const label = [hep ? `hep:${hep.listen.host}:${hep.listen.port}` : '', ...(capture?.interfaces.map((i) => `if:${i}`) ?? []), source === '-' ? '(stdin)' : ''].filter((x) => x !== '').join(' ');
+  const analyzer = new Analyzer({ file: label, settings });
+  const metrics = createMetrics({ settings, defaultMetrics: true, ...(serve.localNetworks ? { localNetworks: serve.localNetworks } : {}) });
+  analyzer.addListener(metrics.listener);
+  metrics.attach(analyzer.view);
+  const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, 'capture');
+  const health: SourceHealth = { lastPacketMs: null, drops: null, captureExit: null };
+  let finalReport: AnalysisReport | null = null;
+  const server = await startServer({
+    registry: metrics.registry,
+    view: () => analyzer.view,
+    report: () => finalReport,
+    listen: serve.listen,
+    health: () => healthOf(health, capture),
+    ...(serve.auth ? { auth: serve.auth } : {}),
+  });
+  let collector: HepCollector | null = null;
+  const records: RecordSource[] = [];
+  const clock = startWallClock(analyzer);
+  const captureMetrics = capture ? createCaptureMetrics(metrics.registry, capture.interfaces) : null;
+  const findings: { raise: ((f: Finding) => void) | null } = { raise: null };
+  analyzer.addListener({ onAttach: (ctx) => (findings.raise = (f) => ctx.raise(f)) });
+  try {
+    process.stderr.write(`voipready: serving http://${server.address}/metrics\n`);
+    if (hep !== null) {
+      collector = await startCollector(hep, analyzer, metrics.registry, health);
+      process.stderr.write(`voipready: collecting HEP on udp+tcp ${collector.address}${hep.forward ? `, forwarding to ${hep.forward.host}:${hep.forward.port}` : ''}\n`);
+    }
+    if (capture !== null) records.push(startCapture(capture, analyzer, health));
+    if (source === '-') records.push(startStdin(analyzer, health));
+    const why = await Promise.race([waitForShutdown(null), ...records.map((r) => r.ended.then(() => `end of ${r.name}`))]);
+    process.stderr.write(`voipready: ${why}: stopping\n`);
+  } finally {
+    clock.stop();
+    await collector?.close();
+    for (const r of records) await r.stop();
+    for (const d of health.drops ?? []) {
+      captureMetrics?.drops(d.configured, d.dropped, d.ifDropped);
+      if (d.dropped + d.ifDropped > 0) findings.raise?.(dropFinding(d));
+    }
+    finalReport = analyzer.finish(label);
+    await pusher?.stop();
+    await server.close();
+  }
+  if (opts.report !== undefined) writeFileSync(opts.report, toJson(finalReport, { series: false }) + '\n');
+  if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
+  else process.stdout.write(renderText(finalReport, { color: false }));
+  return health.captureExit !== null && health.captureExit !== 0 ? 4 : 0;
+}
+
+/** the report says so when the capture dropped: its loss figures may include the capture's own */
+function dropFinding(d: InterfaceDrops & { configured: string }): Finding {
+  return {
+    severity: 'warn',
+    code: 'CAPTURE_DROPPED',
+    message: `the capture on ${d.configured} dropped ${d.dropped} packets in the kernel and ${d.ifDropped} at the interface (of ${d.received} received): loss figures may include packets the capture missed`,
+    measured: d.dropped + d.ifDropped,
+    unit: 'packets',
+  };
+}
+
+function healthOf(h: SourceHealth, capture: CaptureConfig | null): Record<string, unknown> {
+  return {
+    lastPacketAt: h.lastPacketMs === null ? null : new Date(h.lastPacketMs).toISOString(),
+    ...(capture ? { capture: { interfaces: capture.interfaces, running: h.captureExit === null, drops: h.drops } } : {}),
+  };
+}
+
+function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: SourceHealth): RecordSource {
+  // VOIPREADY_DUMPCAP: another dumpcap binary (or a stand-in for tests)
+  const command = process.env.VOIPREADY_DUMPCAP;
+  const dc: InterfaceCapture = startInterfaceCapture({ ...capture, ...(command !== undefined && command !== '' ? { command } : {}) });
+  process.stderr.write(`voipready: capturing on ${capture.interfaces.join(', ')} with dumpcap (pid ${dc.pid ?? '?'})${capture.filter ? `, filter "${capture.filter}"` : ''}\n`);
+  dc.stream.on('data', () => (health.lastPacketMs = Date.now()));
+  const read = readCaptureStream(dc.stream, capture.interfaces.join(','), analyzer.push.bind(analyzer), analyzer.readOptions());
+  const ended = Promise.all([read, dc.exited]).then(([, exit]) => {
+    health.captureExit = exit.code;
+    health.drops = exit.drops.map((d, i) => ({ ...d, configured: capture.interfaces[i] ?? d.interface }));
+    if (exit.code !== 0) process.stderr.write(`voipready: dumpcap exited with ${exit.code}: ${exit.stderr.trim().split('\n').slice(-3).join(' / ')}\n`);
+    for (const d of health.drops) process.stderr.write(`voipready: ${d.configured}: ${d.received} received, ${d.dropped} dropped by the kernel, ${d.ifDropped} by the interface\n`);
+  });
+  return {
+    name: `capture on ${capture.interfaces.join(', ')}`,
+    ended,
+    stop: async () => {
+      await dc.stop();
+      await ended;
+    },
+  };
+}
+
+function startStdin(analyzer: Analyzer, health: SourceHealth): RecordSource {
+  process.stdin.on('data', () => (health.lastPacketMs = Date.now()));
+  const ended = readCaptureStream(process.stdin, '(stdin)', analyzer.push.bind(analyzer), analyzer.readOptions()).then((s) => {
+    if (s.error !== undefined) process.stderr.write(`voipready: ${s.error.message}\n`);
+  });
+  return {
+    name: 'stdin',
+    ended,
+    stop: async () => {
+      process.stdin.pause();
+      process.stdin.destroy();
+    },
+  };
+}
+
+async function startCollector(hep: HepConfig, analyzer: Analyzer, registry: Parameters<typeof createHepMetrics>[0], health: SourceHealth): Promise<HepCollector> {
+  const counters = createHepMetrics(registry, hep.maxAgents);
+  try {
+    return await startHepCollector({
+      listen: hep.listen,
+      password: hep.password,
+      forward: hep.forward,
+      onDatagram: (d) => {
+        if (!analyzer.pushDatagram(d)) counters.error('not_ip');
+      },
+      onPacket: (p) => {
+        health.lastPacketMs = Date.now();
+        counters.packet(p.agentId, p.protoType);
+      },
+      onError: (reason) => counters.error(reason),
+    });
+  } catch (err) {
+    throw new VoipreadyError('E_LISTEN', `cannot collect HEP on ${hep.listen.host}:${hep.listen.port}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,50 @@
+/** Interface capture options (`monitor --interface`): interfaces, BPF filter, snap length, promiscuous mode, kernel buffer. */
+import { Option, type Command } from 'commander';
+import { VoipreadyError } from '../../errors.js';
+
+export interface CaptureOptionValues {
+  interface?: string[];
+  filter?: string;
+  snaplen?: string;
+  promiscuous?: boolean;
+  bufferSize?: string;
+}
+
+export interface CaptureConfig {
+  interfaces: string[];
+  filter?: string;
+  snaplen?: number;
+  promiscuous: boolean;
+  bufferMiB?: number;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function addCaptureOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-i, --interface <name>', 'capture on this interface with dumpcap (repeatable; needs CAP_NET_RAW)').argParser(collect))
+    .option('-f, --filter <bpf>', 'capture filter in libpcap syntax, e.g. "udp or tcp port 5060"')
+    .option('--snaplen <bytes>', 'bytes kept of each packet (default dumpcap\'s, 262144)')
+    .option('--no-promiscuous', 'do not put the interface into promiscuous mode')
+    .option('--buffer-size <MiB>', 'kernel capture buffer in MiB (dumpcap -B, default 2)');
+}
+
+/** null when no --interface is given */
+export function captureConfigFrom(opts: CaptureOptionValues): CaptureConfig | null {
+  const interfaces = opts.interface ?? [];
+  if (interfaces.length === 0) {
+    if (opts.filter !== undefined) throw new VoipreadyError('E_USAGE', '--filter needs --interface');
+    return null;
+  }
+  const c: CaptureConfig = { interfaces, promiscuous: opts.promiscuous !== false };
+  if (opts.filter !== undefined) c.filter = opts.filter;
+  if (opts.snaplen !== undefined) c.snaplen = whole(opts.snaplen, '--snaplen', 64, 262144);
+  if (opts.bufferSize !== undefined) c.bufferMiB = whole(opts.bufferSize, '--buffer-size', 1, 4096);
+  return c;
+}
+
+function whole(text: string, option: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new VoipreadyError('E_USAGE', `${option} "${text}" must be a whole number from ${min} to ${max}`);
+  return n;
+}
