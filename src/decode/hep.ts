@@ -21,6 +21,7 @@
  *
  * Sizes are bytes: a payload with UTF-8 text is as long as its bytes, never its characters.
  */
+import { formatIpv6 } from './ip/address-table.js';
 import { unzipSync } from 'node:zlib';
 import { u16be, u32be } from './bytes.js';
 
@@ -278,26 +279,7 @@ export function ipv4Text(buf: Uint8Array, off: number): string {
   return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
 }
 
-/** RFC 5952 text: lower-case hex, the longest run (>= 2) of zero groups as "::" */
+/** RFC 5952 text, as Wireshark prints it (the address table's formatter: one implementation) */
 export function ipv6Text(buf: Uint8Array, off: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(u16be(buf, off + 2 * i));
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestAt = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestAt < 0) return hex.join(':');
-  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
+  return formatIpv6(u32be(buf, off), u32be(buf, off + 4), u32be(buf, off + 8), u32be(buf, off + 12));
 }
