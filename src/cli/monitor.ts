@@ -16,7 +16,7 @@ import {
   addSharedOptions, captureConfigFrom, hepConfigFrom, serveConfigFrom, settingsFromOptions,
   type CaptureConfig, type CaptureOptionValues, type HepConfig, type HepOptionValues, type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
 } from '../config/options/index.js';
-import { waitForShutdown } from '../config/shutdown.js';
+import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError } from '../errors.js';
 import type { AnalysisReport, Finding } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
@@ -32,6 +32,7 @@ import { startRemoteWrite } from './remote-write.js';
 
 export interface MonitorOptions extends ServeOptionValues, SettingsCliOptions, RemoteWriteCliOptions, HepOptionValues, CaptureOptionValues {
   report?: string;
+  reportInterval?: string;
   json?: boolean;
 }
 
@@ -40,7 +41,8 @@ export function register(program: Command): void {
     .command('monitor')
     .description('monitor live traffic (HEP, an interface, or a pcap stream on stdin) and serve /metrics, /healthz and /api until stopped')
     .argument('[source]', '"-": a live pcap/pcapng stream on stdin (tcpdump -U -w - | voipready monitor -)')
-    .option('--report <file>', 'when it stops, write the report of the whole run to this file as JSON')
+    .option('--report <file>', 'write the report of the run so far to this file as JSON: on SIGUSR1, every --report-interval, and when it stops')
+    .option('--report-interval <seconds>', 'with --report: also write it this often')
     .option('--json', 'print the final report as JSON instead of text');
   addSharedOptions(cmd, 'hep', 'capture', 'serve', 'settings', 'remoteWrite').action(exitCodeOf(runMonitor));
 }
@@ -72,6 +74,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   metrics.attach(analyzer.view);
   const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, 'capture');
   const health: SourceHealth = { lastPacketMs: null, drops: null, captureExit: null };
+  const stopReports = startReportWriter(opts, analyzer);
   let finalReport: AnalysisReport | null = null;
   const server = await startServer({
     registry: metrics.registry,
@@ -99,6 +102,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     process.stderr.write(`voipready: ${why}: stopping\n`);
   } finally {
     clock.stop();
+    stopReports();
     await collector?.close();
     for (const r of records) await r.stop();
     for (const d of health.drops ?? []) {
@@ -113,6 +117,34 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
   else process.stdout.write(renderText(finalReport, { color: false }));
   return health.captureExit !== null && health.captureExit !== 0 ? 4 : 0;
+}
+
+/** --report FILE written on SIGUSR1 and every --report-interval seconds (the run so far); returns the stop */
+function startReportWriter(opts: MonitorOptions, analyzer: Analyzer): () => void {
+  const file = opts.report;
+  if (file === undefined) {
+    if (opts.reportInterval !== undefined) throw new VoipreadyError('E_USAGE', '--report-interval needs --report FILE');
+    return () => undefined;
+  }
+  const write = (): void => {
+    try {
+      writeFileSync(file, toJson(analyzer.view.report(), { series: false }) + '\n');
+    } catch (err) {
+      process.stderr.write(`voipready: cannot write --report ${file}: ${(err as Error).message}\n`);
+    }
+  };
+  const off = onReportSignal(write);
+  let timer: NodeJS.Timeout | null = null;
+  if (opts.reportInterval !== undefined) {
+    const s = Number(opts.reportInterval);
+    if (!Number.isFinite(s) || s <= 0) throw new VoipreadyError('E_USAGE', `--report-interval "${opts.reportInterval}" must be a number of seconds above zero`);
+    timer = setInterval(write, s * 1000);
+    timer.unref();
+  }
+  return () => {
+    off();
+    if (timer !== null) clearInterval(timer);
+  };
 }
 
 /** the report says so when the capture dropped: its loss figures may include the capture's own */

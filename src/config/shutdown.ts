@@ -27,3 +27,13 @@ export function waitForShutdown(lingerSeconds: number | null, signal?: AbortSign
     if (signal?.aborted === true) done('aborted');
   });
 }
+
+/**
+ * Calls `fn` on every SIGUSR1 (a long-running command writes its report now) until the returned
+ * function is called.
+ */
+export function onReportSignal(fn: () => void): () => void {
+  const handler = (): void => fn();
+  process.on('SIGUSR1', handler);
+  return () => process.off('SIGUSR1', handler);
+}

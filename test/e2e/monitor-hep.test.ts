@@ -5,7 +5,7 @@
  * accepted packet byte for byte. SIGTERM writes the report: the calls with the HEP addresses and times.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,8 @@ describe.skipIf(skip !== null)(`monitor --hep-listen${skip ? ` (skipped: ${skip}
   let mon: RunningMonitor;
   let result: Awaited<ReturnType<RunningMonitor['stop']>>;
   let metricsText = '';
+  let midRun: any = null;
+  let running = false;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vr-monitor-hep-'));
@@ -85,6 +87,13 @@ describe.skipIf(skip !== null)(`monitor --hep-listen${skip ? ` (skipped: ${skip}
     while (forwarded.length < sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     metricsText = await mon.metrics();
     udp.close();
+    // SIGUSR1: the report of the run so far, while it goes on
+    mon.proc.kill('SIGUSR1');
+    const untilReport = Date.now() + 5000;
+    while (!existsSync(join(dir, 'report.json')) && Date.now() < untilReport) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    midRun = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    running = mon.proc.exitCode === null;
     result = await mon.stop();
   });
 
@@ -118,6 +127,11 @@ describe.skipIf(skip !== null)(`monitor --hep-listen${skip ? ` (skipped: ${skip}
     expect(sampleValue(metricsText, 'voipready_hep_packets_total', { agent: '7', proto: 'sip' })).toBe(6);
     expect(sampleValue(metricsText, 'voipready_hep_errors_total', { reason: 'auth' })).toBe(2);
     expect(sampleValue(metricsText, 'voipready_hep_errors_total', { reason: 'not_hep' })).toBe(1);
+  });
+
+  it('SIGUSR1 writes the report of the run so far and the run goes on', () => {
+    expect(running).toBe(true);
+    expect(midRun.calls.map((c: any) => c.callId).sort()).toEqual(['tcp-call@test', 'udp-call@test']);
   });
 
   it('--hep-forward passes every accepted packet on byte for byte', () => {

@@ -26,6 +26,8 @@ export function reasonOfCode(code: HepErrorCode): HepErrorReason {
 
 /** default per-connection buffer: one largest HEP packet (the length field is 16 bits) */
 export const HEP_MAX_STREAM_BUFFER = 65_535;
+/** TCP senders at once (each holds at most one buffer): more are refused by the kernel's accept path */
+export const HEP_MAX_TCP_CONNECTIONS = 256;
 
 /**
  * The datagram of a decoded HEP packet, or null when its payload is not something the pipeline
@@ -177,6 +179,7 @@ function listenTcp(host: string, port: number, handle: (b: Buffer) => void, opts
     sock.on('error', () => undefined);
     sock.on('close', () => conns.delete(sock));
   });
+  server.maxConnections = HEP_MAX_TCP_CONNECTIONS;
   tcpConnections.set(server, conns);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
