@@ -116,6 +116,23 @@ const RTCP = /^rtcp:(\d*)(?: (\S*) IP(\d) (\S*))?/;
 const CRYPTO = /^crypto:(\d*) ([\w_]*) (\S*)/;
 const DIRECTION = /^(sendrecv|recvonly|sendonly|inactive)/;
 
+/**
+ * parseSdp of a message body, parsed once however many readers ask (the call tracker, then the ALG
+ * detector, for the same SIP message): results are kept per Buffer object, weakly, so they live
+ * exactly as long as the message's body view. For bodies that are not modified after parsing
+ * (message views are not); treat the result as read-only.
+ */
+const parsedBodies = new WeakMap<Buffer, ParsedSdpResult>();
+
+export function parseSdpOnce(body: Buffer): ParsedSdpResult {
+  let r = parsedBodies.get(body);
+  if (r === undefined) {
+    r = parseSdp(body);
+    parsedBodies.set(body, r);
+  }
+  return r;
+}
+
 export function parseSdp(body: Buffer | string): ParsedSdpResult {
   const input = new SdpInput(body);
   const text = input.text;

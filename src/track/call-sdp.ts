@@ -3,7 +3,7 @@
  * application/sdp (or is absent and the body starts with "v="), or inside a multipart body
  * (RFC 5621: SIP-T/ISUP, and some PBXs, send multipart/mixed).
  */
-import { parseSdp, resolvePayloads } from '../decode/sdp.js';
+import { parseSdpOnce, resolvePayloads } from '../decode/sdp.js';
 import type { SipMessage } from '../decode/sip/types.js';
 import type { ExpectedMedia } from './call-types.js';
 
@@ -57,7 +57,7 @@ export interface SdpContext {
 
 /** One ExpectedMedia per m= line with a port (port 0 = a rejected or disabled stream, RFC 3264 6). */
 export function expectedMediaOf(sdpBytes: Buffer, ctx: SdpContext): ExpectedMedia[] | string {
-  const r = parseSdp(sdpBytes);
+  const r = parseSdpOnce(sdpBytes);
   if (!r.ok) return r.reason;
   const out: ExpectedMedia[] = [];
   for (const m of r.sdp.media) {

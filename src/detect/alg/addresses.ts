@@ -7,20 +7,41 @@
 
 export type AddressKind = 'private' | 'public' | 'name';
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
 /** an address as written in SIP/SDP without brackets and zone ("[2001:db8::1]" -> "2001:db8::1") */
 export function bareAddress(host: string): string {
+  if (isPlainLower(host)) return host;
   let h = host.trim();
   if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
   const zone = h.indexOf('%');
   return (zone >= 0 ? h.slice(0, zone) : h).toLowerCase();
 }
 
+/** already bare: digits, dots, lower-case hex and colons only (the common case, no allocation) */
+function isPlainLower(h: string): boolean {
+  for (let i = 0; i < h.length; i++) {
+    const c = h.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x3a) || c === 0x2e || (c >= 0x61 && c <= 0x7a))) return false;
+  }
+  return h.length > 0;
+}
+
+/** the four octets of a dotted-quad IPv4 address, or null (hand-parsed: this runs for every address of every SIP message) */
 function ipv4Octets(h: string): number[] | null {
-  const m = IPV4.exec(h);
-  if (m === null) return null;
-  const o = [m[1], m[2], m[3], m[4]].map(Number);
+  const o = [0, 0, 0, 0];
+  let part = 0;
+  let digits = 0;
+  for (let i = 0; i < h.length; i++) {
+    const c = h.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || part === 3) return null;
+      part++;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      o[part] = o[part]! * 10 + (c - 0x30);
+      digits++;
+    } else return null;
+  }
+  if (part !== 3 || digits === 0) return null;
   return o.every((x) => x <= 255) ? o : null;
 }
 

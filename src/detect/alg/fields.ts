@@ -3,7 +3,7 @@
  * 8.1.1.8 Contact; RFC 4566 5.2 o= and 5.7 c=), each with the exact line it came from: what the
  * checks compare with the packet's IP header and quote as evidence. Pure: a message in, fields out.
  */
-import { parseSdp, type ParsedSessionDescription } from '../../decode/sdp.js';
+import { parseSdpOnce, type ParsedSessionDescription } from '../../decode/sdp.js';
 import type { SipMessage } from '../../decode/sip/types.js';
 import { addressKind, bareAddress, type AddressKind } from './addresses.js';
 
@@ -32,7 +32,7 @@ function field(name: FieldName, host: string, port: number | null, line: string)
 /** the SDP of a message with an application/sdp body, or null */
 export function sdpOf(msg: SipMessage): ParsedSessionDescription | null {
   if (msg.body.length === 0 || !/application\/sdp/i.test(msg.contentType ?? '')) return null;
-  const r = parseSdp(msg.body);
+  const r = parseSdpOnce(msg.body);
   return r.ok ? r.sdp : null;
 }
 
