@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ERROR_CATALOGUE, VoipreadyError, type ErrorCode } from '../errors.js';
-import type { AnalysisReport } from '../model/report.js';
+import type { AnalysisReport, TwoPointStream } from '../model/report.js';
 import type { AnalysisListener } from '../pipeline/events.js';
 import { analyzeSource } from '../pipeline/analyze-source.js';
 import { toJson } from '../outputs/json.js';
@@ -18,6 +18,7 @@ import { exitCodeForVerdict } from './exit.js';
 import { progressBar } from './progress.js';
 import type { LiveView } from '../pipeline/events.js';
 import type { Registry } from 'prom-client';
+import type { OneWayDelaySample } from '../outputs/prometheus/metrics.js';
 
 interface AnalyzeOptions extends SettingsCliOptions, ServeOptionValues, TwoPointCliOptions {
   serve?: boolean;
@@ -60,6 +61,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
     closers.push(w.close);
   }
   let registry: Registry | null = null;
+  let observeDelay: ((o: OneWayDelaySample) => void) | null = null;
   let view: LiveView | null = null;
   let attach: ((v: LiveView) => void) | null = null;
   const serveCfg = opts.serve === true ? serveConfigFrom(opts) : null;
@@ -68,6 +70,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
     const metrics = createMetrics({ settings, defaultMetrics: true, ...(serveCfg.localNetworks ? { localNetworks: serveCfg.localNetworks } : {}) });
     listeners.push(metrics.listener);
     registry = metrics.registry;
+    observeDelay = metrics.observeOneWayDelay;
     attach = metrics.attach;
   }
   const showProgress = opts.progress !== false && process.stderr.isTTY === true && capture !== '-';
@@ -81,7 +84,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   });
   bar?.done();
   for (const close of closers) await close();
-  if (twoPoint !== null && !(report.input.error !== null && report.input.packets === 0)) report = await addTwoPoint(capture, report, twoPoint, settings);
+  if (twoPoint !== null && !(report.input.error !== null && report.input.packets === 0)) report = await addTwoPoint(capture, report, twoPoint, settings, observeDelay);
   if (opts.html !== undefined) await writeHtml(opts.html, report);
   const unreadable = report.input.error !== null && report.input.packets === 0;
   if (unreadable && opts.json !== true) {
@@ -103,7 +106,7 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
 }
 
 /** --peer: analyse the peer capture (for its stream ids), match the two, grade the result */
-async function addTwoPoint(capture: string, report: AnalysisReport, cfg: TwoPointConfig, settings: ReturnType<typeof settingsFromOptions>): Promise<AnalysisReport> {
+async function addTwoPoint(capture: string, report: AnalysisReport, cfg: TwoPointConfig, settings: ReturnType<typeof settingsFromOptions>, observeDelay: ((o: OneWayDelaySample) => void) | null): Promise<AnalysisReport> {
   const peer = await analyzeSource(cfg.peer, { settings });
   if (peer.input.error !== null && peer.input.packets === 0) {
     const code = peer.input.error.code as ErrorCode;
@@ -112,7 +115,13 @@ async function addTwoPoint(capture: string, report: AnalysisReport, cfg: TwoPoin
   }
   const { matchTwoPoint } = await import('../pipeline/two-point-source.js');
   const { withTwoPoint } = await import('../verdict/two-point-checks.js');
-  const tp = matchTwoPoint({ fileA: capture, fileB: cfg.peer, clockOffsetMs: cfg.clockOffsetMs, streamsA: report.streams, streamsB: peer.streams });
+  const codecOf = new Map(report.streams.map((s) => [s.id, s.codec]));
+  const onDelays = observeDelay === null ? undefined : (s: TwoPointStream, visit: (each: (ms: number, count: number) => void) => void): void => {
+    const codec = (s.streamIdA === null ? undefined : codecOf.get(s.streamIdA)) ?? 'unknown';
+    const [src, dst] = s.direction === 'A->B' ? [s.srcA, s.dstA] : [s.srcB, s.dstB];
+    visit((ms, count) => observeDelay({ src, dst, codec, method: 'two-point', seconds: ms / 1000, count }));
+  };
+  const tp = matchTwoPoint({ fileA: capture, fileB: cfg.peer, clockOffsetMs: cfg.clockOffsetMs, streamsA: report.streams, streamsB: peer.streams, ...(onDelays ? { onDelays } : {}) });
   return withTwoPoint(report, tp);
 }
 

@@ -160,8 +160,16 @@ async function sendCommand(opts: SendOptions): Promise<number> {
   const registry = new Registry();
   const { createMetrics } = await import('../outputs/prometheus/metrics.js');
   const { ProbeMetrics } = await import('../outputs/prometheus/probe-metrics.js');
-  createMetrics({ registry, settings, defaultMetrics: opts.serve === true });
+  const streamMetrics = createMetrics({ registry, settings, defaultMetrics: opts.serve === true });
   const metrics = new ProbeMetrics(registry, settings);
+  // the probe's one-way delays also go where every other method's go (method="stamp"); the far end is the peer
+  const far = target.host.replace(/^\[|\]$/g, '');
+  // the codec label of the RTP stream the probe is shaped like (G.711 shape: PCMU's size and interval)
+  const shapedLike = ({ g711: 'PCMU', g711_30: 'PCMU', g722: 'G722', g729: 'G729', opus: 'opus' } as Record<string, string>)[opts.codec.toLowerCase()] ?? 'other';
+  const observeStamp = (forwardMs: number, backwardMs: number): void => {
+    streamMetrics.observeOneWayDelay({ src: '', dst: far, codec: shapedLike, method: 'stamp', seconds: forwardMs / 1000, direction: 'outbound' });
+    streamMetrics.observeOneWayDelay({ src: far, dst: '', codec: shapedLike, method: 'stamp', seconds: backwardMs / 1000, direction: 'inbound' });
+  };
   let stats: ProbeStats | null = null;
   const server = await startHttp(opts, registry, () => (stats === null ? null : probeReport(stats, settings, false)));
   const pusher = startRemoteWrite(opts, settings, registry, new Analyzer({ file: '(probe)', settings }), 'wall');
@@ -177,7 +185,11 @@ async function sendCommand(opts: SendOptions): Promise<number> {
         metrics.packetSent();
         if (++lossTick % 50 === 0) metrics.losses(s.losses(nowMs()));
       },
-      onSample: (sample, s) => metrics.sample(sample, sample.forwardMs >= -0.5 && sample.backwardMs >= -0.5 && s !== null),
+      onSample: (sample, s) => {
+        const clocksOk = sample.forwardMs >= -0.5 && sample.backwardMs >= -0.5 && s !== null;
+        metrics.sample(sample, clocksOk);
+        if (clocksOk) observeStamp(sample.forwardMs, sample.backwardMs);
+      },
     });
     metrics.losses(stats.losses(nowMs(), true));
   } finally {

@@ -42,6 +42,8 @@ export class SequenceTracker {
   /** packets whose sequence number was not the one after the previous packet */
   get sequenceErrors(): number { return this.record.get(SLOT.Q_SEQ_ERRORS); }
   get longestLossBurst(): number { return this.record.get(SLOT.Q_LONGEST_BURST); }
+  /** runs of consecutive lost packets (G.107's loss bursts), counted as numbers leave the 1024 reorder window */
+  get lossRuns(): number { return this.record.get(SLOT.Q_LOSS_RUNS); }
   /** RFC 3550 A.1: resynchronisations after a jump larger than MAX_DROPOUT (3000) */
   get resyncs(): number { return this.record.get(SLOT.Q_RESYNCS); }
 

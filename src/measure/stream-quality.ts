@@ -33,6 +33,8 @@ export interface QualityInput {
   outOfOrder: number;
   duplicates: number;
   longestLossBurst: number;
+  /** loss runs counted from the sequence numbers (SequenceTracker.lossRuns); absent: estimated */
+  lossRuns?: number;
   jitterMeanMs: number;
   delay: StreamDelay | null;
 }
@@ -63,15 +65,24 @@ export function autoJitterBufferMs(jitterMeanMs: number, frameMs: number): numbe
 }
 
 /**
- * loss runs (bursts) of the stream, estimated from its sequence errors: every run of lost packets makes
- * one sequence error; a reordered packet about three, a duplicate one. Kept between what the counts
- * allow: at least lost / longest burst runs, at most one per lost packet.
+ * loss runs (bursts) of the stream: counted from the sequence numbers as they leave the reorder window
+ * (exact once the stream is settled at its end), else, while nothing has been settled yet, estimated
+ * from its sequence errors (every run of lost packets makes one sequence error; a reordered packet
+ * about three, a duplicate one). Kept between what the counts allow: at least lost / longest burst
+ * runs, at most one per lost packet (tshark's `lost`, which the runs are counted against, may differ
+ * from ours on duplicates and resets).
  */
-export function lossRuns(q: Pick<QualityInput, 'lost' | 'sequenceErrors' | 'outOfOrder' | 'duplicates' | 'longestLossBurst'>): number {
+export function lossRuns(q: Pick<QualityInput, 'lost' | 'sequenceErrors' | 'outOfOrder' | 'duplicates' | 'longestLossBurst' | 'lossRuns'>): number {
   if (q.lost <= 0) return 0;
   const low = Math.ceil(q.lost / Math.max(1, q.longestLossBurst));
-  const est = q.sequenceErrors - 3 * q.outOfOrder - q.duplicates;
-  return Math.min(q.lost, Math.max(low, est));
+  const counted = q.lossRuns ?? 0;
+  const runs = counted > 0 ? counted : q.sequenceErrors - 3 * q.outOfOrder - q.duplicates;
+  return Math.min(q.lost, Math.max(low, runs));
+}
+
+/** how the loss runs were found, for the MOS assumptions */
+function runsSource(q: Pick<QualityInput, 'lossRuns'>): string {
+  return (q.lossRuns ?? 0) > 0 ? 'counted from the sequence numbers' : 'estimated from the sequence errors';
 }
 
 export function streamQuality(q: QualityInput, opts: QualityOptions): StreamQuality {
@@ -95,11 +106,11 @@ export function streamQuality(q: QualityInput, opts: QualityOptions): StreamQual
     measured ? `network one-way delay ${r3(networkMs)} ms (${q.delay!.method}: ${q.delay!.reliability})` : `network one-way delay not measured: ${opts.assumedNetworkDelayMs} ms assumed (quality.assumedNetworkDelayMs)`,
     pack.source,
     opts.jitterBufferMs === null ? `jitter buffer ${jb} ms: 2 x mean jitter rounded up to whole frames (quality.jitterBufferMs: auto)` : `jitter buffer ${jb} ms (quality.jitterBufferMs)`,
-    `loss ${ppl.toFixed(2)} %, BurstR ${burstR.toFixed(2)} (${runs} loss run(s), estimated from the sequence errors)`,
+    `loss ${ppl.toFixed(2)} %, BurstR ${burstR.toFixed(2)} (${runs} loss run(s), ${runsSource(q)})`,
     'T = Ta, Tr = 2 Ta; every other E-model parameter at its G.107 default (TELR 65 dB, A = 0, ...)',
   ];
   const mos: MosEstimate = {
-    mos: r3(e.mos), r: r3(e.R), ieEff: r3(e.IeEff), idd: r3(e.Idd), codec: c.row, provisional: c.provisional, assumptions,
+    mos: r3(e.mos), r: r3(e.R), ieEff: r3(e.IeEff), idd: r3(e.Idd), burstR: r3(burstR), lossRuns: runs, codec: c.row, provisional: c.provisional, assumptions,
   };
   return { mouthToEar, mos };
 }

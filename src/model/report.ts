@@ -106,6 +106,9 @@ export interface MosEstimate {
   ieEff: number;
   /** delay impairment of the mouth-to-ear delay Ta */
   idd: number;
+  /** G.107 burst ratio used in Ie,eff (1: random loss), from lossRuns runs of lost packets */
+  burstR: number;
+  lossRuns: number;
   /** the codec row of G.113 Appendix I used (e.g. "G.711 with PLC") */
   codec: string;
   /** true when the codec has no published narrowband Ie/Bpl and assumed values stand in */

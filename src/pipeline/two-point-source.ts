@@ -14,7 +14,7 @@ import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo } from '../decode/packet-info.js';
 import { decodeRtpHeader, isMuxedRtcp, RtpHeader } from '../decode/rtp.js';
 import { TwoPointMatcher, type Side } from '../measure/two-point/matcher.js';
-import { summariseTwoPoint, type StreamNames } from '../measure/two-point/summary.js';
+import { summariseTwoPoint, type StreamNames, type SummaryInput } from '../measure/two-point/summary.js';
 import type { StreamReport, TwoPointReport } from '../model/report.js';
 
 export interface TwoPointOptions {
@@ -27,6 +27,8 @@ export interface TwoPointOptions {
   streamsB: StreamReport[];
   /** how long a packet waits for its twin, ms (default 3000) */
   windowMs?: number;
+  /** the per-packet delays of each stream with a delay figure (see SummaryInput.onDelays) */
+  onDelays?: SummaryInput['onDelays'];
 }
 
 interface Sighting {
@@ -142,5 +144,5 @@ export function matchTwoPoint(o: TwoPointOptions): TwoPointReport {
   const sb = sides[1].reader.summary();
   sides[0].reader.summary();
   const peer = { file: o.fileB, format: sb.format, packets: sb.records, error: sb.error ? { code: sb.error.code, message: sb.error.message } : null };
-  return summariseTwoPoint({ matcher: m, names, clockOffsetMs: o.clockOffsetMs, peer });
+  return summariseTwoPoint({ matcher: m, names, clockOffsetMs: o.clockOffsetMs, peer, ...(o.onDelays ? { onDelays: o.onDelays } : {}) });
 }

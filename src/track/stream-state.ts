@@ -251,7 +251,7 @@ export class RtpStreamState {
     return streamQuality({
       codec: this.codec, sdpPtimeMs: this.sdpPtimeMs, durationSeconds: (this.lastSeenEpochMs - firstMs) / 1000,
       packets: s.packets, expected: s.expected, lost: s.lost, sequenceErrors: s.sequenceErrors, outOfOrder: this.sequence.outOfOrder,
-      duplicates: this.sequence.duplicates, longestLossBurst: this.sequence.longestLossBurst, jitterMeanMs: s.meanJitter, delay,
+      duplicates: this.sequence.duplicates, longestLossBurst: this.sequence.longestLossBurst, lossRuns: this.sequence.lossRuns, jitterMeanMs: s.meanJitter, delay,
     }, opts);
   }
 

@@ -51,6 +51,8 @@ export const Q_BAD_SEQ = 42;
 export const Q_RUN = 43;
 export const Q_FLUSHED = 44;
 export const Q_EXPECTED_BEFORE = 45;
+/** loss runs: how many times a run of consecutive lost packets began (settled numbers only) */
+export const Q_LOSS_RUNS = 46;
 // the stream (RtpStreamState)
 export const T_CACHE_PT = 48;
 export const T_CACHE_CLOCK = 49;

@@ -6,7 +6,7 @@
 import {
   Q_RECEIVED, Q_DUPLICATES, Q_OUT_OF_ORDER, Q_SEQ_ERRORS, Q_LONGEST_BURST, Q_RESYNCS, Q_STARTED, Q_BASE_EXT,
   Q_HIGHEST_EXT, Q_LAST_SEQ, Q_BAD_SEQ, Q_RUN, Q_FLUSHED, Q_EXPECTED_BEFORE, WINDOW, MASK, SEEN_BYTES,
-  SEEN_AT, get, set
+  SEEN_AT, Q_LOSS_RUNS, get, set
 } from './record';
 
 /** RFC 3550 A.1 */
@@ -129,6 +129,7 @@ function settle(r: u32, received: bool): void {
   }
   const run = get(r, Q_RUN) + 1;
   set(r, Q_RUN, run);
+  if (run == 1) set(r, Q_LOSS_RUNS, get(r, Q_LOSS_RUNS) + 1);
   if (run > get(r, Q_LONGEST_BURST)) set(r, Q_LONGEST_BURST, run);
 }
 

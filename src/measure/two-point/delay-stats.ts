@@ -82,6 +82,15 @@ export class DelayStats {
     return negate ? -this.min : this.max;
   }
 
+  /** every value with its count (the kept values, or each occupied bucket's middle): to re-bucket elsewhere */
+  forEachValue(visit: (us: number, count: number) => void): void {
+    if (this.exact !== null) {
+      for (const v of this.exact) visit(v, 1);
+      return;
+    }
+    for (const [k, n] of this.hist!) visit(clamp(keyValue(k), this.min, this.max), n);
+  }
+
   private toHistogram(): void {
     const values = this.exact!;
     this.exact = null;

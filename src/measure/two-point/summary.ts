@@ -27,6 +27,8 @@ export interface SummaryInput {
   names: Map<number, StreamNames>;
   clockOffsetMs: number | null;
   peer: TwoPointReport['peer'];
+  /** each stream with a delay figure, with its per-packet one-way delays (ms, with counts): for the delay metric */
+  onDelays?: (stream: TwoPointStream, visit: (each: (ms: number, count: number) => void) => void) => void;
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -95,6 +97,9 @@ export function summariseTwoPoint(input: SummaryInput): TwoPointReport {
   const bound = { min: lo === -Infinity ? null : round3(base + lo / 1000), max: hi === Infinity ? null : round3(base + hi / 1000) };
   const note = clockNote(clock, given, bound, reasons);
   const streams = rows.map((r) => entry(r, bad, given, clock === 'not-synchronised' ? 'no delay figure: the clocks are not synchronised (see clockNote)' : note));
+  if (input.onDelays !== undefined && !bad) {
+    rows.forEach((r, i) => input.onDelays!(streams[i]!, (each) => r.s.diff.forEachValue((us, n) => each((r.forward ? us : -us) / 1000, n))));
+  }
   return { peer: input.peer, clockOffsetMs: given, clock, offsetBoundMs: bound, clockNote: note, windowMs: m.windowNs / 1e6, streams };
 }
 

@@ -101,14 +101,15 @@ export class HistogramFamily implements Family {
     readonly buckets: readonly number[],
   ) {}
 
-  observe(labels: LabelValues, value: number): void {
-    if (!Number.isFinite(value)) return;
+  /** count observations of value (count > 1: samples already aggregated elsewhere, e.g. a delay distribution) */
+  observe(labels: LabelValues, value: number, count = 1): void {
+    if (!Number.isFinite(value) || !(count > 0)) return;
     const s = this.get(labels);
     let i = 0;
     while (i < this.buckets.length && value > (this.buckets[i] as number)) i++;
-    s.counts[i] = (s.counts[i] as number) + 1;
-    s.sum += value;
-    s.count += 1;
+    s.counts[i] = (s.counts[i] as number) + count;
+    s.sum += value * count;
+    s.count += count;
   }
 
   zero(labels: LabelValues): void {

@@ -49,4 +49,13 @@ describe('SequenceTracker', () => {
     expect(t.resyncs).toBe(1);
     expect(t.expected).toBe(2 + 2);
   });
+  it('counts loss runs (G.107 bursts) as the numbers settle, a filled hole not among them', () => {
+    // lost: 3,4 | 7,8,9 | 12; 14 arrives late (reordered, not lost)
+    const t = track([1, 2, 5, 6, 10, 11, 13, 15, 14, 16]);
+    expect(t.lossRuns).toBe(3);
+    expect(t.longestLossBurst).toBe(3);
+    // a reorder-only stream has no runs; a run wider than the window is one run
+    expect(track([1, 3, 2, 4]).lossRuns).toBe(0);
+    expect(track([1, 2, 2002, 2003]).lossRuns).toBe(1);
+  });
 });

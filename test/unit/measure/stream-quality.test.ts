@@ -98,6 +98,22 @@ describe('MOS of generated G.711 calls', () => {
     expect(clean.calls[0]?.mos).toBe(Math.min(...clean.streams.map((s) => s.mos!.mos)));
   });
 
+  it('bursty loss: BurstR from the counted loss runs, lower MOS than the same loss at random', () => {
+    // 20 packets lost in 4 runs of 5 on the forward stream: the generator's truth
+    const bursty = analyse('bursty', { groups: [{ durationMs: 20_000, forward: { loss: { kind: 'pattern', bursts: [[100, 5], [300, 5], [500, 5], [700, 5]] } } }] });
+    const hit = bursty.streams.find((s) => s.lost > 0)!;
+    expect(hit.lost).toBe(20);
+    expect(hit.mos!.lossRuns).toBe(4);
+    // G.107 7.5: p = runs / received, q = runs / lost, BurstR = 1 / (p + q)
+    const received = hit.expected - 20;
+    expect(hit.mos!.burstR).toBeCloseTo(1 / (4 / received + 4 / 20), 3);
+    expect(hit.mos!.assumptions.join(' ')).toMatch(/4 loss run\(s\), counted from the sequence numbers/);
+    const ppl = (20 * 100) / hit.expected;
+    const br = hit.mos!.burstR;
+    expect(hit.mos!.ieEff).toBeCloseTo((95 * ppl) / (ppl / br + 25.1), 2);
+    expect(hit.mos!.ieEff).toBeGreaterThan((95 * ppl) / (ppl + 25.1));
+  });
+
   it('5 % random loss lowers it by well over 0.3', () => {
     const hit = lossy.streams.find((s) => s.lossPercent > 3)!;
     expect(hit.lossPercent).toBeGreaterThan(3.5);

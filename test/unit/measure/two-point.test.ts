@@ -13,6 +13,7 @@ import { defineScenario, defineSegment, generatePair, type PairSpec, type PairTr
 import { DelayStats, EXACT_LIMIT } from '../../../src/measure/two-point/delay-stats.js';
 import { withTwoPoint } from '../../../src/verdict/two-point-checks.js';
 import type { TwoPointReport } from '../../../src/model/report.js';
+import { createMetrics } from '../../../src/outputs/prometheus/metrics.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'voipready-2p-'));
 const settings = loadSettings({});
@@ -155,6 +156,48 @@ describe('two-point matching', () => {
     expect(row.measured).toMatch(/^70.0 ms p95 \(two captures; /);
     expect(row.verdict).toBe('fail');
     expect(report.verdict).toBe('fail');
+  });
+});
+
+describe('two-point delays in voipready_rtp_one_way_delay_seconds', () => {
+  it('every matched packet observed once, method="two-point", sum = the report\'s mean x count', async () => {
+    const { truth, a, b } = pair({}, 'metric');
+    const ra = await analyzeSource(a, { settings });
+    const rb = await analyzeSource(b, { settings });
+    const m = createMetrics({ settings });
+    const seen: Array<{ id: string | null; n: number }> = [];
+    const tp = matchTwoPoint({
+      fileA: a, fileB: b, clockOffsetMs: null, streamsA: ra.streams, streamsB: rb.streams,
+      onDelays: (s, visit) => {
+        let n = 0;
+        visit((ms, count) => {
+          n += count;
+          m.observeOneWayDelay({ src: s.srcA, dst: s.dstA, codec: 'PCMU', method: 'two-point', seconds: ms / 1000, count });
+        });
+        seen.push({ id: s.streamIdA, n });
+      },
+    });
+    expect(seen).toHaveLength(truth.streams.length);
+    for (const s of tp.streams) expect(seen.find((x) => x.id === s.streamIdA)!.n).toBe(s.matched);
+    const text = await m.registry.metrics();
+    const count = Number(/voipready_rtp_one_way_delay_seconds_count\{[^}]*method="two-point"[^}]*\} (\S+)/.exec(text)![1]);
+    const sum = Number(/voipready_rtp_one_way_delay_seconds_sum\{[^}]*method="two-point"[^}]*\} (\S+)/.exec(text)![1]);
+    const matched = tp.streams.reduce((n, s) => n + s.matched, 0);
+    expect(count).toBe(matched);
+    const meanSeconds = tp.streams.reduce((x, s) => x + s.delayMs!.mean * s.matched, 0) / matched / 1000;
+    expect(sum / count).toBeCloseTo(meanSeconds, 5);
+    // 25-44 ms: nothing at or below 20 ms, everything at or below 50 ms
+    expect(text).toMatch(/voipready_rtp_one_way_delay_seconds_bucket\{[^}]*le="0.02"[^}]*method="two-point"[^}]*\} 0\b|voipready_rtp_one_way_delay_seconds_bucket\{[^}]*method="two-point"[^}]*le="0.02"[^}]*\} 0\b/);
+  });
+
+  it('no samples when the clocks are not synchronised', async () => {
+    const { a, b } = pair({ clockOffsetMs: -500 }, 'metric-off');
+    const ra = await analyzeSource(a, { settings });
+    const rb = await analyzeSource(b, { settings });
+    let calls = 0;
+    const tp = matchTwoPoint({ fileA: a, fileB: b, clockOffsetMs: null, streamsA: ra.streams, streamsB: rb.streams, onDelays: () => { calls++; } });
+    expect(tp.clock).toBe('not-synchronised');
+    expect(calls).toBe(0);
   });
 });
 

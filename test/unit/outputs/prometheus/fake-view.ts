@@ -82,7 +82,7 @@ export function fakeReport(streams: MutableStream[]): AnalysisReport {
     startTime: '2023-11-14T22:13:20.000Z', durationSeconds: 1, packets: s.packets, expected: s.expected, lost: s.lost,
     lossPercent: s.expected > 0 ? (100 * s.lost) / s.expected : 0, duplicates: 0, outOfOrder: 0, sequenceErrors: 0,
     longestLossBurst: 0, telephoneEventPackets: 0, maxDeltaMs: s.maxDeltaMs, meanDeltaMs: 20, jitterMeanMs: s.jitterMs,
-    jitterMaxMs: s.jitterMaxMs, dscp: { '46': s.packets }, rtcp: null, delay: null, mouthToEar: null, mos: s.mos === undefined || s.mos === null ? null : { mos: s.mos, r: 0, ieEff: 0, idd: 0, codec: 'G.711 with PLC', provisional: false, assumptions: [] }, verdict: s.verdict,
+    jitterMaxMs: s.jitterMaxMs, dscp: { '46': s.packets }, rtcp: null, delay: null, mouthToEar: null, mos: s.mos === undefined || s.mos === null ? null : { mos: s.mos, r: 0, ieEff: 0, idd: 0, burstR: 1, lossRuns: 0, codec: 'G.711 with PLC', provisional: false, assumptions: [] }, verdict: s.verdict,
   }));
   return {
     tool: { name: 'voipready', version: '0.0.0-test' }, verdict: 'pass', reason: 'test', profile: 'default',
