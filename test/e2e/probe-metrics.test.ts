@@ -5,6 +5,9 @@
  * synchronised and every reflected packet is a sample in each direction.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 
@@ -38,7 +41,9 @@ describe('probe send --serve', () => {
   it('observes each reflected packet in voipready_rtp_one_way_delay_seconds{method="stamp"}, both directions', async () => {
     const reflector = start(['probe', 'reflect', '--listen', '127.0.0.1:0']);
     const port = Number((await waitFor(() => /STAMP reflector on [^\s]*:(\d+)/.exec(reflector.err()), 10_000, reflector.err))[1]);
-    const sender = start(['probe', 'send', '--to', `127.0.0.1:${port}`, '--duration', '3s', '--json', '--serve', '--http-listen', '127.0.0.1:0']);
+    const dir = mkdtempSync(join(tmpdir(), 'vr-probe-html-'));
+    const html = join(dir, 'probe.html');
+    const sender = start(['probe', 'send', '--to', `127.0.0.1:${port}`, '--duration', '3s', '--json', '--html', html, '--serve', '--http-listen', '127.0.0.1:0']);
     const http = Number((await waitFor(() => /serving http:\/\/[^ ]*:(\d+)\/metrics/.exec(sender.err()), 10_000, sender.err))[1]);
     await new Promise((r) => setTimeout(r, 2000));
     const text = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
@@ -59,5 +64,14 @@ describe('probe send --serve', () => {
     // loopback: every sample at or below 5 ms
     const fast = [...text.matchAll(/^voipready_rtp_one_way_delay_seconds_bucket\{([^}]*)\} (\S+)$/gm)].filter((m) => m[1]!.includes('method="stamp"') && m[1]!.includes('le="0.005"'));
     expect(fast.map((m) => Number(m[2]))).toEqual(counts.map((m) => Number(m[2])));
+    // the HTML report has the probe's table: both directions, the packets sent, the DSCP each way
+    const page = readFileSync(html, 'utf8');
+    rmSync(dir, { recursive: true, force: true });
+    expect(page).toContain('<table id="probe-table">');
+    expect(page).toMatch(/forward \(sender → reflector\)/);
+    expect(page).toMatch(/backward \(reflector → sender\)/);
+    expect(page).toContain(`${String(report.probe.packetsSent).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')} sent`);
+    const p50 = report.probe.forward.oneWayMs.p50.toFixed(3);
+    expect(page).toContain(`<td>${p50}</td>`);
   }, 30_000);
 });

@@ -2,7 +2,7 @@
  * The top of the report (title, verdict banner, the VoIP-Ready limits side by side with what was
  * measured) and the methodology with the capture's metadata at the bottom.
  */
-import type { AnalysisReport, LimitCheck, Verdict } from '../../model/report.js';
+import type { AnalysisReport, LimitCheck, ProbeDirection, Verdict } from '../../model/report.js';
 import { escapeHtml as h } from './escape.js';
 import { bytesText, countText, durationText, fixed, VERDICT_ORDER, verdictWord } from './format.js';
 
@@ -109,6 +109,31 @@ export function twoPointSection(r: AnalysisReport): string {
 <div class="scroll"><table id="two-point-table"><thead><tr><th>SSRC</th><th>Direction</th><th>Stream A / B</th><th>Matched</th><th>Delay min ms</th><th>p50</th><th>p95</th><th>max</th><th>Lost between</th><th>Lost before</th><th>DSCP A → B</th><th>Re-marked</th></tr></thead>
 <tbody>
 ${rows.length > 0 ? rows.join('\n') : '<tr><td colspan="12" class="empty">no stream seen at both points</td></tr>'}
+</tbody></table></div>
+</section>`;
+}
+
+/** `probe send --html`: the STAMP probe's figures per direction, as the terminal report shows them */
+export function probeSection(r: AnalysisReport): string {
+  const p = r.probe;
+  if (p === null) return '';
+  const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : fixed(v, 3));
+  const dscp = (v: number | null): string => (v === null ? 'unknown' : String(v));
+  const dir = (name: string, d: ProbeDirection): string => {
+    const w = d.oneWayMs;
+    const delay = w === null ? '<td colspan="4" class="empty">clocks not synchronised</td>' : `<td>${ms(w.min)}</td><td>${ms(w.p50)}</td><td>${ms(w.p95)}</td><td>${ms(w.max)}</td>`;
+    const marked = d.remarked === null ? 'unknown' : d.remarked ? `<strong>re-marked</strong> (${countText(d.remarkedPackets)} packets)` : 'unchanged';
+    return `<tr><td>${name}</td>${delay}<td>${ms(d.jitterMs)} / ${ms(d.jitterMaxMs)}</td><td>${countText(d.lost)} (${fixed(d.lossPercent, 2)} %)</td><td>${countText(d.reordered)}</td><td>${dscp(d.dscpSent)} → ${dscp(d.dscpReceived)}</td><td>${marked}</td></tr>`;
+  };
+  const rtt = p.rttMs === null ? 'no packet came back' : `min ${ms(p.rttMs.min)}, p50 ${ms(p.rttMs.p50)}, p95 ${ms(p.rttMs.p95)}, max ${ms(p.rttMs.max)} ms`;
+  const estimate = p.clockSynchronised || p.oneWayEstimateMs === null ? '' : ` One-way estimate (RTT/2, assumes a symmetric path): ${ms(p.oneWayEstimateMs)} ms.`;
+  return `<section id="probe">
+<h2>Active probe (STAMP, RFC 8762)</h2>
+<p class="meta">To ${h(p.target)}, ${h(p.codec)}-shaped packets (${p.packetBytes} bytes every ${p.intervalMs} ms, ${h(p.mode)}), ${countText(p.packetsSent)} sent, ${countText(p.packetsReceived)} reflected over ${fixed(p.durationSeconds, 1)} s. Round trip: ${rtt}; lost on the round trip ${countText(p.roundTripLost)} (${fixed(p.roundTripLossPercent, 2)} %). ${h(p.clockNote)}${estimate}${p.dscpNote === null ? '' : ` ${h(p.dscpNote)}`}${p.authFailures > 0 ? ` ${countText(p.authFailures)} reflected packets failed authentication.` : ''}</p>
+<div class="scroll"><table id="probe-table"><thead><tr><th>Direction</th><th>One-way min ms</th><th>p50</th><th>p95</th><th>max</th><th>Jitter mean / max ms</th><th>Lost</th><th>Reordered</th><th>DSCP sent → received</th><th>Mark</th></tr></thead>
+<tbody>
+${dir('forward (sender → reflector)', p.forward)}
+${dir('backward (reflector → sender)', p.backward)}
 </tbody></table></div>
 </section>`;
 }
