@@ -2,12 +2,14 @@
  * The real SIP ALG: the kernel's nf_conntrack_sip/nf_nat_sip in a router namespace between alg-check
  * (inside, 10.77.1.2:5060) and alg-echo (outside). With the helper the rewrite is reported and
  * fingerprinted as Linux nf_nat_sip; plain MASQUERADE is "no rewriting seen". Both sides captured with
- * tshark; the pcaps must show the private address inside and the router's outside.
+ * tshark; the pcaps must show the private address inside and the router's outside, and the same pcap
+ * pair goes through alg-diff (the kernel's rewrite line by line, fingerprint nf_nat_sip; plain NAT: none)
+ * and the passive detector (plain NAT: the private address leaking behind the public one).
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { captureAlgPair, createAlgLab, INSIDE_IP, kernelHasSipHelper, ROUTER_OUT_IP, type AlgLab } from '../helpers/alg-lab.js';
 import { missingForNetns } from '../helpers/netns.js';
 
@@ -56,6 +58,24 @@ describe.skipIf(missing !== null)(`kernel SIP ALG (nf_nat_sip)${missing !== null
     expect(inside).toEqual([`SIP/2.0/UDP ${INSIDE_IP}:5060`, `<sip:2001@${INSIDE_IP}:5060;transport=udp>`, `IN IP4 ${INSIDE_IP}`]);
     expect(outside).toEqual([`SIP/2.0/UDP ${ROUTER_OUT_IP}:5060`, `<sip:2001@${ROUTER_OUT_IP}:5060;transport=udp>`, `IN IP4 ${ROUTER_OUT_IP}`]);
     expect(json.stun.mapped.address).toBe(ROUTER_OUT_IP);
+    // the same call, captured on both sides of the router, through alg-diff: the kernel's rewrite, line by line
+    const diff = runCli(['alg-diff', pcaps.inside, pcaps.outside, '--json']);
+    expect(diff.status).toBe(1);
+    const d = JSON.parse(diff.stdout);
+    expect(d.rewritten).toBe(true);
+    expect(d.fingerprint.verdict).toMatch(/^fingerprint: likely Linux nf_nat_sip/);
+    const invite = d.matched.find((m: any) => m.what === 'INVITE');
+    expect(invite.ipNat).toBe(true);
+    expect(invite.contentLengthOk).toBe(true);
+    const fields = new Set(invite.changes.map((c: any) => c.field));
+    for (const f of ['Via (top)', 'Contact', 'c=', 'o=']) expect(fields).toContain(f);
+    expect(fields).not.toContain('Call-ID');
+    expect(invite.changes).toContainEqual(expect.objectContaining({ field: 'c=', before: `c=IN IP4 ${INSIDE_IP}`, after: `c=IN IP4 ${ROUTER_OUT_IP}` }));
+    // the passive detector on the outside capture: the kernel rewrote every address, so nothing private leaks
+    const passive = JSON.parse(runCli(['analyze', pcaps.outside, '--json']).stdout);
+    const codes = passive.findings.map((f: any) => f.code);
+    expect(codes).not.toContain('NAT_PRIVATE_ADDRESS_IN_SIP');
+    expect(codes).not.toContain('NAT_PRIVATE_ADDRESS_IN_SDP');
   });
 
   it('TCP through the helper: rewrite reported too', async () => {
@@ -73,6 +93,19 @@ describe.skipIf(missing !== null)(`kernel SIP ALG (nf_nat_sip)${missing !== null
     expect(json.natAwareness).toMatch(/endpoint not NAT-aware: SIP carries the private 10\.77\.1\.2/);
     expect(sipText(pcaps.outside, 'INVITE')).toEqual([`SIP/2.0/UDP ${INSIDE_IP}:5060`, `<sip:2001@${INSIDE_IP}:5060;transport=udp>`, `IN IP4 ${INSIDE_IP}`]);
     expect(json.stun.mapped.address).toBe(ROUTER_OUT_IP);
+    // alg-diff on the two captures: only the IP header was NATed
+    const diff = runCli(['alg-diff', pcaps.inside, pcaps.outside, '--json']);
+    expect(diff.status).toBe(0);
+    const d = JSON.parse(diff.stdout);
+    expect(d.rewritten).toBe(false);
+    expect(d.matched.length).toBeGreaterThan(0);
+    expect(d.matched.every((m: any) => m.ipNat && m.changes.length === 0)).toBe(true);
+    // the passive detector on the outside capture: private SIP/SDP behind the router's public address, high confidence
+    const passive = JSON.parse(runCli(['analyze', pcaps.outside, '--json']).stdout);
+    const leak = passive.findings.find((f: any) => f.code === 'NAT_PRIVATE_ADDRESS_IN_SIP');
+    expect(leak).toBeDefined();
+    expect(leak.message).toContain(INSIDE_IP);
+    expect(passive.findings.map((f: any) => f.code)).not.toContain('SIP_ALG_REWRITE');
   });
 
   it('plain MASQUERADE over TCP: no rewriting seen', async () => {
