@@ -3,6 +3,10 @@ import { addressKind, sameAddress, splitEndpoint } from '../../../src/detect/alg
 import { changesOf, unifiedDiff } from '../../../src/detect/alg/diff-lines.js';
 import { ALG_NAT_CODES } from '../../../src/detect/alg/observation.js';
 import { hasAdvice } from '../../../src/outputs/html/advice.js';
+import { checkAddresses } from '../../../src/detect/alg/address-check.js';
+import { checkReceived } from '../../../src/detect/alg/message-checks.js';
+import { parseSipMessage } from '../../../src/decode/sip/parse.js';
+import type { SipEvent } from '../../../src/pipeline/events.js';
 
 describe('address kinds', () => {
   it.each([
@@ -41,5 +45,58 @@ describe('line diff', () => {
 describe('codes', () => {
   it.each(ALG_NAT_CODES)('%s has advice', (c) => {
     expect(hasAdvice(c)).toBe(true);
+  });
+});
+
+function sipEvent(text: string, ip: { src: string; srcPort: number; dst: string; dstPort: number }): SipEvent {
+  const bytes = Buffer.from(text.replace(/\n/g, '\r\n'), 'latin1');
+  const r = parseSipMessage(bytes, 0, bytes.length);
+  if (!r.ok) throw new Error(r.reason);
+  return { message: r.message, bytes, packet: 7, epochMs: 0, transport: 'udp', dscp: null, source: 'capture', ...ip };
+}
+
+const response = (via: string): string => `SIP/2.0 200 OK\n${via}\nFrom: <sip:a@example.com>;tag=1\nTo: <sip:b@example.com>;tag=2\nCall-ID: rx-1\nCSeq: 1 INVITE\nContent-Length: 0\n\n`;
+
+describe('SIP_VIA_RECEIVED_MISMATCH (RFC 3581: a response goes to received:rport)', () => {
+  it('flags a response sent elsewhere than the Via\'s received address, quoting the Via and the IP header', () => {
+    const e = sipEvent(response('Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;received=203.0.113.9;rport=40000'), { src: '198.51.100.1', srcPort: 5060, dst: '198.51.100.77', dstPort: 40000 });
+    const [o, ...rest] = checkReceived(e);
+    expect(rest).toEqual([]);
+    expect(o).toMatchObject({ code: 'SIP_VIA_RECEIVED_MISMATCH', packet: 7, callId: 'rx-1', confidence: 'medium' });
+    expect(o!.message).toBe('the response goes to 198.51.100.77, but the top Via says sent-by 10.0.0.5 and received=203.0.113.9');
+    expect(o!.evidence).toEqual(['packet 7: IP 198.51.100.1:5060 -> 198.51.100.77:40000 (udp)', 'Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;received=203.0.113.9;rport=40000']);
+  });
+  it('flags a response to the received address but another port than rport', () => {
+    const e = sipEvent(response('Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;received=203.0.113.9;rport=40000'), { src: '198.51.100.1', srcPort: 5060, dst: '203.0.113.9', dstPort: 40002 });
+    expect(checkReceived(e).map((o) => o.message)).toEqual(['the response goes to port 40002, but the top Via says rport=40000 (sent-by port 5060)']);
+  });
+  it('is silent where the response goes where the Via says (received:rport, or sent-by without them), and for requests', () => {
+    const via = 'Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;received=203.0.113.9;rport=40000';
+    expect(checkReceived(sipEvent(response(via), { src: '198.51.100.1', srcPort: 5060, dst: '203.0.113.9', dstPort: 40000 }))).toEqual([]);
+    expect(checkReceived(sipEvent(response('Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1'), { src: '10.0.0.1', srcPort: 5060, dst: '10.0.0.5', dstPort: 5060 }))).toEqual([]);
+    const req = 'OPTIONS sip:b@example.com SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;received=203.0.113.9\nFrom: <sip:a@example.com>;tag=1\nTo: <sip:b@example.com>\nCall-ID: rx-2\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n';
+    expect(checkReceived(sipEvent(req, { src: '198.51.100.1', srcPort: 5060, dst: '198.51.100.77', dstPort: 5060 }))).toEqual([]);
+  });
+});
+
+describe('NAT_PUBLIC_ADDRESS_FROM_PRIVATE_SOURCE', () => {
+  const invite = (host: string): string => `INVITE sip:b@example.com SIP/2.0\nVia: SIP/2.0/UDP ${host}:5060;branch=z9hG4bK9\nFrom: <sip:a@example.com>;tag=1\nTo: <sip:b@example.com>\nCall-ID: pub-1\nCSeq: 1 INVITE\nContact: <sip:a@${host}:5060>\nContent-Length: 0\n\n`;
+  it('a public Via and Contact from a private source: information, low confidence, each field quoted', () => {
+    const e = sipEvent(invite('198.51.100.20'), { src: '10.0.0.5', srcPort: 5060, dst: '203.0.113.1', dstPort: 5060 });
+    const obs = checkAddresses(e.message, e, null);
+    expect(obs).toHaveLength(1);
+    expect(obs[0]).toMatchObject({ code: 'NAT_PUBLIC_ADDRESS_FROM_PRIVATE_SOURCE', severity: 'info', confidence: 'low', packet: 7, callId: 'pub-1' });
+    expect(obs[0]!.message).toBe('Via, Contact name the public 198.51.100.20 but the packet comes from the private 10.0.0.5');
+    expect(obs[0]!.evidence).toEqual([
+      'packet 7: IP 10.0.0.5:5060 -> 203.0.113.1:5060 (udp)',
+      'Via: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bK9    [Via 198.51.100.20: public]',
+      'Contact: <sip:a@198.51.100.20:5060>    [Contact 198.51.100.20: public]',
+    ]);
+  });
+  it('nothing when a private source writes its private address, or a public source its public one', () => {
+    const priv = sipEvent(invite('10.0.0.5'), { src: '10.0.0.5', srcPort: 5060, dst: '203.0.113.1', dstPort: 5060 });
+    expect(checkAddresses(priv.message, priv, null)).toEqual([]);
+    const pub = sipEvent(invite('198.51.100.20'), { src: '198.51.100.20', srcPort: 5060, dst: '203.0.113.1', dstPort: 5060 });
+    expect(checkAddresses(pub.message, pub, null)).toEqual([]);
   });
 });
