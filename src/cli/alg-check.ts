@@ -5,7 +5,10 @@
  * head against the one received (inbound), and names the box where the pattern allows.
  * Exit 0: no rewriting seen; 1: SIP ALG found; 7 (E_NETWORK): the echo did not answer.
  */
+import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import type { AlgCheckRun } from '../alg-test/check-report.js';
+import { toJson } from '../outputs/json.js';
 import type { Command } from 'commander';
 import { runCheck, NetworkError } from '../alg-test/check-client.js';
 import { natCheck, withLocal, type NatCheckResult } from '../alg-test/nat-check.js';
@@ -15,7 +18,7 @@ import { VoipreadyError } from '../errors.js';
 import { exitCodeOf } from './command.js';
 import { localAddresses } from './nat-check.js';
 
-interface Opts { server: string; transport: string; localPort: string; advertise?: string; stun?: string; timeout: string; json?: boolean }
+interface Opts { server: string; transport: string; localPort: string; advertise?: string; stun?: string; timeout: string; json?: boolean; report?: string; html?: string }
 
 function parseServer(text: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?(?::(\d{1,5}))?$/.exec(text.trim());
@@ -63,6 +66,8 @@ export function register(program: Command): void {
     .option('--stun <host:port>', 'also ask this STUN server for the public mapping (NAT awareness)')
     .option('--timeout <ms>', 'per message', '3000')
     .option('--json', 'one JSON object')
+    .option('--report <file>', 'also write the result as the analysis report JSON (findings SIP_ALG_REWRITE / NAT_PRIVATE_ADDRESS_IN_SIP with the rewritten lines)')
+    .option('--html <file>', 'also write it as the HTML report, with what to do about each finding')
     .action(exitCodeOf(async (o: Opts) => {
       const { host, port } = parseServer(o.server);
       if (o.transport !== 'udp' && o.transport !== 'tcp') throw new VoipreadyError('E_USAGE', `--transport "${o.transport}": udp or tcp`);
@@ -70,6 +75,7 @@ export function register(program: Command): void {
       const localPort = Number(o.localPort);
       const timeoutMs = Number(o.timeout);
       if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535 || !(timeoutMs > 0)) throw new VoipreadyError('E_USAGE', 'bad --local-port or --timeout');
+      const started = Date.now();
       let run;
       try {
         run = await runCheck({ host, port, transport: o.transport, localPort, timeoutMs, ...(o.advertise !== undefined ? { advertise: o.advertise } : {}) });
@@ -84,6 +90,9 @@ export function register(program: Command): void {
       const stunResult = o.stun !== undefined ? withLocal(await natCheck({ servers: [o.stun], timeoutMs }), run.local, localAddresses()) : null;
       const local = o.advertise !== undefined ? `${o.advertise}:${localPort}` : run.local;
       const nat = natAwareness(local, run.exchanges.find((x) => x.source !== null)?.source ?? null, stunResult, r.algPresent);
+      if (o.report !== undefined || o.html !== undefined) {
+        await writeReports(o, { server: `${host}:${port}`, transport: o.transport, local, startTime: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, result: r, natAwareness: nat });
+      }
       if (o.json === true) {
         process.stdout.write(`${JSON.stringify({ local: run.local, verdict: r.verdict, algPresent: r.algPresent, outbound: r.outboundFields, inbound: r.inboundFields, fingerprint: r.fingerprint, natAwareness: nat, stun: stunResult, exchanges: r.exchanges })}\n`);
       } else {
@@ -91,4 +100,22 @@ export function register(program: Command): void {
       }
       return r.algPresent ? 1 : 0;
     }));
+}
+
+async function writeReports(o: Opts, run: AlgCheckRun): Promise<void> {
+  const { algCheckReport } = await import('../alg-test/check-report.js');
+  const { loadSettings } = await import('../config/load-settings.js');
+  const report = algCheckReport(run, loadSettings({}));
+  const write = (file: string, text: string): void => {
+    try {
+      writeFileSync(file, text);
+    } catch (err) {
+      throw new VoipreadyError('E_FILE_OPEN', `cannot write the report: ${(err as Error).message}`, { file });
+    }
+  };
+  if (o.report !== undefined) write(o.report, `${toJson(report, { series: false })}\n`);
+  if (o.html !== undefined) {
+    const { renderHtmlReport } = await import('../outputs/html/render.js');
+    write(o.html, renderHtmlReport(report));
+  }
 }

@@ -7,7 +7,8 @@
  * and the passive detector (plain NAT: the private address leaking behind the public one).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { captureAlgPair, createAlgLab, INSIDE_IP, kernelHasSipHelper, ROUTER_OUT_IP, type AlgLab } from '../helpers/alg-lab.js';
@@ -23,8 +24,8 @@ function sipText(pcap: string, method: string): string[] {
   return [(via ?? '').split(';')[0]!, contact ?? '', c ?? ''];
 }
 
-async function runThrough(l: AlgLab, transport: 'udp' | 'tcp', name: string): Promise<{ status: number | null; json: any; pcaps: { inside: string; outside: string } }> {
-  const pair = await captureAlgPair(l, { transport, name, bin: BIN, stun: true });
+async function runThrough(l: AlgLab, transport: 'udp' | 'tcp', name: string, extraArgs: string[] = []): Promise<{ status: number | null; json: any; pcaps: { inside: string; outside: string } }> {
+  const pair = await captureAlgPair(l, { transport, name, bin: BIN, stun: true, extraArgs });
   return { status: pair.status, json: pair.check, pcaps: { inside: pair.inside, outside: pair.outside } };
 }
 
@@ -44,7 +45,9 @@ describe.skipIf(missing !== null)(`kernel SIP ALG (nf_nat_sip)${missing !== null
   });
 
   it('UDP through MASQUERADE + CT --helper sip: rewrite reported, fingerprint nf_nat_sip, pcaps show both sides', async () => {
-    const { status, json, pcaps } = await runThrough(withHelper, 'udp', 'helper-udp');
+    const reportFile = join(withHelper.dir, 'alg-check-report.json');
+    const htmlFile = join(withHelper.dir, 'alg-check.html');
+    const { status, json, pcaps } = await runThrough(withHelper, 'udp', 'helper-udp', ['--report', reportFile, '--html', htmlFile]);
     expect(status).toBe(1);
     expect(json.verdict).toMatch(/^SIP ALG present: rewrote .*Via, Contact.*o=, c=.*\(outbound\)/);
     expect(json.outbound).not.toContain('Call-ID');
@@ -58,6 +61,16 @@ describe.skipIf(missing !== null)(`kernel SIP ALG (nf_nat_sip)${missing !== null
     expect(inside).toEqual([`SIP/2.0/UDP ${INSIDE_IP}:5060`, `<sip:2001@${INSIDE_IP}:5060;transport=udp>`, `IN IP4 ${INSIDE_IP}`]);
     expect(outside).toEqual([`SIP/2.0/UDP ${ROUTER_OUT_IP}:5060`, `<sip:2001@${ROUTER_OUT_IP}:5060;transport=udp>`, `IN IP4 ${ROUTER_OUT_IP}`]);
     expect(json.stun.mapped.address).toBe(ROUTER_OUT_IP);
+    // --report / --html: the analysis report with the SIP_ALG_REWRITE finding, the rewritten lines as evidence, and its advice
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    const alg = report.findings.find((f: any) => f.code === 'SIP_ALG_REWRITE');
+    expect(alg.severity).toBe('fail');
+    expect(alg.message).toContain('fingerprint: likely Linux nf_nat_sip');
+    expect(alg.evidence).toContain(`  + c=IN IP4 ${ROUTER_OUT_IP}`);
+    expect(report.verdict).toBe('fail');
+    const page = readFileSync(htmlFile, 'utf8');
+    expect(page).toContain('SIP_ALG_REWRITE');
+    expect(page).toContain('Switch the SIP ALG off on the firewall/router.');
     // the same call, captured on both sides of the router, through alg-diff: the kernel's rewrite, line by line
     const diff = runCli(['alg-diff', pcaps.inside, pcaps.outside, '--json']);
     expect(diff.status).toBe(1);

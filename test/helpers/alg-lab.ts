@@ -73,12 +73,12 @@ export interface AlgPcapPair {
  * both sides: the inside/outside pair alg-diff and the passive detector read. `l` from createAlgLab();
  * the pcaps land in l.dir (the caller removes it after destroying the lab).
  */
-export async function captureAlgPair(l: AlgLab, opts: { transport: 'udp' | 'tcp'; name: string; bin: string; stun?: boolean }): Promise<AlgPcapPair> {
+export async function captureAlgPair(l: AlgLab, opts: { transport: 'udp' | 'tcp'; name: string; bin: string; stun?: boolean; extraArgs?: string[] }): Promise<AlgPcapPair> {
   const echo = l.lab.spawn(l.outside, [process.execPath, opts.bin, 'alg-echo', '--listen', `${OUTSIDE_IP}:5060`, ...(opts.stun === true ? ['--stun-server'] : [])], { name: 'alg-echo' });
   await echo.waitFor(/listening/, 15_000);
   const cap = await startCaptures(l, opts.name);
   const check = l.lab.spawn(l.inside, [process.execPath, opts.bin, 'alg-check', '--server', `${OUTSIDE_IP}:5060`, '--transport', opts.transport,
-    ...(opts.stun === true ? ['--stun', `${OUTSIDE_IP}:3478`] : []), '--json'], { name: 'alg-check' });
+    ...(opts.stun === true ? ['--stun', `${OUTSIDE_IP}:3478`] : []), ...(opts.extraArgs ?? []), '--json'], { name: 'alg-check' });
   const status = await check.wait(30_000);
   const files = await cap.stop();
   await echo.stop('SIGTERM', 3000);
