@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 
 /** why namespaces cannot be used here, or null when they can */
 export function missingForNetns(tools: string[]): string | null {
@@ -40,6 +41,7 @@ export class Lab {
   readonly procs: OwnedProcess[] = [];
 
   static create(roles: string[]): Lab {
+    sweepStaleLabs();
     const lab = new Lab();
     try {
       for (const role of roles) {
@@ -94,6 +96,32 @@ export class Lab {
   private destroyNamespaces(): void {
     for (const name of this.namespaces.splice(0)) {
       spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore', timeout: 10_000 });
+    }
+  }
+}
+
+/** a lab older than this with no process inside is left over from a run that was killed before its afterAll */
+const STALE_LAB_MS = 30 * 60_000;
+
+/**
+ * Deletes namespaces our labs made (vr-<role>-<6 hex>) that a killed test run left behind: only those
+ * with no process inside and created more than STALE_LAB_MS ago, so a lab of a run going on beside
+ * this one is never touched. Never throws.
+ */
+function sweepStaleLabs(): void {
+  let names: string[];
+  try {
+    names = listNamespaces().filter((n) => /^vr-[a-z0-9]+-[0-9a-f]{6}$/.test(n));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    try {
+      if (Date.now() - statSync(`/run/netns/${name}`).mtimeMs < STALE_LAB_MS) continue;
+      if (run(['ip', 'netns', 'pids', name]).trim() !== '') continue;
+      spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // gone meanwhile, or not ours to read: leave it
     }
   }
 }
