@@ -144,21 +144,24 @@ export function decodeStampSender(buf: Uint8Array, offset: number, end: number, 
   end = clampEnd(buf, end);
   const base = stampBaseLength(mode);
   if (end - offset < base) return truncated(`${mode} session-sender packet`, base, end - offset, offset);
-  const o = SENDER[mode];
   const tlvs = decodeStampTlvs(buf, offset + base, end);
   if (!tlvs.ok) return tlvs;
+  return { ok: true, consumed: base + tlvs.consumed, value: { ...commonHead(buf, offset, SENDER[mode]), tlvs: tlvs.value, hmac: hmacOf(buf, offset, mode) } };
+}
+
+/** RFC 8762 4.2/4.3: both packets start with sequence number, timestamp, error estimate and SSID */
+function commonHead(buf: Uint8Array, offset: number, o: { timestamp: number; error: number; ssid: number }) {
   return {
-    ok: true,
-    consumed: base + tlvs.consumed,
-    value: {
-      seq: u32be(buf, offset),
-      timestamp: readNtp(buf, offset + o.timestamp),
-      errorEstimate: decodeErrorEstimate(u16be(buf, offset + o.error)),
-      ssid: u16be(buf, offset + o.ssid),
-      tlvs: tlvs.value,
-      hmac: mode === 'authenticated' ? buf.subarray(offset + 96, offset + 112) : null,
-    },
+    seq: u32be(buf, offset),
+    timestamp: readNtp(buf, offset + o.timestamp),
+    errorEstimate: decodeErrorEstimate(u16be(buf, offset + o.error)),
+    ssid: u16be(buf, offset + o.ssid),
   };
+}
+
+/** the HMAC field of an authenticated packet (octets 96-111), null unauthenticated */
+function hmacOf(buf: Uint8Array, offset: number, mode: StampMode): Uint8Array | null {
+  return mode === 'authenticated' ? buf.subarray(offset + 96, offset + 112) : null;
 }
 
 export function decodeStampReflector(buf: Uint8Array, offset: number, end: number, mode: StampMode): StampResult<StampReflectorPacket> {
@@ -172,17 +175,14 @@ export function decodeStampReflector(buf: Uint8Array, offset: number, end: numbe
     ok: true,
     consumed: base + tlvs.consumed,
     value: {
-      seq: u32be(buf, offset),
-      timestamp: readNtp(buf, offset + o.timestamp),
-      errorEstimate: decodeErrorEstimate(u16be(buf, offset + o.error)),
-      ssid: u16be(buf, offset + o.ssid),
+      ...commonHead(buf, offset, o),
       receiveTimestamp: readNtp(buf, offset + o.receive),
       senderSeq: u32be(buf, offset + o.senderSeq),
       senderTimestamp: readNtp(buf, offset + o.senderTimestamp),
       senderErrorEstimate: decodeErrorEstimate(u16be(buf, offset + o.senderError)),
       senderTtl: buf[offset + o.ttl]!,
       tlvs: tlvs.value,
-      hmac: mode === 'authenticated' ? buf.subarray(offset + 96, offset + 112) : null,
+      hmac: hmacOf(buf, offset, mode),
     },
   };
 }
