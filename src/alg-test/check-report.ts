@@ -57,7 +57,7 @@ export function algCheckReport(run: AlgCheckRun, settings: Settings): AnalysisRe
   const worst = findings.find((f) => f.severity === 'fail') ?? findings.find((f) => f.severity === 'warn') ?? null;
   const summary = [{ criterion: 'sipAlg', label: 'SIP ALG (active test)', limit: 'no rewriting', measured: run.result.verdict, verdict: run.result.algPresent ? 'fail' as const : 'pass' as const }];
   return {
-    ...r, findings: r.findings.filter((f) => findings.includes(f) || f.severity === 'info'), summary,
+    ...r, findings: r.findings.filter((f) => f.severity === 'info' || findings.some((x) => x.code === f.code)), summary,
     verdict: worst === null ? 'pass' : worst.severity === 'fail' ? 'fail' : 'warn',
     reason: worst === null ? `alg-check against ${run.server} over ${run.transport}: ${run.result.verdict}.` : `${worst.message}.`,
   };
