@@ -91,8 +91,9 @@ export function clockState(): ClockState {
   return { synchronised: st.synchronised, errorSeconds: st.estErrorUs / 1e6 };
 }
 
-export function openSocket(family: 4 | 6, onMessage: (m: Received) => void): ProbeSocket {
-  const a = loadAddon();
+/** a socket on the addon when it is built (or Node's dgram when `kind` says so or it is not) */
+export function openSocket(family: 4 | 6, onMessage: (m: Received) => void, kind: 'native' | 'dgram' = 'native'): ProbeSocket {
+  const a = kind === 'native' ? loadAddon() : null;
   return a !== null ? nativeSocket(a, family, onMessage) : dgramSocket(family, onMessage);
 }
 
