@@ -50,6 +50,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   serve: () => import('./serve.js'),
   synth: () => import('./synth.js'),
   probe: () => import('./probe.js'),
+  proxy: () => import('./proxy.js'),
   'alg-echo': () => import('./alg-echo.js'),
   'alg-check': () => import('./alg-check.js'),
   'nat-check': () => import('./nat-check.js'),

@@ -117,6 +117,11 @@ export class SipStreamFramer {
     this.max = opts.maxBufferedBytes ?? DEFAULT_MAX;
   }
 
+  /** bytes of an unfinished message held (a peer that stops mid-message: a proxy's slowloris check) */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
   push(bytes: Buffer, onMessage: (bytes: Buffer) => void): void {
     let input = bytes;
     if (this.skip > 0) {

@@ -1,0 +1,224 @@
+/**
+ * `voipready proxy --listen 0.0.0.0:5060 --upstream pbx.example:5060 --rtp-ports 40000-40999 [--serve
+ * --listen-http 127.0.0.1:9464]`: an inline SIP proxy with media anchoring. Calls between the phones
+ * and the upstream keep working while every SIP message and every relayed RTP/RTCP packet feeds one
+ * Analyzer through the datagram entry (source "proxy:sip", "proxy:a-leg" for the caller's side,
+ * "proxy:b-leg" for the callee's), so the metrics, /api and the final report are those of `analyze`.
+ * SIGINT/SIGTERM stop it: new calls are refused with 503, calls in progress get --grace seconds to
+ * end, then media is torn down and the report of all calls is printed (and written to --report).
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
+import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
+import { VoipreadyError } from '../errors.js';
+import type { AnalysisReport } from '../model/report.js';
+import { toJson } from '../outputs/json.js';
+import { createMetrics } from '../outputs/prometheus/metrics.js';
+import { createProxyMetrics } from '../outputs/prometheus/proxy-metrics.js';
+import { startServer } from '../outputs/server/server.js';
+import { renderText } from '../outputs/text-report.js';
+import { Analyzer } from '../pipeline/analyzer.js';
+import { startWallClock } from '../pipeline/wall-clock.js';
+import { createMediaRelay } from '../proxy/media/create-relay.js';
+import type { RelayedPacket } from '../proxy/media/relay.js';
+import { LocalAddresses } from '../proxy/sip/local-address.js';
+import { SipProxy, type Upstream } from '../proxy/sip/sip-proxy.js';
+import { SipTransports, type InboundSip } from '../proxy/sip/transport.js';
+import { exitCodeOf } from './command.js';
+
+export interface ProxyOptions extends SettingsCliOptions {
+  listen: string;
+  upstream?: string;
+  upstreamTransport: string;
+  rtpPorts: string;
+  rtpBind?: string;
+  advertise?: string;
+  domain: string[];
+  sipDscp: string;
+  rtpDscp: string;
+  learnMs: string;
+  mediaTimeout: string;
+  grace: string;
+  relay: string;
+  serve?: boolean;
+  listenHttp?: string;
+  report?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('proxy')
+    .description('an inline SIP proxy with media anchoring: calls keep working, each one is measured live in both directions')
+    .option('--listen <host:port>', 'SIP side: UDP and TCP', '0.0.0.0:5060')
+    .option('--upstream <host:port>', 'the PBX or SIP trunk every client request goes to (required)')
+    .option('--upstream-transport <udp|tcp>', 'transport toward the upstream', 'udp')
+    .option('--rtp-ports <min-max>', 'the relay\'s RTP/RTCP ports (even RTP, RTCP +1)', '40000-40999')
+    .option('--rtp-bind <address>', 'address the relay binds (default: the --listen host)')
+    .option('--advertise <address>', 'the address written into Via, Record-Route and SDP (default: the interface toward each peer)')
+    .option('--domain <domain>', 'a SIP domain served besides the upstream\'s host (repeatable)', collect, [])
+    .option('--sip-dscp <n>', 'DSCP of forwarded SIP (24 = CS3)', '24')
+    .option('--rtp-dscp <n>', 'DSCP of forwarded RTP/RTCP (46 = EF)', '46')
+    .option('--learn-ms <ms>', 'latching window after each offer/answer, then strict source', '3000')
+    .option('--media-timeout <seconds>', 'an answered call without media for this long is torn down', '60')
+    .option('--grace <seconds>', 'on SIGINT/SIGTERM, how long calls in progress may go on', '5')
+    .option('--relay <native|dgram>', 'media relay sockets: native (the addon: DSCP, kernel stamps) or dgram', 'native')
+    .option('--serve', 'serve /metrics, /healthz and /api while running')
+    .option('--listen-http <host:port>', 'with --serve: the HTTP side (default 127.0.0.1:9464)')
+    .option('--report <file>', 'write the report as JSON: on SIGUSR1 and when it stops')
+    .option('--json', 'print the final report as JSON instead of text');
+  addSharedOptions(cmd, 'settings').action(exitCodeOf((opts: ProxyOptions) => runProxy(opts)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function intOption(text: string, name: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new VoipreadyError('E_USAGE', `${name} "${text}" must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function portRange(text: string): { portMin: number; portMax: number } {
+  const m = /^(\d+)-(\d+)$/.exec(text);
+  const lo = Number(m?.[1]);
+  const hi = Number(m?.[2]);
+  if (m === null || !(lo >= 1024 && hi <= 65535 && hi - lo >= 3)) throw new VoipreadyError('E_USAGE', `--rtp-ports "${text}" must be MIN-MAX within 1024-65535, at least 4 ports`);
+  return { portMin: lo, portMax: hi };
+}
+
+async function upstreamOf(opts: ProxyOptions): Promise<Upstream> {
+  if (opts.upstream === undefined) throw new VoipreadyError('E_USAGE', 'proxy needs --upstream host:port (the PBX or SIP trunk)');
+  const hp = parseListen(opts.upstream, '--upstream');
+  const transport = opts.upstreamTransport;
+  if (transport !== 'udp' && transport !== 'tcp') throw new VoipreadyError('E_USAGE', `--upstream-transport "${transport}" must be udp or tcp`);
+  let address = hp.host;
+  if (isIP(address) === 0) {
+    try {
+      address = (await lookup(hp.host)).address;
+    } catch (err) {
+      throw new VoipreadyError('E_USAGE', `--upstream ${hp.host} does not resolve: ${(err as Error).message}`);
+    }
+  }
+  return { host: hp.host, port: hp.port, transport, address };
+}
+
+export async function runProxy(opts: ProxyOptions): Promise<number> {
+  const upstream = await upstreamOf(opts);
+  const listen = parseListen(opts.listen, '--listen');
+  const range = portRange(opts.rtpPorts);
+  const sipDscp = intOption(opts.sipDscp, '--sip-dscp', 0, 63);
+  const rtpDscp = intOption(opts.rtpDscp, '--rtp-dscp', 0, 63);
+  const learnMs = intOption(opts.learnMs, '--learn-ms', 0, 60_000);
+  const mediaTimeout = intOption(opts.mediaTimeout, '--media-timeout', 1, 86_400);
+  const grace = intOption(opts.grace, '--grace', 0, 3600);
+  if (opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be native or dgram`);
+  const settings = settingsFromOptions(opts);
+  const label = `proxy ${listen.host}:${listen.port} -> ${upstream.host}:${upstream.port}`;
+  const analyzer = new Analyzer({ file: label, settings });
+  const metrics = createMetrics({ settings, defaultMetrics: true });
+  analyzer.addListener(metrics.listener);
+  metrics.attach(analyzer.view);
+
+  const unspecified = listen.host === '0.0.0.0' || listen.host === '::';
+  const addresses = new LocalAddresses(opts.advertise ?? null, unspecified ? '127.0.0.1' : listen.host);
+  await addresses.learn(upstream.address);
+  const bindAddress = opts.rtpBind ?? listen.host;
+  const proxyMetricsRef: { addedDelay(leg: string, s: number): void } = { addedDelay: () => undefined };
+  let sip: SipProxy | null = null;
+  const callOfSession = new Map<number, () => void>();
+  const onPackets = (batch: readonly RelayedPacket[]): void => {
+    for (const p of batch) {
+      const leg = `${p.from}-leg`;
+      callOfSession.get(p.sessionId)?.();
+      analyzer.pushDatagram({
+        src: p.src.address, srcPort: p.src.port,
+        dst: p.dst.address === '0.0.0.0' || p.dst.address === '::' ? addresses.toward(p.src.address) : p.dst.address, dstPort: p.dst.port,
+        transport: 'udp', tsSec: p.tsSec, tsNsec: p.tsNsec, dscp: p.dscp, payload: p.payload, source: `proxy:${leg}`,
+        wireBytes: p.length + (p.src.address.includes(':') ? 48 : 28),
+      });
+      if (p.addedNs !== null) proxyMetricsRef.addedDelay(leg, p.addedNs / 1e9);
+    }
+  };
+  const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets }, opts.relay);
+  if (why !== null) process.stderr.write(`voipready: media relay on dgram sockets (${why}): DSCP of RTP is unknown and not marked\n`);
+
+  const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
+  sip = new SipProxy({
+    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay,
+    send: (flow, bytes) => {
+      transports.send(flow, bytes);
+      // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the
+      // rewritten SDP is where each side was told to send, so media is tied to the right ports
+      const at = Date.now();
+      analyzer.pushDatagram({
+        src: addresses.toward(flow.address), srcPort: transports.localPort, dst: flow.address, dstPort: flow.port,
+        transport: flow.transport, tsSec: Math.floor(at / 1000), tsNsec: (at % 1000) * 1e6,
+        dscp: transports.dscpCapable && flow.transport === 'udp' ? sipDscp : null, payload: bytes, source: 'proxy:sip-out',
+      });
+    },
+    onSession: (s, callId) => callOfSession.set(s.id, () => sip?.mediaSeen(callId)),
+  });
+  sip.setMediaTimeout(mediaTimeout * 1000);
+  const proxy = sip;
+  const onSip = async (m: InboundSip): Promise<void> => {
+    analyzer.pushDatagram({
+      src: m.flow.address, srcPort: m.flow.port,
+      dst: unspecified ? addresses.toward(m.flow.address) : listen.host, dstPort: transports.localPort,
+      transport: m.flow.transport, tsSec: Math.floor(m.atMs / 1000), tsNsec: Math.round((m.atMs % 1000) * 1e6),
+      dscp: m.dscp, payload: m.bytes, source: 'proxy:sip',
+    });
+    await addresses.learn(m.flow.address);
+    await proxy.handle(m);
+  };
+  try {
+    await transports.start();
+  } catch (err) {
+    await relay.close();
+    throw new VoipreadyError('E_LISTEN', `cannot listen for SIP on ${listen.host}:${listen.port}: ${(err as Error).message}`);
+  }
+  Object.assign(proxyMetricsRef, createProxyMetrics(metrics.registry, { sip: () => proxy.counters, transport: () => transports.counters, relay: () => relay.counters() }));
+  let finalReport: AnalysisReport | null = null;
+  const server = opts.serve === true
+    ? await startServer({ registry: metrics.registry, view: () => analyzer.view, report: () => finalReport, listen: serveConfigFrom({ listen: opts.listenHttp ?? '127.0.0.1:9464' }).listen })
+    : null;
+  const clock = startWallClock(analyzer);
+  const sweeper = setInterval(() => proxy.sweep(), 1000);
+  sweeper.unref();
+  const offReport = opts.report === undefined ? () => undefined : onReportSignal(() => writeReport(opts.report!, analyzer.view.report()));
+  process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
+  try {
+    const why2 = await waitForShutdown(null);
+    proxy.stopNewCalls();
+    process.stderr.write(`voipready: ${why2}: no new calls; ${proxy.activeCalls().length} in progress get ${grace} s\n`);
+    const end = Date.now() + grace * 1000;
+    while (proxy.activeCalls().length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    clearInterval(sweeper);
+    offReport();
+    proxy.close();
+    await relay.close();
+    await transports.close();
+    clock.stop();
+    // the relay's last batch is handed over on the next turn of the loop
+    await new Promise((r) => setImmediate(r));
+    finalReport = analyzer.finish(label);
+    await server?.close();
+  }
+  if (opts.report !== undefined) writeReport(opts.report, finalReport);
+  if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
+  else process.stdout.write(renderText(finalReport, { color: false }));
+  return 0;
+}
+
+function writeReport(file: string, report: AnalysisReport): void {
+  try {
+    writeFileSync(file, toJson(report, { series: false }) + '\n');
+  } catch (err) {
+    process.stderr.write(`voipready: cannot write --report ${file}: ${(err as Error).message}\n`);
+  }
+}

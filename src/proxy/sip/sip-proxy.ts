@@ -1,0 +1,453 @@
+/**
+ * The proxy's signalling core (RFC 3261 16, 18): requests from clients on the listen side go to
+ * the upstream, requests from the upstream go to the client they name, responses go back by the
+ * proxy's own Via. Every message is kept as received and changed by spliced edits only
+ * (src/encode/sip-splice.ts): Via on top, Record-Route on dialog-creating requests, Max-Forwards
+ * decremented, own Route removed (loose routing, RFC 3261 16.4), SDP anchored to the media relay
+ * (media-anchor.ts) with Content-Length recomputed.
+ *
+ * Transaction handling is the light kind (RFC 3261 16.11 with a memory of answers): the proxy's
+ * branch is derived from the request's (branch.ts), so retransmissions, CANCEL and the ACK of a
+ * non-2xx reach the upstream's transaction hop by hop; a retransmitted request that was already
+ * answered is absorbed (the last answer is sent again) instead of forwarded. Timers stay with the
+ * user agents.
+ *
+ * Never an open relay: a request from a client goes only to the upstream and only for a domain the
+ * proxy serves (the upstream's host, the proxy's own addresses, --domain); a request from the
+ * upstream goes only to a client seen on the listen side (a flow in its Record-Route, a REGISTER
+ * contact, an address that sent us SIP). Anything else gets 403 or 404, counted.
+ */
+import { parseSdpOnce } from '../../decode/sdp.js';
+import { parseUri, splitCommaList } from '../../decode/sip/header-values.js';
+import { parseSipMessage } from '../../decode/sip/parse.js';
+import type { SipHeader, SipMessage, SipRequest, SipResponse, SipUri } from '../../decode/sip/types.js';
+import { recordRoute, spliceSip, topVia, headerWithValue, type SipEdit } from '../../encode/sip-splice.js';
+import { VoipreadyError } from '../../errors.js';
+import type { MediaRelay, MediaSession, Side } from '../media/relay.js';
+import { branchFor, isOurBranch } from './branch.js';
+import { CallMedia } from './media-anchor.js';
+import { replyTo } from './replies.js';
+import { FLOW_PARAM, decodeFlow, encodeFlow } from './route-token.js';
+import type { Flow, InboundSip } from './transport.js';
+
+export interface Upstream {
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** the resolved address packets go to */
+  address: string;
+}
+
+export interface SipProxyOptions {
+  upstream: Upstream;
+  /** the proxy's own SIP port (what Via and Record-Route name) */
+  port: number;
+  /** the proxy's address as seen from an address (the interface toward it) */
+  localAddressToward(address: string): string;
+  /** domains served besides the upstream's host and the proxy's addresses */
+  domains: readonly string[];
+  relay: MediaRelay;
+  send(flow: Flow, bytes: Buffer): void;
+  /** a relay session opened for a call (the analysis labels its packets by it) */
+  onSession?(session: MediaSession, callId: string): void;
+  now?: () => number;
+}
+
+export interface ProxyCounters {
+  requests: number;
+  responses: number;
+  forwarded: number;
+  absorbed: number;
+  rejectedForbidden: number;
+  rejectedNotFound: number;
+  tooManyHops: number;
+  noPorts: number;
+  malformed: number;
+  stray: number;
+  callsActive: number;
+  callsTotal: number;
+}
+
+interface Transaction {
+  inbound: Flow;
+  method: string;
+  lastResponse: Buffer | null;
+  touchedMs: number;
+}
+
+interface Call {
+  media: CallMedia;
+  /** the caller's side came from the upstream (an incoming call to a phone) */
+  callerFromUpstream: boolean;
+  /** the client-side flow of the dialog */
+  clientFlow: Flow;
+  answered: boolean;
+  touchedMs: number;
+}
+
+/** RFC 3261 17.1.1.2: 64*T1, how long a transaction may live */
+const TRANSACTION_MS = 32_000;
+const MAX_TRANSACTIONS = 20_000;
+const MAX_CALLS = 10_000;
+const MAX_CLIENTS = 10_000;
+const MAX_REGISTRATIONS = 10_000;
+/** a call without any SIP for this long and no media either is forgotten */
+const CALL_IDLE_MS = 2 * 3600_000;
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
+
+export class SipProxy {
+  readonly counters: ProxyCounters = {
+    requests: 0, responses: 0, forwarded: 0, absorbed: 0, rejectedForbidden: 0, rejectedNotFound: 0,
+    tooManyHops: 0, noPorts: 0, malformed: 0, stray: 0, callsActive: 0, callsTotal: 0,
+  };
+  private readonly transactions = new Map<string, Transaction>();
+  private readonly calls = new Map<string, Call>();
+  /** client flows seen on the listen side, by "address:port" */
+  private readonly clients = new Map<string, Flow>();
+  /** REGISTER contacts relayed: "host:port" of the Contact URI -> the flow it came from */
+  private readonly registrations = new Map<string, Flow>();
+  private readonly now: () => number;
+  private mediaTimeoutMs = 60_000;
+  private refusing = false;
+  /** the addresses the proxy is known by (its interfaces toward the peers seen) */
+  private readonly ownAddresses = new Set<string>();
+
+  constructor(private readonly opts: SipProxyOptions) {
+    this.now = opts.now ?? Date.now;
+    this.advertise(opts.upstream.address);
+  }
+
+  setMediaTimeout(ms: number): void {
+    this.mediaTimeoutMs = ms;
+  }
+
+  /** one received message: parsed, relayed or answered; never throws for what a peer sent */
+  async handle(m: InboundSip): Promise<void> {
+    const r = parseSipMessage(m.bytes, 0, m.bytes.length, { stream: m.flow.transport !== 'udp' });
+    if (!r.ok) {
+      if (r.code !== 'SIP_NOT_SIP' || m.bytes.some((b) => b !== 0x0d && b !== 0x0a)) this.counters.malformed++;
+      return;
+    }
+    try {
+      if (r.message.kind === 'request') await this.onRequest(m, r.message);
+      else await this.onResponse(m, r.message);
+    } catch (err) {
+      if (err instanceof VoipreadyError && err.code === 'E_LISTEN') return;
+      this.counters.malformed++;
+    }
+  }
+
+  /** the calls whose media has been quiet beyond the media timeout are torn down; old state goes */
+  sweep(): void {
+    const now = this.now();
+    for (const [k, t] of this.transactions) if (now - t.touchedMs > TRANSACTION_MS) this.transactions.delete(k);
+    for (const [id, c] of this.calls) {
+      const mediaQuiet = c.answered && now - Math.max(c.media.lastMediaMs, c.touchedMs) > this.mediaTimeoutMs;
+      if (mediaQuiet || now - c.touchedMs > CALL_IDLE_MS) this.endCall(id);
+    }
+  }
+
+  /** the call a relay session belongs to got a packet */
+  mediaSeen(callId: string): void {
+    const c = this.calls.get(callId);
+    if (c !== undefined) c.media.lastMediaMs = this.now();
+  }
+
+  /** shutting down: a new INVITE gets 503 from now on, dialogs in progress go on */
+  stopNewCalls(): void {
+    this.refusing = true;
+  }
+
+  activeCalls(): string[] {
+    return [...this.calls.keys()];
+  }
+
+  close(): void {
+    for (const id of [...this.calls.keys()]) this.endCall(id);
+  }
+
+  // ---- requests
+
+  private async onRequest(m: InboundSip, req: SipRequest): Promise<void> {
+    this.counters.requests++;
+    const fromUpstream = this.isUpstream(m.flow);
+    if (!fromUpstream) this.remember(this.clients, `${m.flow.address}:${m.flow.port}`, m.flow, MAX_CLIENTS);
+    const branch = branchFor(req);
+    const known = this.transactions.get(`${branch}|${req.method}`);
+    if (known !== undefined && req.method !== 'ACK') {
+      // a retransmission: answered already -> the answer again; still pending -> the user agent's timer drives it on
+      known.touchedMs = this.now();
+      if (known.lastResponse !== null) {
+        this.counters.absorbed++;
+        this.opts.send(known.inbound, known.lastResponse);
+        return;
+      }
+    }
+    const mf = req.headers.find((h) => h.key === 'max-forwards');
+    const hops = mf === undefined ? 70 : Number(mf.value);
+    if (req.method !== 'ACK' && Number.isFinite(hops) && hops <= 0) {
+      this.counters.tooManyHops++;
+      this.opts.send(m.flow, replyTo(req, 483, 'Too Many Hops'));
+      return;
+    }
+    const ours = this.ourRoutes(req);
+    const target = fromUpstream ? this.clientTarget(req, ours.flow) : this.upstreamTarget(req, m.flow, ours.headers.length > 0);
+    if (typeof target === 'number') {
+      if (req.method === 'ACK') return; // an ACK is never answered
+      if (target === 403) this.counters.rejectedForbidden++;
+      else this.counters.rejectedNotFound++;
+      this.opts.send(m.flow, replyTo(req, target, target === 403 ? 'Forbidden' : 'Not Found'));
+      return;
+    }
+    if (req.method === 'OPTIONS' && target === 'self') {
+      this.opts.send(m.flow, replyTo(req, 200, 'OK', ['Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER, SUBSCRIBE, NOTIFY, REFER, INFO, MESSAGE']));
+      return;
+    }
+    if (target === 'self') {
+      this.counters.rejectedNotFound++;
+      if (req.method !== 'ACK') this.opts.send(m.flow, replyTo(req, 404, 'Not Found'));
+      return;
+    }
+    const via = this.advertise(target.address);
+    if (req.method !== 'ACK') {
+      this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now() }, MAX_TRANSACTIONS);
+    }
+    const edits: SipEdit[] = [
+      topVia(req, `SIP/2.0/${target.transport.toUpperCase()} ${hostText(via)}:${this.opts.port};branch=${branch}`),
+      ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h })),
+    ];
+    if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
+    else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
+    const clientFlow = fromUpstream ? target : m.flow;
+    if (DIALOG_CREATING.has(req.method) && req.to?.tag == null) edits.push(...this.recordRoutes(req, m.flow, target, clientFlow));
+    if (req.method === 'REGISTER' && !fromUpstream) this.rememberContacts(req, m.flow);
+    const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, target);
+    if (body === 'no-ports') {
+      this.counters.noPorts++;
+      this.opts.send(m.flow, replyTo(req, 503, 'Service Unavailable', ['Retry-After: 5']));
+      return;
+    }
+    const out = spliceSip(m.bytes, req, edits, body === null ? {} : { body });
+    this.counters.forwarded++;
+    this.opts.send(target, out);
+    if (req.method === 'BYE' || req.method === 'CANCEL') this.endCall(req.callId);
+  }
+
+  /** where a client's request goes: the upstream, for a served domain only */
+  private upstreamTarget(req: SipRequest, inbound: Flow, routedByUs: boolean): Flow | 'self' | 403 {
+    const uri = parseUri(req.requestUri);
+    if (uri === null) return 403;
+    const u = this.opts.upstream;
+    this.advertise(inbound.address);
+    if (!routedByUs && !this.serves(uri)) return 403;
+    if (!routedByUs && req.method === 'OPTIONS' && uri.user === null && this.isOwnHost(uri.host)) return 'self';
+    return { transport: u.transport, address: u.address, port: u.port };
+  }
+
+  /** where the upstream's request goes: the flow our Route names, a registered contact, a client seen */
+  private clientTarget(req: SipRequest, routed: Flow | null): Flow | 404 | 'self' {
+    if (routed !== null) return routed;
+    const uri = parseUri(req.requestUri);
+    if (uri === null) return 404;
+    const hostPort = `${bare(uri.host)}:${uri.port ?? 5060}`;
+    const registered = this.registrations.get(hostPort);
+    if (registered !== undefined) return registered;
+    const seen = this.clients.get(hostPort);
+    if (seen !== undefined) return seen;
+    if (req.method === 'OPTIONS' && uri.user === null && this.isOwnHost(uri.host)) return 'self';
+    return 404;
+  }
+
+  private serves(uri: SipUri): boolean {
+    const host = bare(uri.host).toLowerCase();
+    const u = this.opts.upstream;
+    return host === u.host.toLowerCase() || host === u.address || this.isOwnHost(host) || this.opts.domains.some((d) => d.toLowerCase() === host);
+  }
+
+  private isOwnHost(host: string): boolean {
+    return this.ownAddresses.has(bare(host));
+  }
+
+  /** the proxy's address as seen from `address` (remembered as one of its own) */
+  private advertise(address: string): string {
+    const a = this.opts.localAddressToward(address);
+    if (!this.ownAddresses.has(a) && this.ownAddresses.size < 64) this.ownAddresses.add(a);
+    return a;
+  }
+
+  /** the top Route headers that name this proxy (loose routing: removed), and the flow one carries */
+  private ourRoutes(req: SipRequest): { headers: SipHeader[]; flow: Flow | null } {
+    const headers: SipHeader[] = [];
+    let flow: Flow | null = null;
+    for (const h of req.headers) {
+      if (h.key !== 'route') continue;
+      const entries = splitCommaList(h.value);
+      const mine = entries.map((e) => this.flowOfOwnRoute(e));
+      // a line is ours only when all of its entries are (a mixed comma list is left to the next hop)
+      if (mine.length === 0 || mine.some((x) => x === undefined)) break;
+      headers.push(h);
+      flow ??= mine.find((x) => x !== null) ?? null;
+    }
+    return { headers, flow };
+  }
+
+  /** undefined: not our route; null: ours without a flow; else the flow it carries */
+  private flowOfOwnRoute(entry: string): Flow | null | undefined {
+    const m = /<([^>]*)>/.exec(entry);
+    const uri = parseUri(m === null ? entry.trim() : m[1]!);
+    if (uri === null) return undefined;
+    const token = uri.params[FLOW_PARAM];
+    if (token === undefined) return undefined;
+    if ((uri.port ?? 5060) !== this.opts.port) return undefined;
+    return decodeFlow(token);
+  }
+
+  /** one Record-Route, or two when the two sides see the proxy at different addresses (RFC 5658) */
+  private recordRoutes(req: SipRequest, inbound: Flow, target: Flow, clientFlow: Flow): SipEdit[] {
+    const token = encodeFlow(clientFlow);
+    const uri = (addr: string, t: Flow['transport']): string => `<sip:${hostText(addr)}:${this.opts.port};transport=${t};lr;${FLOW_PARAM}=${token}>`;
+    const toward = this.advertise(target.address);
+    const back = this.advertise(inbound.address);
+    const values = toward === back && target.transport === inbound.transport ? [uri(toward, target.transport)] : [uri(toward, target.transport), uri(back, inbound.transport)];
+    return [recordRoute(req, values.join(', '))];
+  }
+
+  private rememberContacts(req: SipRequest, flow: Flow): void {
+    for (const c of req.contact) {
+      this.remember(this.registrations, `${bare(c.uri.host)}:${c.uri.port ?? 5060}`, flow, MAX_REGISTRATIONS);
+    }
+  }
+
+  // ---- responses
+
+  private async onResponse(m: InboundSip, res: SipResponse): Promise<void> {
+    this.counters.responses++;
+    const top = res.via[0];
+    if (top === undefined || !isOurBranch(top.branch)) {
+      this.counters.stray++;
+      return;
+    }
+    const method = res.cseq?.method ?? '';
+    const tx = this.transactions.get(`${top.branch}|${method}`);
+    const to = tx?.inbound ?? this.nextViaFlow(res);
+    if (to === null) {
+      this.counters.stray++;
+      return;
+    }
+    const edits = this.popTopVia(res);
+    const body = await this.anchorResponse(res, m, to);
+    const out = spliceSip(m.bytes, res, edits, body === null ? {} : { body });
+    if (tx !== undefined) {
+      tx.lastResponse = out;
+      tx.touchedMs = this.now();
+    }
+    this.counters.forwarded++;
+    this.opts.send(to, out);
+    this.afterResponse(res, method);
+  }
+
+  /** RFC 3261 16.7 step 3: the proxy's Via goes (also when the upstream folded the Vias into one line) */
+  private popTopVia(res: SipResponse): SipEdit[] {
+    const h = res.headers.find((x) => x.key === 'via')!;
+    const entries = splitCommaList(h.value);
+    if (entries.length <= 1) return [{ op: 'remove', header: h }];
+    return [{ op: 'replace', header: h, line: headerWithValue(h, entries.slice(1).join(', ')) }];
+  }
+
+  /** RFC 3261 18.2.2 for a response whose transaction is gone: received/rport of the next Via, else its sent-by */
+  private nextViaFlow(res: SipResponse): Flow | null {
+    const v = res.via[1];
+    if (v === undefined) return null;
+    const address = v.received ?? bare(v.host);
+    const port = typeof v.rport === 'number' ? v.rport : v.port ?? 5060;
+    const transport = v.transport === 'TCP' ? 'tcp' : 'udp';
+    const flow: Flow = { transport, address, port };
+    // only back to where we accept to send: a client we saw, or the upstream
+    return this.clients.has(`${address}:${port}`) || this.isUpstream(flow) ? flow : null;
+  }
+
+  private afterResponse(res: SipResponse, method: string): void {
+    const call = res.callId === null ? undefined : this.calls.get(res.callId);
+    if (call === undefined) return;
+    call.touchedMs = this.now();
+    if (method === 'INVITE' && res.status >= 200 && res.status < 300) call.answered = true;
+    if (method === 'INVITE' && res.status >= 300 && !call.answered) this.endCall(res.callId);
+  }
+
+  // ---- media
+
+  private async anchorRequest(req: SipRequest, m: InboundSip, fromUpstream: boolean, clientFlow: Flow, target: Flow): Promise<Buffer | null | 'no-ports'> {
+    const callId = req.callId;
+    if (callId === null) return null;
+    let call = this.calls.get(callId);
+    if (call === undefined && req.method === 'INVITE' && req.to?.tag == null) {
+      if (this.calls.size >= MAX_CALLS || this.refusing) return 'no-ports';
+      call = {
+        media: new CallMedia(callId, this.opts.relay, this.now(), (s, c) => this.opts.onSession?.(s, c.callId)),
+        callerFromUpstream: fromUpstream, clientFlow, answered: false, touchedMs: this.now(),
+      };
+      this.calls.set(callId, call);
+      this.counters.callsTotal++;
+      this.counters.callsActive = this.calls.size;
+    }
+    if (call === undefined) return null;
+    call.touchedMs = this.now();
+    return this.anchor(call, req, m, fromUpstream, target);
+  }
+
+  private async anchorResponse(res: SipResponse, m: InboundSip, to: Flow): Promise<Buffer | null> {
+    const call = res.callId === null ? undefined : this.calls.get(res.callId);
+    if (call === undefined) return null;
+    const r = await this.anchor(call, res, m, this.isUpstream(m.flow), to);
+    return r === 'no-ports' ? null : r;
+  }
+
+  private async anchor(call: Call, msg: SipMessage, m: InboundSip, fromUpstream: boolean, toward: Flow): Promise<Buffer | null | 'no-ports'> {
+    if (msg.body.length === 0 || !/^application\/sdp/i.test(msg.contentType ?? '')) return null;
+    const parsed = parseSdpOnce(msg.body);
+    if (!parsed.ok) return null;
+    const from: Side = fromUpstream === call.callerFromUpstream ? 'a' : 'b';
+    try {
+      return await call.media.anchor(from, msg.body, parsed.sdp, this.advertise(toward.address));
+    } catch (err) {
+      if (err instanceof VoipreadyError && err.code === 'E_LISTEN') return 'no-ports';
+      throw err;
+    }
+  }
+
+  private endCall(callId: string | null): void {
+    if (callId === null) return;
+    const c = this.calls.get(callId);
+    if (c === undefined) return;
+    c.media.close();
+    this.calls.delete(callId);
+    this.counters.callsActive = this.calls.size;
+  }
+
+  // ---- helpers
+
+  /**
+   * The upstream is its address and SIP port (PBXs and trunks send from the port they listen on,
+   * RFC 3261 18.1.1 for UDP); anything else, even on the same host, is a client.
+   */
+  private isUpstream(f: Flow): boolean {
+    return f.address === this.opts.upstream.address && f.port === this.opts.upstream.port;
+  }
+
+  /** a bounded map: the oldest entry goes when full */
+  private remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+    map.delete(key);
+    if (map.size >= max) map.delete(map.keys().next().value!);
+    map.set(key, value);
+  }
+}
+
+/** "[2001:db8::1]" -> "2001:db8::1" */
+function bare(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** an address as a URI host: IPv6 in brackets */
+function hostText(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
