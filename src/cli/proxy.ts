@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError } from '../errors.js';
-import type { AnalysisReport } from '../model/report.js';
+import type { AnalysisReport, ProxyReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { createProxyMetrics } from '../outputs/prometheus/proxy-metrics.js';
@@ -23,7 +23,8 @@ import { renderText } from '../outputs/text-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { startWallClock } from '../pipeline/wall-clock.js';
 import { createMediaRelay } from '../proxy/media/create-relay.js';
-import type { RelayedPacket } from '../proxy/media/relay.js';
+import type { MediaRelay, RelayedPacket } from '../proxy/media/relay.js';
+import { AddedDelay } from '../proxy/added-delay.js';
 import { LocalAddresses } from '../proxy/sip/local-address.js';
 import { SipProxy, type Upstream } from '../proxy/sip/sip-proxy.js';
 import { SipTransports, type InboundSip } from '../proxy/sip/transport.js';
@@ -128,6 +129,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const addresses = new LocalAddresses(opts.advertise ?? null, unspecified ? '127.0.0.1' : listen.host);
   await addresses.learn(upstream.address);
   const bindAddress = opts.rtpBind ?? listen.host;
+  const delays = { a: new AddedDelay(), b: new AddedDelay() };
   const proxyMetricsRef: { addedDelay(leg: string, s: number): void } = { addedDelay: () => undefined };
   let sip: SipProxy | null = null;
   const callOfSession = new Map<number, () => void>();
@@ -141,7 +143,10 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
         transport: 'udp', tsSec: p.tsSec, tsNsec: p.tsNsec, dscp: p.dscp, payload: p.payload, source: `proxy:${leg}`,
         wireBytes: p.length + (p.src.address.includes(':') ? 48 : 28),
       });
-      if (p.addedNs !== null) proxyMetricsRef.addedDelay(leg, p.addedNs / 1e9);
+      if (p.addedNs !== null) {
+        proxyMetricsRef.addedDelay(leg, p.addedNs / 1e9);
+        (p.from === 'a' ? delays.a : delays.b).observe(p.addedNs);
+      }
     }
   };
   const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets }, opts.relay);
@@ -206,13 +211,30 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     clock.stop();
     // the relay's last batch is handed over on the next turn of the loop
     await new Promise((r) => setImmediate(r));
-    finalReport = analyzer.finish(label);
+    finalReport = { ...analyzer.finish(label), proxy: proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`) };
     await server?.close();
   }
   if (opts.report !== undefined) writeReport(opts.report, finalReport);
   if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
   else process.stdout.write(renderText(finalReport, { color: false }));
   return 0;
+}
+
+function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b: AddedDelay }, listen: string, upstream: string): ProxyReport {
+  const c = p.counters;
+  const r = relay.counters();
+  return {
+    listen, upstream, relay: relay.kind, calls: c.callsTotal,
+    sip: {
+      forwarded: c.forwarded, absorbedRetransmissions: c.absorbed, rejectedForbidden: c.rejectedForbidden, rejectedNotFound: c.rejectedNotFound,
+      tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, strayResponses: c.stray,
+    },
+    media: {
+      received: r.received, forwarded: r.forwarded, droppedStrictSource: r.strictDrops, droppedJunk: r.junkDrops,
+      droppedNoPeer: r.noPeerDrops, sendErrors: r.sendErrors,
+    },
+    addedDelayMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() },
+  };
 }
 
 function writeReport(file: string, report: AnalysisReport): void {

@@ -241,6 +241,40 @@ export interface AnalysisReport {
   twoPoint: TwoPointReport | null;
   /** the active STAMP probe (`voipready probe send`), null for captures */
   probe: ProbeReport | null;
+  /** `voipready proxy`: what the proxy relayed and the delay it added itself; absent otherwise */
+  proxy?: ProxyReport;
+}
+
+/** the inline proxy's own figures (`voipready proxy`) */
+export interface ProxyReport {
+  listen: string;
+  upstream: string;
+  /** 'native': the addon's sockets (DSCP read and marked, kernel stamps); 'dgram': DSCP unknown */
+  relay: 'native' | 'dgram';
+  calls: number;
+  sip: {
+    forwarded: number;
+    absorbedRetransmissions: number;
+    rejectedForbidden: number;
+    rejectedNotFound: number;
+    tooManyHops: number;
+    noRtpPorts: number;
+    malformed: number;
+    strayResponses: number;
+  };
+  media: {
+    received: number;
+    forwarded: number;
+    droppedStrictSource: number;
+    droppedJunk: number;
+    droppedNoPeer: number;
+    sendErrors: number;
+  };
+  /**
+   * the delay the proxy added to forwarded packets, kernel receive stamp to send, ms, per leg ("a-leg":
+   * from the caller, "b-leg": from the callee); null where it cannot be measured (dgram relay)
+   */
+  addedDelayMs: Record<'a-leg' | 'b-leg', DelayDistribution | null>;
 }
 
 /** per-packet one-way delay figures of one stream between two capture points, ms */

@@ -3,7 +3,7 @@
  * measured, the findings (worst first, with where to look), then calls and streams.
  * Rendered from the same AnalysisReport as --json: no second computation.
  */
-import type { AnalysisReport, CallReport, Finding, ProbeDirection, ProbeReport, StreamReport, Verdict } from '../model/report.js';
+import type { AnalysisReport, CallReport, Finding, ProbeDirection, ProbeReport, ProxyReport, StreamReport, Verdict } from '../model/report.js';
 import { adviceFor, hasAdvice } from './html/advice.js';
 
 export interface TextOptions {
@@ -37,6 +37,7 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   out.push(...table(['criterion', 'limit', 'measured', ''], r.summary.map((s) => [s.label, s.limit, s.measured ?? 'not measurable from this capture', s.verdict === 'n/a' ? c.dim('n/a') : c.verdict(s.verdict, s.verdict.toUpperCase())])));
   out.push('');
   if (r.probe !== null) out.push(...probeSection(r.probe, c));
+  if (r.proxy !== undefined) out.push(...proxySection(r.proxy, c));
   out.push(...findings(r.findings, c, opts.maxFindings ?? 20));
   if (r.probe !== null) return out.join('\n') + '\n';
   out.push(...calls(r.calls, c));
@@ -140,6 +141,19 @@ function painter(color: boolean): Painter {
 }
 
 const fmtMs = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(3));
+
+/** the inline proxy: what it relayed and dropped, and the delay it added per leg */
+function proxySection(p: ProxyReport, c: Painter): string[] {
+  const out = [c.bold(`Proxy ${p.listen} -> ${p.upstream}: ${p.calls} call(s), ${p.relay} relay`)];
+  out.push(`  SIP: ${p.sip.forwarded} forwarded, ${p.sip.absorbedRetransmissions} retransmissions absorbed, refused ${p.sip.rejectedForbidden} (403) / ${p.sip.rejectedNotFound} (404) / ${p.sip.tooManyHops} (483) / ${p.sip.noRtpPorts} (503), ${p.sip.malformed} malformed`);
+  out.push(`  media: ${p.media.forwarded} of ${p.media.received} packets forwarded; dropped ${p.media.droppedStrictSource} from a source not latched (RTP bleed protection), ${p.media.droppedJunk} not RTP, ${p.media.droppedNoPeer} with no peer yet`);
+  for (const leg of ['a-leg', 'b-leg'] as const) {
+    const d = p.addedDelayMs[leg];
+    out.push(`  added delay ${leg === 'a-leg' ? 'caller -> callee' : 'callee -> caller'}: ${d === null ? 'not measured (dgram relay: no kernel receive stamps)' : `p50 ${fmtMs(d.p50)} / p99 ${fmtMs(d.p99)} / max ${fmtMs(d.max)} ms`}`);
+  }
+  out.push('');
+  return out;
+}
 
 /** the STAMP probe: one line per direction and the round trip */
 function probeSection(p: ProbeReport, c: Painter): string[] {

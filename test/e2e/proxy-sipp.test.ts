@@ -169,6 +169,27 @@ describe.skipIf(skip !== null)(`sipp calls through voipready proxy${skip ? ` (sk
         }
       });
 
+      it('the report has the proxy\'s own figures: every relayed packet counted, and the delay it added per leg', () => {
+        const r = runs.get(transport)!;
+        const p = r.report.proxy;
+        expect(p.calls).toBe(CALLS);
+        const packets = (r.report.streams as any[]).reduce((n, s) => n + s.packets, 0);
+        expect(p.media.forwarded).toBe(packets);
+        expect(p.media.received).toBe(packets);
+        expect(p.media.droppedStrictSource + p.media.droppedJunk + p.media.droppedNoPeer).toBe(0);
+        expect(p.sip.malformed + p.sip.rejectedForbidden + p.sip.rejectedNotFound).toBe(0);
+        for (const leg of ['a-leg', 'b-leg']) {
+          const d = p.addedDelayMs[leg];
+          if (p.relay === 'dgram') {
+            expect(d).toBeNull();
+            continue;
+          }
+          expect(d.min).toBeGreaterThanOrEqual(0);
+          expect(d.p50).toBeLessThanOrEqual(d.p99);
+          expect(d.p99).toBeLessThanOrEqual(d.max);
+        }
+      });
+
       it('each side was told the relay\'s ports in the SDP, never the other side\'s', () => {
         const r = runs.get(transport)!;
         expect(r.sdpToUas.length).toBeGreaterThanOrEqual(CALLS);
