@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--learn-ms <ms>', 'latching window after each offer/answer, then strict source', '3000')
     .option('--media-timeout <seconds>', 'an answered call without media for this long is torn down', '60')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, how long calls in progress may go on', '5')
-    .option('--relay <native|dgram>', 'media relay sockets: native (the addon: DSCP, kernel stamps) or dgram', 'native')
+    .option('--relay <loop|native|dgram>', 'media relay: loop (native forwarding thread), native (JavaScript on the addon\'s sockets) or dgram', 'loop')
     .option('--serve', 'serve /metrics, /healthz and /api while running')
     .option('--listen-http <host:port>', 'with --serve: the HTTP side (default 127.0.0.1:9464)')
     .option('--report <file>', 'write the report as JSON: on SIGUSR1 and when it stops')
@@ -117,7 +117,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const learnMs = intOption(opts.learnMs, '--learn-ms', 0, 60_000);
   const mediaTimeout = intOption(opts.mediaTimeout, '--media-timeout', 1, 86_400);
   const grace = intOption(opts.grace, '--grace', 0, 3600);
-  if (opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be native or dgram`);
+  if (opts.relay !== 'loop' && opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be loop, native or dgram`);
   const settings = settingsFromOptions(opts);
   const label = `proxy ${listen.host}:${listen.port} -> ${upstream.host}:${upstream.port}`;
   const analyzer = new Analyzer({ file: label, settings });
@@ -149,8 +149,8 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
       }
     }
   };
-  const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets }, opts.relay);
-  if (why !== null) process.stderr.write(`voipready: media relay on dgram sockets (${why}): DSCP of RTP is unknown and not marked\n`);
+  const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets }, opts.relay as 'loop' | 'native' | 'dgram');
+  if (why !== null) process.stderr.write(`voipready: media relay: ${relay.kind} (${why})${relay.kind === 'dgram' ? ': DSCP of RTP is unknown and not marked' : ''}\n`);
 
   const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
   sip = new SipProxy({

@@ -249,8 +249,8 @@ export interface AnalysisReport {
 export interface ProxyReport {
   listen: string;
   upstream: string;
-  /** 'native': the addon's sockets (DSCP read and marked, kernel stamps); 'dgram': DSCP unknown */
-  relay: 'native' | 'dgram';
+  /** 'loop': the native forwarding thread; 'native': the addon's sockets, forwarding in JavaScript; 'dgram': DSCP unknown */
+  relay: 'loop' | 'native' | 'dgram';
   calls: number;
   sip: {
     forwarded: number;

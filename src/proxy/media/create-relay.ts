@@ -4,6 +4,7 @@
  * DSCP is unknown. `why` is what the proxy prints when it falls back.
  */
 import { addonProblem, loadAddon } from '../../probe/socket.js';
+import { NativeRelay, loadRelayAddon, relayAddonProblem } from './native-relay.js';
 import type { MediaRelay, MediaRelayOptions } from './relay.js';
 import { SocketRelay } from './socket-relay.js';
 
@@ -13,8 +14,17 @@ export interface CreatedRelay {
   why: string | null;
 }
 
-export function createMediaRelay(opts: MediaRelayOptions, prefer: 'native' | 'dgram' = 'native'): CreatedRelay {
-  if (prefer === 'native' && loadAddon() !== null) return { relay: new SocketRelay(opts, 'native'), why: null };
-  const why = prefer === 'dgram' ? 'dgram relay asked for' : `the native addon is not available: ${addonProblem()}`;
-  return { relay: new SocketRelay(opts, 'dgram'), why };
+/** the best relay up to `prefer`: loop (the native forwarding thread) > native (addon sockets) > dgram */
+export function createMediaRelay(opts: MediaRelayOptions, prefer: 'loop' | 'native' | 'dgram' = 'loop'): CreatedRelay {
+  const whys: string[] = [];
+  if (prefer === 'loop') {
+    const a = loadRelayAddon();
+    if (a !== null) return { relay: new NativeRelay(a, opts), why: null };
+    whys.push(`no forwarding loop: ${relayAddonProblem()}`);
+  }
+  if (prefer !== 'dgram') {
+    if (loadAddon() !== null) return { relay: new SocketRelay(opts, 'native'), why: whys.length > 0 ? whys.join('; ') : `${prefer} relay asked for` };
+    whys.push(`the native addon is not available: ${addonProblem()}`);
+  }
+  return { relay: new SocketRelay(opts, 'dgram'), why: whys.length > 0 ? whys.join('; ') : 'dgram relay asked for' };
 }

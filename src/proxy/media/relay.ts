@@ -105,8 +105,12 @@ export interface MediaRelayOptions {
 }
 
 export interface MediaRelay {
-  /** 'native': the addon (DSCP, kernel stamps, batches); 'dgram': Node's dgram (DSCP unknown) */
-  readonly kind: 'native' | 'dgram';
+  /**
+   * 'loop': the native forwarding thread (native/rtp_relay.c: recvmmsg/sendmmsg, DSCP, kernel stamps,
+   * records to JavaScript in batches); 'native': JavaScript forwarding on the udp_tos addon's sockets
+   * (DSCP, kernel stamps); 'dgram': JavaScript forwarding on Node's dgram (DSCP unknown)
+   */
+  readonly kind: 'loop' | 'native' | 'dgram';
   /** a new session with a local port pair for each side; throws VoipreadyError E_LISTEN when the range is full or a port cannot be bound */
   open(options: SessionOptions): Promise<MediaSession>;
   counters(): RelayCounters;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Latch, isRtcpOnMux, looksLikeRtpOrRtcp } from '../../../src/proxy/media/latch.js';
+import { loadRelayAddon } from '../../../src/proxy/media/native-relay.js';
 import { LATCH_VECTORS, endpointOf } from '../../proxy/latch-vectors.js';
 
 const text = (e: { address: string; port: number } | null): string | null => (e === null ? null : `${e.address}:${e.port}`);
@@ -28,6 +29,29 @@ describe('Latch follows the shared latching table', () => {
     latch.offer('198.51.100.7', 31000, 5);
     expect(latch.target()).toEqual({ address: '198.51.100.7', port: 31000 });
   });
+});
+
+const addon = loadRelayAddon();
+
+describe.skipIf(addon === null)(`the native loop's latch (rtp_relay.c) follows the same table${addon === null ? ' (skipped: addon not built)' : ''}`, () => {
+  for (const v of LATCH_VECTORS) {
+    it(v.name, () => {
+      const steps = v.steps.map((s): [number, number, string, number, number, string] => {
+        if ('setPeer' in s) {
+          const e = s.setPeer === null ? { address: '', port: 0 } : endpointOf(s.setPeer);
+          return [s.t, 0, e.address, e.port, 0, ''];
+        }
+        const e = endpointOf(s.from);
+        return [s.t, 1, e.address, e.port, s.host === undefined ? 0 : s.host === null ? 2 : 1, s.host ?? ''];
+      });
+      const out = addon!.latchRun(v.learnMs, steps);
+      v.steps.forEach((s, i) => {
+        if ('setPeer' in s) return;
+        expect(out[i * 2], `step ${i} verdict`).toBe(s.expect === 'accept' ? 1 : 0);
+        expect(out[i * 2 + 1], `step ${i} latched`).toBe(s.latched ?? '');
+      });
+    });
+  }
 });
 
 describe('packet classification', () => {

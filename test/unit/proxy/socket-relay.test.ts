@@ -8,9 +8,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadAddon, openSocket, type ProbeSocket, type Received } from '../../../src/probe/socket.js';
 import type { MediaRelay, MediaSession, RelayedPacket } from '../../../src/proxy/media/relay.js';
 import { SocketRelay } from '../../../src/proxy/media/socket-relay.js';
+import { NativeRelay, loadRelayAddon } from '../../../src/proxy/media/native-relay.js';
+import type { MediaRelayOptions } from '../../../src/proxy/media/relay.js';
 import { createMediaRelay } from '../../../src/proxy/media/create-relay.js';
 
-const kinds: Array<'native' | 'dgram'> = loadAddon() !== null ? ['native', 'dgram'] : ['dgram'];
+// every relay this build has: the native forwarding loop, JavaScript on the addon's sockets, dgram
+type Kind = 'loop' | 'native' | 'dgram';
+const kinds: Kind[] = [...(loadRelayAddon() !== null ? ['loop' as const] : []), ...(loadAddon() !== null ? ['native' as const] : []), 'dgram'];
+const phoneKind = (k: Kind): 'native' | 'dgram' => (k === 'dgram' ? 'dgram' : 'native');
+function makeRelay(opts: MediaRelayOptions, kind: Kind): MediaRelay {
+  return kind === 'loop' ? new NativeRelay(loadRelayAddon()!, opts) : new SocketRelay(opts, kind);
+}
 
 interface Phone {
   sock: ProbeSocket;
@@ -62,14 +70,14 @@ afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 
-describe.each(kinds)('SocketRelay on %s sockets', (kind) => {
+describe.each(kinds)('media relay: %s', (kind) => {
   async function setup(opts: { mux?: boolean; dscp?: number | null } = {}): Promise<{ relay: MediaRelay; s: MediaSession; a: Phone; b: Phone; reported: RelayedPacket[] }> {
     const reported: RelayedPacket[] = [];
-    const relay = new SocketRelay({ bindAddress: '127.0.0.1', ...range(), dscp: opts.dscp === undefined ? 46 : opts.dscp, learnMs: 3000, onPackets: (batch) => reported.push(...batch.map((p) => ({ ...p, payload: Buffer.from(p.payload) }))) }, kind);
+    const relay = makeRelay({ bindAddress: '127.0.0.1', ...range(), dscp: opts.dscp === undefined ? 46 : opts.dscp, learnMs: 3000, onPackets: (batch) => reported.push(...batch.map((p) => ({ ...p, payload: Buffer.from(p.payload) }))) }, kind);
     open.push({ close: () => relay.close() });
     const s = await relay.open({ label: 'call-1 m=0', rtcpMux: opts.mux === true });
-    const a = await phone(kind);
-    const b = await phone(kind);
+    const a = await phone(phoneKind(kind));
+    const b = await phone(phoneKind(kind));
     s.setPeer('a', { address: '127.0.0.1', port: a.port }, null, opts.mux === true);
     s.setPeer('b', { address: '127.0.0.1', port: b.port }, null, opts.mux === true);
     return { relay, s, a, b, reported };
@@ -96,7 +104,7 @@ describe.each(kinds)('SocketRelay on %s sockets', (kind) => {
     expect(c.received).toBe(35);
     expect(c.forwarded).toBe(35);
     expect(s.latched()).toEqual({ a: { address: '127.0.0.1', port: a.port }, b: { address: '127.0.0.1', port: b.port } });
-    if (kind === 'native') {
+    if (kind !== 'dgram') {
       // the DSCP each phone sent is what the relay read; what it forwarded carries the configured EF
       expect(reported.filter((p) => p.from === 'a').every((p) => p.dscp === 46)).toBe(true);
       expect(reported.filter((p) => p.from === 'b').every((p) => p.dscp === 0)).toBe(true);
@@ -111,8 +119,8 @@ describe.each(kinds)('SocketRelay on %s sockets', (kind) => {
 
   it('RTCP goes port+1 to port+1, and on the RTP port with rtcp-mux', async () => {
     const plain = await setup();
-    const a1 = await phone(kind);
-    const b1 = await phone(kind);
+    const a1 = await phone(phoneKind(kind));
+    const b1 = await phone(phoneKind(kind));
     plain.s.setPeer('a', { address: '127.0.0.1', port: plain.a.port }, { address: '127.0.0.1', port: a1.port }, false);
     plain.s.setPeer('b', { address: '127.0.0.1', port: plain.b.port }, { address: '127.0.0.1', port: b1.port }, false);
     a1.sock.send(rtcpRr(), '127.0.0.1', plain.s.localPort.a + 1, 0);
@@ -132,7 +140,7 @@ describe.each(kinds)('SocketRelay on %s sockets', (kind) => {
   it('RTP bleed: a third party spraying the relay ports gets nothing back and hijacks nothing', async () => {
     const { relay, s, a, b } = await setup();
     // another host (all of 127/8 is loopback): RTCP learns only from its RTP's host
-    const attacker = await phone(kind, '127.0.0.3');
+    const attacker = await phone(phoneKind(kind), '127.0.0.3');
     for (let i = 0; i < 5; i++) a.sock.send(rtp(i), '127.0.0.1', s.localPort.a, 0);
     for (let i = 0; i < 5; i++) b.sock.send(rtp(100 + i), '127.0.0.1', s.localPort.b, 0);
     await until(() => a.got.length >= 5 && b.got.length >= 5);
@@ -165,10 +173,10 @@ describe.each(kinds)('SocketRelay on %s sockets', (kind) => {
   it('a side with no peer yet drops and counts; close frees the ports; a full range says E_LISTEN', async () => {
     const reported: RelayedPacket[] = [];
     const r = range();
-    const relay = new SocketRelay({ bindAddress: '127.0.0.1', portMin: r.portMin, portMax: r.portMin + 7, dscp: null, learnMs: 3000, onPackets: (bt) => reported.push(...bt) }, kind);
+    const relay = makeRelay({ bindAddress: '127.0.0.1', portMin: r.portMin, portMax: r.portMin + 7, dscp: null, learnMs: 3000, onPackets: (bt) => reported.push(...bt) }, kind);
     open.push({ close: () => relay.close() });
     const s = await relay.open({ label: 'x', rtcpMux: false });
-    const a = await phone(kind);
+    const a = await phone(phoneKind(kind));
     a.sock.send(rtp(1), '127.0.0.1', s.localPort.a, 0);
     await until(() => reported.length >= 1);
     expect(reported[0]!.forwarded).toBe(false);
