@@ -217,8 +217,21 @@ export interface InputSummary {
   linkTypes: string[];
   /** packets (or messages) that could not be decoded: malformed or truncated */
   decodeErrors: number;
+  /** packets that were decoded but are not SIP/RTP/RTCP, or carry what voipready does not decode, by kind, most first */
+  undecoded?: UndecodedTraffic[];
+  /** packets that arrived inside a tunnel (GRE, ERSPAN, VXLAN, MPLS, PPPoE...) and were unwrapped */
+  tunnelled?: number;
   /** the error that stopped reading early, if any (everything before it is analysed) */
   error: { code: string; message: string } | null;
+}
+
+/** packets the analysis saw but did not analyse, named (see README "Traffic that is not analysed") */
+export interface UndecodedTraffic {
+  /** e.g. "IPsec ESP", "ARP", "UDP port 53 (DNS)", "IP fragments never reassembled", "other" */
+  what: string;
+  packets: number;
+  /** frame number of the first such packet */
+  firstPacket: number;
 }
 
 export interface AnalysisReport {

@@ -5,6 +5,7 @@
  */
 import type { AnalysisReport, CallReport, Finding, ProbeDirection, ProbeReport, ProxyReport, StreamReport, Verdict } from '../model/report.js';
 import { adviceFor, hasAdvice } from './html/advice.js';
+import { undecodedLines } from './text-undecoded.js';
 
 export interface TextOptions {
   color: boolean;
@@ -40,6 +41,7 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   if (r.proxy !== undefined) out.push(...proxySection(r.proxy, c));
   out.push(...findings(r.findings, c, opts.maxFindings ?? 20));
   if (r.probe !== null) return out.join('\n') + '\n';
+  out.push(...undecodedLines(r, c.bold, c.dim));
   out.push(...calls(r.calls, c));
   out.push(...streams(r.streams, c, opts.maxStreams ?? 50));
   out.push(...twoPoint(r, c));

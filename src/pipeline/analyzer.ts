@@ -14,7 +14,9 @@ import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
-import type { AnalysisReport, Finding } from '../model/report.js';
+import type { AnalysisReport, Finding, UndecodedTraffic } from '../model/report.js';
+import { undecodedName, U_IP_FRAGMENTS, U_IP_PROTOCOL, U_TCP, U_UDP } from '../decode/protocol-names.js';
+import { servicePort, TrafficCensus } from '../track/traffic-census.js';
 import { LinkUtilisationMeter } from '../measure/link-utilisation.js';
 import type { AnalysisSettings, RetentionSettings } from '../config/settings.js';
 import { EventBus } from './event-bus.js';
@@ -91,6 +93,10 @@ export class Analyzer implements PcapRunTaker {
   private pcapngVersion = -1;
   private packets = 0;
   private bytes = 0;
+  /** packets seen and not analysed, by kind (not on the RTP path) */
+  private readonly census = new TrafficCensus();
+  /** packets unwrapped from a tunnel */
+  private tunnelled = 0;
   private firstSec = -1;
   private firstNsec = 0;
   private lastSec = 0;
@@ -112,7 +118,7 @@ export class Analyzer implements PcapRunTaker {
     const retention = { ...DEFAULT_RETENTION, ...opts.settings.retention, ...opts.retention };
     this.history = new RunHistory(retention.keepStreams, retention.keepCalls);
     this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'),
-      () => this.nowEpochMs(), () => this.history.streamVerdicts);
+      () => this.nowEpochMs(), () => this.history.streamVerdicts, () => this.undecoded());
     this.view = this.live;
     this.retirer = new Retirer(retention, this.settings.thresholds, this.media, this.signalling, this.history, this.bus, this.live);
     this.datagrams = new DatagramDecoder(this.addresses);
@@ -203,15 +209,29 @@ export class Analyzer implements PcapRunTaker {
     const status = this.frames.decode(rec, p);
     if (status !== 'ok') {
       if (status === 'malformed' || status === 'truncated') this.errors.add(rec.num, status, this.frames.lastError?.message ?? status);
+      else if (status !== 'fragment-pending') this.census.add(this.frames.undecodedKind, this.frames.undecodedCode, rec.num);
       return;
     }
+    if (p.encapsulation > 0) this.tunnelled++;
     if (p.proto === IPPROTO_UDP) {
       // SIP starts with a letter, RTP/RTCP with version bits 10: the two never claim the same datagram
       if (this.media.pushUdp(p, fastAddr, rec.capLen)) return;
-      if (this.signalling.looksLikeSip(p)) this.signalling.pushUdp(p);
+      if (this.signalling.looksLikeSip(p) && this.signalling.pushUdp(p)) return;
+      this.census.add(U_UDP, servicePort(p.srcPort, p.dstPort), rec.num);
     } else if (p.proto === IPPROTO_TCP) {
+      this.census.add(U_TCP, servicePort(p.srcPort, p.dstPort), rec.num);
       this.signalling.pushTcp(p);
+    } else {
+      this.census.add(U_IP_PROTOCOL, p.proto, rec.num);
     }
+  }
+
+  /** what was seen and not analysed, named, most packets first (fragments that never became a datagram included) */
+  undecoded(): UndecodedTraffic[] {
+    const lone = this.frames.fragmentsNotReassembled;
+    const list = this.census.toJSON(this.signalling.sipTcpPorts);
+    if (lone > 0) list.push({ what: undecodedName(U_IP_FRAGMENTS, 0), packets: lone, firstPacket: 0 });
+    return list.sort((a, b) => b.packets - a.packets);
   }
 
   /**
@@ -344,6 +364,8 @@ export class Analyzer implements PcapRunTaker {
         endTime: hasTime ? isoTime(this.nowEpochMs()) : null,
         linkTypes: [...this.linkTypes].map(linkTypeName),
         decodeErrors: this.errors.count + this.signalling.decodeErrors + this.media.rtcpErrors,
+        undecoded: this.undecoded(),
+        tunnelled: this.tunnelled,
         error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },
       },
       streams,

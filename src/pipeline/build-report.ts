@@ -3,6 +3,7 @@ import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation
 import { evaluate } from '../verdict/evaluate.js';
 import type { AnalysisSettings } from '../config/settings.js';
 import { VERSION } from '../version.js';
+import { contentsSentence } from '../model/undecoded-text.js';
 
 export interface ReportParts {
   settings: AnalysisSettings;
@@ -31,7 +32,7 @@ export function buildReport(parts: ReportParts): AnalysisReport {
   return {
     tool: { name: 'voipready', version: VERSION },
     verdict: e.verdict,
-    reason: e.reason,
+    reason: withContents(e.reason, parts),
     profile: parts.settings.profile,
     thresholds: parts.settings.thresholds,
     input: parts.input,
@@ -44,4 +45,11 @@ export function buildReport(parts: ReportParts): AnalysisReport {
     twoPoint: null,
     probe: parts.probe ?? null,
   };
+}
+
+/** nothing to measure: say what the capture did hold instead (never a silent "nothing to measure") */
+function withContents(reason: string, parts: ReportParts): string {
+  if (parts.streams.length > 0 || parts.calls.length > 0) return reason;
+  const held = contentsSentence(parts.input.undecoded ?? []);
+  return held === null ? reason : `${reason.replace(/\.$/, '')}; ${held}.`;
 }

@@ -24,8 +24,13 @@ const MAX_STREAM_FRAMERS = 10_000;
 const NOT_SIP = 0;
 const IS_SIP = 1;
 
+/** TCP ports remembered as carrying SIP (for the report's list of what was not analysed) */
+const MAX_SIP_TCP_PORTS = 4096;
+
 export class SignallingPath {
   decodeErrors = 0;
+  /** ports of TCP flows that carry SIP: their segments were analysed */
+  readonly sipTcpPorts = new Set<number>();
   private readonly tcp: TcpReassembler;
   private readonly framers = new Map<number, SipStreamFramer>();
   private readonly flowKind = new Map<number, number>();
@@ -53,13 +58,18 @@ export class SignallingPath {
     return b >= 0x41 && b <= 0x5a;
   }
 
-  pushUdp(p: PacketInfo): void {
+  /** false when the datagram is no SIP at all (not counted as an error: the caller names it as other traffic) */
+  pushUdp(p: PacketInfo): boolean {
     const r = parseSipMessage(p.buf, p.payloadStart, p.payloadEnd);
     if (!r.ok) {
-      if (r.code !== 'SIP_NOT_SIP' || SIP_PORTS.has(p.dstPort) || SIP_PORTS.has(p.srcPort)) this.malformed(p.num, r.code, r.reason, r.offset - p.payloadStart);
-      return;
+      if (r.code !== 'SIP_NOT_SIP' || SIP_PORTS.has(p.dstPort) || SIP_PORTS.has(p.srcPort)) {
+        this.malformed(p.num, r.code, r.reason, r.offset - p.payloadStart);
+        return true;
+      }
+      return false;
     }
     this.deliver(r.message, p.buf.subarray(p.payloadStart, p.payloadEnd), this.meta(p, 'udp'), p.source);
+    return true;
   }
 
   pushTcp(p: PacketInfo): void {
@@ -111,6 +121,10 @@ export class SignallingPath {
     if (kind === undefined) {
       kind = SIP_PORTS.has(p.srcPort) || SIP_PORTS.has(p.dstPort) || startsLikeSip(bytes) ? IS_SIP : NOT_SIP;
       this.flowKind.set(flow.id, kind);
+      if (kind === IS_SIP && this.sipTcpPorts.size < MAX_SIP_TCP_PORTS) {
+        this.sipTcpPorts.add(p.srcPort);
+        this.sipTcpPorts.add(p.dstPort);
+      }
     }
     if (kind === NOT_SIP) return;
     let framer = this.framers.get(key);
