@@ -97,6 +97,8 @@ export class Analyzer implements PcapRunTaker {
   private readonly census = new TrafficCensus();
   /** packets unwrapped from a tunnel */
   private tunnelled = 0;
+  /** registration findings handed out so far, by code and Call-ID (see registrationFindings) */
+  private readonly regFindings = new Map<string, Finding>();
   private firstSec = -1;
   private firstNsec = 0;
   private lastSec = 0;
@@ -337,8 +339,29 @@ export class Analyzer implements PcapRunTaker {
     return this.buildFinal({ file: this.file, format: 'unknown', records: this.packets, bytes: this.bytes, linkTypes: [...this.linkTypes] });
   }
 
+  /**
+   * A registration's finding is one object for the whole run (built again for each report, the same
+   * code and binding): remembered by Call-ID and code so that onFinding sees it once.
+   */
+  private registrationFindings(): Finding[] {
+    const out: Finding[] = [];
+    for (const f of this.signalling.registrations.findings()) {
+      const key = `${f.code}\u0000${f.callId ?? ''}`;
+      let kept = this.regFindings.get(key);
+      if (kept === undefined) {
+        if (this.regFindings.size >= 10_000) this.regFindings.delete(this.regFindings.keys().next().value!);
+        kept = f;
+        this.regFindings.set(key, f);
+      } else {
+        Object.assign(kept, f);
+      }
+      out.push(kept);
+    }
+    return out;
+  }
+
   private buildFinal(summary: CaptureSummary): AnalysisReport {
-    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings()];
+    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings(), ...this.registrationFindings()];
     if (summary.error !== undefined) findings.push(inputErrorFinding(summary.error, this.packets));
     const hasTime = this.firstSec >= 0;
     const h = this.history;
@@ -373,6 +396,7 @@ export class Analyzer implements PcapRunTaker {
       link: this.link?.toJSON() ?? null,
       findings,
       retention: h.summary(),
+      registrations: this.signalling.registrations.toJSON(),
     });
   }
 }

@@ -1,5 +1,5 @@
 /** Assembles the final AnalysisReport from measured streams and calls via the verdict engine. */
-import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, ProbeReport, RetentionSummary, StreamReport } from '../model/report.js';
+import type { AnalysisReport, CallReport, Finding, InputSummary, LinkUtilisation, ProbeReport, RegistrationReport, RetentionSummary, StreamReport } from '../model/report.js';
 import { evaluate } from '../verdict/evaluate.js';
 import type { AnalysisSettings } from '../config/settings.js';
 import { VERSION } from '../version.js';
@@ -16,6 +16,8 @@ export interface ReportParts {
   retention?: RetentionSummary;
   /** the active probe's figures (default: none) */
   probe?: ProbeReport | null;
+  /** REGISTER bindings (default: none listed) */
+  registrations?: RegistrationReport[];
 }
 
 export const NO_RETENTION: RetentionSummary = {
@@ -37,6 +39,7 @@ export function buildReport(parts: ReportParts): AnalysisReport {
     thresholds: parts.settings.thresholds,
     input: parts.input,
     calls: e.calls,
+    ...(parts.registrations !== undefined ? { registrations: parts.registrations } : {}),
     streams: e.streams,
     findings: e.findings,
     link: e.link,
@@ -50,6 +53,18 @@ export function buildReport(parts: ReportParts): AnalysisReport {
 /** nothing to measure: say what the capture did hold instead (never a silent "nothing to measure") */
 function withContents(reason: string, parts: ReportParts): string {
   if (parts.streams.length > 0 || parts.calls.length > 0) return reason;
+  const regs = parts.registrations ?? [];
+  const sip = regs.length > 0 ? `SIP: ${regs.length} registration(s) (${outcomes(regs)}), no call` : null;
   const held = contentsSentence(parts.input.undecoded ?? []);
-  return held === null ? reason : `${reason.replace(/\.$/, '')}; ${held}.`;
+  const extra = [sip, held].filter((x) => x !== null);
+  // a finding that sets the verdict already says the worst; the reason of an empty capture says what it holds
+  if (extra.length === 0 || !/nothing to measure/.test(reason)) return reason;
+  return `${reason.replace(/\.$/, '')}; ${extra.join('; ')}.`;
+}
+
+/** "2 registered, 1 auth-failed" */
+function outcomes(regs: RegistrationReport[]): string {
+  const n = new Map<string, number>();
+  for (const r of regs) n.set(r.outcome, (n.get(r.outcome) ?? 0) + 1);
+  return [...n].map(([o, k]) => `${k} ${o}`).join(', ');
 }

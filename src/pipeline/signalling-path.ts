@@ -13,6 +13,7 @@ import type { CallReport } from '../model/report.js';
 import { TcpReassembler, type TcpFlowInfo } from '../reassembly/tcp-stream.js';
 import { SipStreamFramer } from '../reassembly/sip-framing.js';
 import { CallTracker, type ExpectedMedia, type SipMeta } from '../track/calls.js';
+import { RegistrationTracker } from '../track/registrations.js';
 import type { DecodeErrorLog } from './decode-error-log.js';
 import type { EventBus } from './event-bus.js';
 import type { LiveCall } from './events.js';
@@ -37,6 +38,8 @@ export class SignallingPath {
   /** framers of datagram sources' TCP/TLS streams, by "src>dst" endpoint keys (insertion order = LRU) */
   private readonly streamFramers = new Map<string, SipStreamFramer>();
   private readonly tracker: CallTracker;
+  /** REGISTER bindings (RFC 3261 10): who, where, outcome, expiry, challenges */
+  readonly registrations = new RegistrationTracker();
 
   constructor(
     private readonly addresses: AddressTable,
@@ -151,6 +154,7 @@ export class SignallingPath {
   /** one parsed message: to the call tracker, then to the onSip listeners */
   private deliver(message: SipMessage, bytes: Buffer, meta: SipMeta, source: string): void {
     this.tracker.push(message, meta);
+    this.registrations.push(message, meta);
     if (!this.bus.wantsSip) return;
     this.bus.sip({
       message, bytes, packet: meta.num, epochMs: meta.epochMs, transport: meta.transport,
