@@ -16,8 +16,8 @@ import { decodeIpv4 } from './ip/ipv4.js';
 import { decodeIpv6, walkIpv6Extensions } from './ip/ipv6.js';
 import { decodeLink, ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINK_NOT_IP, LINK_OK, LINK_TRUNCATED, LinkView } from './link/link.js';
 import { IPPROTO_GRE, IPPROTO_IPIP, IPPROTO_IPV6_IN_IP, IPPROTO_TCP, IPPROTO_UDP, type PacketInfo } from './packet-info.js';
-import { LINKTYPE_ETHERNET } from '../capture/link-types.js';
-import { U_ERSPAN_FRAME, U_ETHERTYPE, U_INNER_ETHERTYPE, U_LINKTYPE, U_MPLS_PAYLOAD, U_PPP, U_PPTP } from './protocol-names.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 } from '../capture/link-types.js';
+import { U_ERSPAN_FRAME, U_ETHERTYPE, U_INNER_ETHERTYPE, U_LINKTYPE, U_MPLS_PAYLOAD, U_NOT_IP_ON_LINK, U_PPP, U_PPTP } from './protocol-names.js';
 import { decodeErspan2, decodeErspan3 } from './tunnel/erspan.js';
 import { decodeGre, GreView } from './tunnel/gre.js';
 import { decodeMpls } from './tunnel/mpls.js';
@@ -126,7 +126,8 @@ export class FrameDecoder {
       return this.network(data, lk.etherType, lk.offset, end, out, 0);
     }
     if (ls === LINK_NOT_IP) {
-      return this.carried(data, lk.etherType, lk.offset, end, out, 0);
+      // only Ethernet and Linux cooked headers name an EtherType; raw IP and BSD loopback say "not IP" only
+      return hasEtherType(rec.linkType) ? this.carried(data, lk.etherType, lk.offset, end, out, 0) : this.undecoded(U_NOT_IP_ON_LINK, rec.linkType, 'not-ip');
     }
     if (ls === LINK_TRUNCATED) {
       return this.short('LINK_HEADER', start, 'frame shorter than its link header');
@@ -329,4 +330,8 @@ export class FrameDecoder {
     this.lastError = { code, offset: offset - this.base, message: MESSAGES[code] ?? code };
     return 'malformed';
   }
+}
+
+function hasEtherType(linkType: number): boolean {
+  return linkType === LINKTYPE_ETHERNET || linkType === LINKTYPE_LINUX_SLL || linkType === LINKTYPE_LINUX_SLL2;
 }

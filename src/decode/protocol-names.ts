@@ -113,6 +113,8 @@ export const U_IP_FRAGMENTS = 9;
 /** UDP datagrams and TCP segments that are neither SIP nor RTP/RTCP/STUN, by service port */
 export const U_UDP = 10;
 export const U_TCP = 11;
+/** a frame of a link type without EtherTypes (raw IP, BSD loopback) that is not IP */
+export const U_NOT_IP_ON_LINK = 12;
 
 /** the name a report gives to undecoded kind/code */
 export function undecodedName(kind: number, code: number): string {
@@ -128,6 +130,7 @@ export function undecodedName(kind: number, code: number): string {
     case U_IP_FRAGMENTS: return 'IP fragments never reassembled';
     case U_UDP: return udpServiceName(code);
     case U_TCP: return tcpServiceName(code);
+    case U_NOT_IP_ON_LINK: return `non-IP frames on ${linkTypeName(code)}`;
     default: return 'other';
   }
 }

@@ -211,6 +211,12 @@ describe('nesting, fragments, names', () => {
     expect(undecodedName(dec.undecodedKind, dec.undecodedCode)).toBe('LLDP');
   });
 
+  it('a raw IP link with a non-IP version nibble is named by its link type, not as an EtherType', () => {
+    const { dec, out } = setup();
+    expect(dec.decode(record(101, Buffer.from('5000000000000000', 'hex')), out)).toBe('not-ip');
+    expect(undecodedName(dec.undecodedKind, dec.undecodedCode)).toBe('non-IP frames on Raw IP');
+  });
+
   it('random bytes behind every tunnel type never throw and never claim more than the frame', () => {
     const { dec, out } = setup();
     const heads = [
