@@ -42,9 +42,9 @@ function expectReportMatchesTruth(report: any, truth: Truth): void {
   for (const s of report.streams) expect(s.detection).toBe('sdp');
 }
 
-describe('mirrored captures: GRE, ERSPAN II, VXLAN', () => {
+describe('mirrored captures: GRE, ERSPAN II and III, VXLAN; MPLS and PPPoE links', () => {
   const plain = generate('plain', CALLS);
-  for (const kind of ['gre', 'erspan2', 'vxlan'] as const) {
+  for (const kind of ['gre', 'erspan2', 'erspan3', 'vxlan', 'mpls', 'pppoe'] as const) {
     it(`${kind}: streams and calls equal the unwrapped capture's truth${hasTshark ? ' and tshark' : ''}`, () => {
       const { path, truth } = generate(kind, { ...CALLS, mirror: { kind, session: 77 } });
       // same traffic inside: the truth of the inner frames does not depend on the wrapping
