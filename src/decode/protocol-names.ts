@@ -115,6 +115,9 @@ export const U_UDP = 10;
 export const U_TCP = 11;
 /** a frame of a link type without EtherTypes (raw IP, BSD loopback) that is not IP */
 export const U_NOT_IP_ON_LINK = 12;
+/** WebRTC's other UDP (RFC 7983 demultiplexing): code 1 STUN, 2 TURN ChannelData, 3 DTLS, 4 ZRTP */
+export const U_MEDIA_CONTROL = 13;
+const MEDIA_CONTROL = ['', 'STUN', 'TURN ChannelData', 'DTLS', 'ZRTP'];
 
 /** the name a report gives to undecoded kind/code */
 export function undecodedName(kind: number, code: number): string {
@@ -131,6 +134,7 @@ export function undecodedName(kind: number, code: number): string {
     case U_UDP: return udpServiceName(code);
     case U_TCP: return tcpServiceName(code);
     case U_NOT_IP_ON_LINK: return `non-IP frames on ${linkTypeName(code)}`;
+    case U_MEDIA_CONTROL: return MEDIA_CONTROL[code] ?? 'other';
     default: return 'other';
   }
 }

@@ -15,7 +15,8 @@ import { AddressTable } from '../decode/ip/address-table.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
 import type { AnalysisReport, Finding, UndecodedTraffic } from '../model/report.js';
-import { undecodedName, U_IP_FRAGMENTS, U_IP_PROTOCOL, U_TCP, U_UDP } from '../decode/protocol-names.js';
+import { undecodedName, U_IP_FRAGMENTS, U_IP_PROTOCOL, U_MEDIA_CONTROL, U_TCP, U_UDP } from '../decode/protocol-names.js';
+import { isDtls, isStun, isTurnChannelData, isZrtp } from '../decode/stun.js';
 import { servicePort, TrafficCensus } from '../track/traffic-census.js';
 import { LinkUtilisationMeter } from '../measure/link-utilisation.js';
 import type { AnalysisSettings, RetentionSettings } from '../config/settings.js';
@@ -219,7 +220,9 @@ export class Analyzer implements PcapRunTaker {
       // SIP starts with a letter, RTP/RTCP with version bits 10: the two never claim the same datagram
       if (this.media.pushUdp(p, fastAddr, rec.capLen)) return;
       if (this.signalling.looksLikeSip(p) && this.signalling.pushUdp(p)) return;
-      this.census.add(U_UDP, servicePort(p.srcPort, p.dstPort), rec.num);
+      const control = mediaControlKind(p.buf, p.payloadStart, p.payloadEnd);
+      if (control > 0) this.census.add(U_MEDIA_CONTROL, control, rec.num);
+      else this.census.add(U_UDP, servicePort(p.srcPort, p.dstPort), rec.num);
     } else if (p.proto === IPPROTO_TCP) {
       this.census.add(U_TCP, servicePort(p.srcPort, p.dstPort), rec.num);
       this.signalling.pushTcp(p);
@@ -399,6 +402,14 @@ export class Analyzer implements PcapRunTaker {
       registrations: this.signalling.registrations.toJSON(),
     });
   }
+}
+
+/** STUN 1, TURN ChannelData 2, DTLS 3, ZRTP 4 (protocol-names.ts U_MEDIA_CONTROL), else 0 */
+function mediaControlKind(buf: Buffer, start: number, end: number): number {
+  if (isStun(buf, start, end)) return 1;
+  if (isTurnChannelData(buf, start, end)) return 2;
+  if (isDtls(buf, start, end)) return 3;
+  return isZrtp(buf, start, end) ? 4 : 0;
 }
 
 /** "s12" -> 12 */

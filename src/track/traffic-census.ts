@@ -20,9 +20,17 @@ interface Entry {
 
 export class TrafficCensus {
   private readonly entries = new Map<number, Entry>();
+  /** the entry of the last add (background traffic comes in runs of one kind: no lookup then) */
+  private lastKey = NaN;
+  private last: Entry | undefined = undefined;
 
   add(kind: number, code: number, packet: number, n = 1): void {
     let key = kind * 0x1000000 + code;
+    if (key === this.lastKey) {
+      this.last!.packets += n;
+      return;
+    }
+    this.lastKey = key;
     let e = this.entries.get(key);
     if (e === undefined) {
       if (this.entries.size >= MAX_KINDS) {
@@ -34,6 +42,7 @@ export class TrafficCensus {
         this.entries.set(key, e);
       }
     }
+    this.last = e;
     e.packets += n;
   }
 

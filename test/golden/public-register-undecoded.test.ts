@@ -4,7 +4,8 @@
  * - heplify-rawip-sip.pcap: REGISTER answered 401 three times (an authentication failure), raw IP link;
  * - heplify-sll-sip-tcp-retrans.pcap: REGISTER/401/200 over TCP (and UDP) with a retransmission, plus
  *   HTTPS, VRRP and ARP traffic that must be named, not skipped;
- * - neg-sll2-icmp.pcap: ICMP, ICMPv6, ARP and RARP only: the report says so instead of "nothing".
+ * - neg-sll2-icmp.pcap: ICMP, ICMPv6, ARP and RARP only: the report says so instead of "nothing";
+ * - neg-webrtc-stun-only.pcap: WebRTC ICE checks and a DTLS handshake: named STUN and DTLS, not as an anonymous UDP port.
  * None of them is tunnelled: no public capture here carries GRE/ERSPAN/VXLAN (the generator's are in
  * mirrored-register.test.ts).
  * The reference is tshark: REGISTER transactions by Call-ID and CSeq, and its protocol hierarchy.
@@ -89,6 +90,17 @@ describe.skipIf(!present)('public captures: registrations and what was not analy
       const phs = tsharkPhs(path);
       // tshark's hierarchy puts RARP under "arp"
       expect([phs.get('icmp'), phs.get('icmpv6'), phs.get('arp')]).toEqual([2, 2, 1 + 1]);
+    }
+  });
+
+  it('neg-webrtc-stun-only: the ICE checks and the DTLS handshake are named, with the counts tshark finds', () => {
+    const path = join(DIR, 'neg-webrtc-stun-only.pcap');
+    const { report } = analyzeJson(path);
+    expect(report.input.undecoded.map((u: any) => [u.what, u.packets])).toEqual([['STUN', 10], ['DTLS', 4]]);
+    expect(report.reason).toBe('no RTP stream in the capture: nothing to measure; the capture holds 10 packets of STUN and 4 of DTLS.');
+    if (hasTshark) {
+      const phs = tsharkPhs(path);
+      expect([phs.get('stun'), phs.get('dtls')]).toEqual([10, 4]);
     }
   });
 });
