@@ -211,7 +211,7 @@ export class Analyzer implements PcapRunTaker {
     if (fastAddr >= 0 && this.fast!.measure(fastAddr, rec.capLen, rec.linkType, rec.tsSec, rec.tsNsec, rec.num)) return;
     const status = this.frames.decode(rec, p);
     if (status !== 'ok') {
-      if (status === 'malformed' || status === 'truncated') this.errors.add(rec.num, status, this.frames.lastError?.message ?? status);
+      if (status === 'malformed' || status === 'truncated') this.errors.add(rec.num, status, decodeErrorText(this.frames.lastError));
       else if (status !== 'fragment-pending') this.census.add(this.frames.undecodedKind, this.frames.undecodedCode, rec.num);
       return;
     }
@@ -402,6 +402,11 @@ export class Analyzer implements PcapRunTaker {
       registrations: this.signalling.registrations.toJSON(),
     });
   }
+}
+
+/** "frame ends inside the GRE header (TUNNEL_HEADER at byte 34 of the frame)": which rule, where */
+function decodeErrorText(e: { code: string; offset: number; message: string }): string {
+  return `${e.message} (${e.code} at byte ${e.offset} of the frame)`;
 }
 
 /** STUN 1, TURN ChannelData 2, DTLS 3, ZRTP 4 (protocol-names.ts U_MEDIA_CONTROL), else 0 */

@@ -66,3 +66,13 @@ describe('undecoded traffic is named, never silently skipped', () => {
     expect(report.input.undecoded).toEqual([]);
   });
 });
+
+describe('tunnel decode errors', () => {
+  it('a GRE header cut short is a decode error naming the packet, the rule and the byte offset', () => {
+    const bad = eth(0x0800, ipv4('192.0.2.1', '192.0.2.2', 47, Buffer.from('30006558', 'hex')));
+    const { report } = analyse([esp, bad]);
+    expect(report.input.decodeErrors).toBe(1);
+    const f = report.findings.find((x) => x.code === 'DECODE_ERRORS' || (x.evidence ?? []).some((e) => e.startsWith('packet 2:')));
+    expect(f?.evidence).toContain('packet 2: frame ends inside the GRE header (TUNNEL_HEADER at byte 34 of the frame)');
+  });
+});
