@@ -38,6 +38,8 @@ export class PacketInfo {
   tcpFlags = 0;
   /** true when the IP datagram was rebuilt from fragments (buf is then a reassembly buffer) */
   reassembled = false;
+  /** tunnel layers removed to reach this packet (GRE, ERSPAN, VXLAN, MPLS, PPPoE...); 0 for a plain frame */
+  encapsulation = 0;
   /** where the packet came from: "capture" for frames, the datagram source's label otherwise */
   source = 'capture';
 
@@ -56,6 +58,7 @@ export class PacketInfo {
     this.payloadStart = 0;
     this.payloadEnd = 0;
     this.reassembled = false;
+    this.encapsulation = 0;
   }
 }
 
@@ -63,6 +66,9 @@ const EMPTY = Buffer.alloc(0);
 
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
+export const IPPROTO_IPIP = 4;
+export const IPPROTO_IPV6_IN_IP = 41;
+export const IPPROTO_GRE = 47;
 
 /** endpoint key = addrKey * 65536 + port: a single exact double, usable as a Map key */
 export function endpointKey(addrKey: number, port: number): number {

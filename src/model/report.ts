@@ -196,6 +196,41 @@ export interface CallReport {
   mos: number | null;
 }
 
+/**
+ * registered: the last final answer was 2xx with an expiry above 0; unregistered: 2xx to Expires 0 or
+ * Contact *; challenged: 401/407 and no further try in the capture; auth-failed: credentials refused
+ * (a challenge or 403 answering a REGISTER with credentials) or 3 challenges without success; failed:
+ * another error (403 without credentials, 404, 5xx...); no-response: no final answer in the capture
+ */
+export type RegistrationOutcome = 'registered' | 'unregistered' | 'challenged' | 'auth-failed' | 'failed' | 'no-response';
+
+/** one REGISTER binding (a UA's registrations with one registrar share a Call-ID, RFC 3261 10.2) */
+export interface RegistrationReport {
+  callId: string;
+  /** who: the address-of-record (To URI) */
+  aor: string;
+  /** where: the Contact URI registered ("*" for remove-all), null when none was sent */
+  contact: string | null;
+  /** the registering UA as ip:port, and the registrar it sent to */
+  ua: string;
+  registrar: string;
+  requestUri: string;
+  transport: 'udp' | 'tcp' | 'tls';
+  userAgent: string | null;
+  outcome: RegistrationOutcome;
+  /** the last final response, null when none */
+  finalStatus: number | null;
+  /** the expiry the registrar granted (2xx), seconds; null without a 2xx */
+  expiresSeconds: number | null;
+  /** REGISTER transactions (retransmissions not counted) */
+  requests: number;
+  /** 401/407 challenges received */
+  challenges: number;
+  startTime: string;
+  firstPacket: number;
+  lastPacket: number;
+}
+
 export interface LinkUtilisation {
   linkSpeedBitsPerSecond: number;
   peakPercent: number;
@@ -217,8 +252,21 @@ export interface InputSummary {
   linkTypes: string[];
   /** packets (or messages) that could not be decoded: malformed or truncated */
   decodeErrors: number;
+  /** packets that were decoded but are not SIP/RTP/RTCP, or carry what voipready does not decode, by kind, most first */
+  undecoded?: UndecodedTraffic[];
+  /** packets that arrived inside a tunnel (GRE, ERSPAN, VXLAN, MPLS, PPPoE...) and were unwrapped */
+  tunnelled?: number;
   /** the error that stopped reading early, if any (everything before it is analysed) */
   error: { code: string; message: string } | null;
+}
+
+/** packets the analysis saw but did not analyse, named (see README "Traffic that is not analysed") */
+export interface UndecodedTraffic {
+  /** e.g. "IPsec ESP", "ARP", "UDP port 53 (DNS)", "IP fragments never reassembled", "other" */
+  what: string;
+  packets: number;
+  /** frame number of the first such packet */
+  firstPacket: number;
 }
 
 export interface AnalysisReport {
@@ -237,6 +285,8 @@ export interface AnalysisReport {
   summary: LimitCheck[];
   /** streams and calls finalised during the run, and how many of them the report no longer lists */
   retention: RetentionSummary;
+  /** REGISTER bindings seen (absent where no SIP is analysed: probe, alg-check) */
+  registrations?: RegistrationReport[];
   /** with `--peer`: the same RTP packets matched between this capture (A) and the peer capture (B); else null */
   twoPoint: TwoPointReport | null;
   /** the active STAMP probe (`voipready probe send`), null for captures */

@@ -5,6 +5,8 @@
  */
 import type { AnalysisReport, CallReport, Finding, ProbeDirection, ProbeReport, ProxyReport, StreamReport, Verdict } from '../model/report.js';
 import { adviceFor, hasAdvice } from './html/advice.js';
+import { undecodedLines } from './text-undecoded.js';
+import { registrationLines } from './text-registrations.js';
 
 export interface TextOptions {
   color: boolean;
@@ -40,7 +42,9 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   if (r.proxy !== undefined) out.push(...proxySection(r.proxy, c));
   out.push(...findings(r.findings, c, opts.maxFindings ?? 20));
   if (r.probe !== null) return out.join('\n') + '\n';
-  out.push(...calls(r.calls, c));
+  out.push(...undecodedLines(r, c.bold, c.dim));
+  out.push(...calls(r.calls, c, r.registrations?.length ?? 0));
+  out.push(...registrationLines(r.registrations, c.bold, table));
   out.push(...streams(r.streams, c, opts.maxStreams ?? 50));
   out.push(...twoPoint(r, c));
   return out.join('\n') + '\n';
@@ -59,8 +63,11 @@ function findings(list: Finding[], c: Painter, max: number): string[] {
   return out;
 }
 
-function calls(list: CallReport[], c: Painter): string[] {
-  if (list.length === 0) return [c.bold('Calls: none (no SIP signalling in the capture)'), ''];
+function calls(list: CallReport[], c: Painter, registrations: number): string[] {
+  if (list.length === 0) {
+    const why = registrations > 0 ? `SIP signalling: ${registrations} registration(s), no INVITE` : 'no SIP signalling in the capture';
+    return [c.bold(`Calls: none (${why})`), ''];
+  }
   const rows = list.map((k) => [
     shorten(k.callId, 24), `${shorten(k.from, 22)} -> ${shorten(k.to, 22)}`, ms(k.setupMs), k.finalStatus === null ? '-' : String(k.finalStatus),
     k.state, k.durationSeconds === null ? '-' : `${k.durationSeconds.toFixed(1)} s`, k.streams.join(',') || '-', c.verdict(k.verdict, k.verdict.toUpperCase()),

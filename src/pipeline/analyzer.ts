@@ -14,7 +14,10 @@ import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
-import type { AnalysisReport, Finding } from '../model/report.js';
+import type { AnalysisReport, Finding, UndecodedTraffic } from '../model/report.js';
+import { undecodedName, U_IP_FRAGMENTS, U_IP_PROTOCOL, U_MEDIA_CONTROL, U_TCP, U_UDP } from '../decode/protocol-names.js';
+import { isDtls, isStun, isTurnChannelData, isZrtp } from '../decode/stun.js';
+import { servicePort, TrafficCensus } from '../track/traffic-census.js';
 import { LinkUtilisationMeter } from '../measure/link-utilisation.js';
 import type { AnalysisSettings, RetentionSettings } from '../config/settings.js';
 import { EventBus } from './event-bus.js';
@@ -91,6 +94,12 @@ export class Analyzer implements PcapRunTaker {
   private pcapngVersion = -1;
   private packets = 0;
   private bytes = 0;
+  /** packets seen and not analysed, by kind (not on the RTP path) */
+  private readonly census = new TrafficCensus();
+  /** packets unwrapped from a tunnel */
+  private tunnelled = 0;
+  /** registration findings handed out so far, by code and Call-ID (see registrationFindings) */
+  private readonly regFindings = new Map<string, Finding>();
   private firstSec = -1;
   private firstNsec = 0;
   private lastSec = 0;
@@ -112,7 +121,7 @@ export class Analyzer implements PcapRunTaker {
     const retention = { ...DEFAULT_RETENTION, ...opts.settings.retention, ...opts.retention };
     this.history = new RunHistory(retention.keepStreams, retention.keepCalls);
     this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'),
-      () => this.nowEpochMs(), () => this.history.streamVerdicts);
+      () => this.nowEpochMs(), () => this.history.streamVerdicts, () => this.undecoded());
     this.view = this.live;
     this.retirer = new Retirer(retention, this.settings.thresholds, this.media, this.signalling, this.history, this.bus, this.live);
     this.datagrams = new DatagramDecoder(this.addresses);
@@ -202,16 +211,32 @@ export class Analyzer implements PcapRunTaker {
     if (fastAddr >= 0 && this.fast!.measure(fastAddr, rec.capLen, rec.linkType, rec.tsSec, rec.tsNsec, rec.num)) return;
     const status = this.frames.decode(rec, p);
     if (status !== 'ok') {
-      if (status === 'malformed' || status === 'truncated') this.errors.add(rec.num, status, this.frames.lastError?.message ?? status);
+      if (status === 'malformed' || status === 'truncated') this.errors.add(rec.num, status, decodeErrorText(this.frames.lastError));
+      else if (status !== 'fragment-pending') this.census.add(this.frames.undecodedKind, this.frames.undecodedCode, rec.num);
       return;
     }
+    if (p.encapsulation > 0) this.tunnelled++;
     if (p.proto === IPPROTO_UDP) {
       // SIP starts with a letter, RTP/RTCP with version bits 10: the two never claim the same datagram
       if (this.media.pushUdp(p, fastAddr, rec.capLen)) return;
-      if (this.signalling.looksLikeSip(p)) this.signalling.pushUdp(p);
+      if (this.signalling.looksLikeSip(p) && this.signalling.pushUdp(p)) return;
+      const control = mediaControlKind(p.buf, p.payloadStart, p.payloadEnd);
+      if (control > 0) this.census.add(U_MEDIA_CONTROL, control, rec.num);
+      else this.census.add(U_UDP, servicePort(p.srcPort, p.dstPort), rec.num);
     } else if (p.proto === IPPROTO_TCP) {
+      this.census.add(U_TCP, servicePort(p.srcPort, p.dstPort), rec.num);
       this.signalling.pushTcp(p);
+    } else {
+      this.census.add(U_IP_PROTOCOL, p.proto, rec.num);
     }
+  }
+
+  /** what was seen and not analysed, named, most packets first (fragments that never became a datagram included) */
+  undecoded(): UndecodedTraffic[] {
+    const lone = this.frames.fragmentsNotReassembled;
+    const list = this.census.toJSON(this.signalling.sipTcpPorts);
+    if (lone > 0) list.push({ what: undecodedName(U_IP_FRAGMENTS, 0), packets: lone, firstPacket: 0 });
+    return list.sort((a, b) => b.packets - a.packets);
   }
 
   /**
@@ -317,8 +342,29 @@ export class Analyzer implements PcapRunTaker {
     return this.buildFinal({ file: this.file, format: 'unknown', records: this.packets, bytes: this.bytes, linkTypes: [...this.linkTypes] });
   }
 
+  /**
+   * A registration's finding is one object for the whole run (built again for each report, the same
+   * code and binding): remembered by Call-ID and code so that onFinding sees it once.
+   */
+  private registrationFindings(): Finding[] {
+    const out: Finding[] = [];
+    for (const f of this.signalling.registrations.findings()) {
+      const key = `${f.code}\u0000${f.callId ?? ''}`;
+      let kept = this.regFindings.get(key);
+      if (kept === undefined) {
+        if (this.regFindings.size >= 10_000) this.regFindings.delete(this.regFindings.keys().next().value!);
+        kept = f;
+        this.regFindings.set(key, f);
+      } else {
+        Object.assign(kept, f);
+      }
+      out.push(kept);
+    }
+    return out;
+  }
+
   private buildFinal(summary: CaptureSummary): AnalysisReport {
-    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings()];
+    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings(), ...this.registrationFindings()];
     if (summary.error !== undefined) findings.push(inputErrorFinding(summary.error, this.packets));
     const hasTime = this.firstSec >= 0;
     const h = this.history;
@@ -344,6 +390,8 @@ export class Analyzer implements PcapRunTaker {
         endTime: hasTime ? isoTime(this.nowEpochMs()) : null,
         linkTypes: [...this.linkTypes].map(linkTypeName),
         decodeErrors: this.errors.count + this.signalling.decodeErrors + this.media.rtcpErrors,
+        undecoded: this.undecoded(),
+        tunnelled: this.tunnelled,
         error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },
       },
       streams,
@@ -351,8 +399,22 @@ export class Analyzer implements PcapRunTaker {
       link: this.link?.toJSON() ?? null,
       findings,
       retention: h.summary(),
+      registrations: this.signalling.registrations.toJSON(),
     });
   }
+}
+
+/** "frame ends inside the GRE header (TUNNEL_HEADER at byte 34 of the frame)": which rule, where */
+function decodeErrorText(e: { code: string; offset: number; message: string }): string {
+  return `${e.message} (${e.code} at byte ${e.offset} of the frame)`;
+}
+
+/** STUN 1, TURN ChannelData 2, DTLS 3, ZRTP 4 (protocol-names.ts U_MEDIA_CONTROL), else 0 */
+function mediaControlKind(buf: Buffer, start: number, end: number): number {
+  if (isStun(buf, start, end)) return 1;
+  if (isTurnChannelData(buf, start, end)) return 2;
+  if (isDtls(buf, start, end)) return 3;
+  return isZrtp(buf, start, end) ? 4 : 0;
 }
 
 /** "s12" -> 12 */

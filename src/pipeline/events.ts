@@ -7,7 +7,7 @@
  */
 import type { RtcpPacket } from '../decode/rtcp/compound.js';
 import type { SipMessage } from '../decode/sip/types.js';
-import type { AnalysisReport, Finding, Thresholds, Verdict } from '../model/report.js';
+import type { AnalysisReport, Finding, Thresholds, UndecodedTraffic, Verdict } from '../model/report.js';
 
 /** A read-only live view of one RTP stream; values change as packets arrive (frozen once retired). */
 export interface LiveStream {
@@ -69,6 +69,8 @@ export interface LiveView {
   nowEpochMs(): number;
   /** the report as it stands now (same shape as analyze --json) */
   report(): AnalysisReport;
+  /** packets seen so far and not analysed, by what they are (absent in views without a capture behind them) */
+  undecoded?(): UndecodedTraffic[];
 }
 
 /** Where a packet came from and how it travelled: the part common to the per-message events. */

@@ -3,7 +3,7 @@
  * (a packet within staleSeconds of the analysis clock), verdict counts over the whole run, and the
  * report as it stands.
  */
-import type { AnalysisReport } from '../model/report.js';
+import type { AnalysisReport, UndecodedTraffic } from '../model/report.js';
 import type { AnalysisSettings } from '../config/settings.js';
 import type { LiveCall, LiveStream, LiveView, VerdictCounts } from './events.js';
 
@@ -29,10 +29,16 @@ export class LiveState implements LiveView {
     private readonly clock: () => number = () => 0,
     /** verdicts of the streams already retired */
     private readonly retiredVerdicts: () => VerdictCounts = () => ({ pass: 0, warn: 0, fail: 0 }),
+    /** what was seen and not analysed so far */
+    private readonly undecodedNow: () => UndecodedTraffic[] = () => [],
   ) {
     this.profile = settings.profile;
     this.thresholds = settings.thresholds;
     this.staleMs = settings.staleSeconds * 1000;
+  }
+
+  undecoded(): UndecodedTraffic[] {
+    return this.undecodedNow();
   }
 
   streams(): Iterable<LiveStream> {

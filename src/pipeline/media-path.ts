@@ -79,7 +79,8 @@ export class MediaPath {
     if (kind === MEDIA_RTP) {
       this.registry.drainReplay(this.replay);
       this.rtp(p, this.hdr, this.registry.ctx);
-      if (fastAddr >= 0 && !p.reassembled) this.fast!.bind(fastAddr, capLen, p.linkType, this.table.lastIndex);
+      // a tunnelled packet's flow is the inner one: the fast path decodes only the outer frame, so it is never bound
+      if (fastAddr >= 0 && !p.reassembled && p.encapsulation === 0) this.fast!.bind(fastAddr, capLen, p.linkType, this.table.lastIndex);
     } else if (kind === MEDIA_RTCP) {
       this.rtcp(p);
     }

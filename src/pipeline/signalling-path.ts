@@ -13,6 +13,7 @@ import type { CallReport } from '../model/report.js';
 import { TcpReassembler, type TcpFlowInfo } from '../reassembly/tcp-stream.js';
 import { SipStreamFramer } from '../reassembly/sip-framing.js';
 import { CallTracker, type ExpectedMedia, type SipMeta } from '../track/calls.js';
+import { RegistrationTracker } from '../track/registrations.js';
 import type { DecodeErrorLog } from './decode-error-log.js';
 import type { EventBus } from './event-bus.js';
 import type { LiveCall } from './events.js';
@@ -24,14 +25,21 @@ const MAX_STREAM_FRAMERS = 10_000;
 const NOT_SIP = 0;
 const IS_SIP = 1;
 
+/** TCP ports remembered as carrying SIP (for the report's list of what was not analysed) */
+const MAX_SIP_TCP_PORTS = 4096;
+
 export class SignallingPath {
   decodeErrors = 0;
+  /** ports of TCP flows that carry SIP: their segments were analysed */
+  readonly sipTcpPorts = new Set<number>();
   private readonly tcp: TcpReassembler;
   private readonly framers = new Map<number, SipStreamFramer>();
   private readonly flowKind = new Map<number, number>();
   /** framers of datagram sources' TCP/TLS streams, by "src>dst" endpoint keys (insertion order = LRU) */
   private readonly streamFramers = new Map<string, SipStreamFramer>();
   private readonly tracker: CallTracker;
+  /** REGISTER bindings (RFC 3261 10): who, where, outcome, expiry, challenges */
+  readonly registrations = new RegistrationTracker();
 
   constructor(
     private readonly addresses: AddressTable,
@@ -53,13 +61,18 @@ export class SignallingPath {
     return b >= 0x41 && b <= 0x5a;
   }
 
-  pushUdp(p: PacketInfo): void {
+  /** false when the datagram is no SIP at all (not counted as an error: the caller names it as other traffic) */
+  pushUdp(p: PacketInfo): boolean {
     const r = parseSipMessage(p.buf, p.payloadStart, p.payloadEnd);
     if (!r.ok) {
-      if (r.code !== 'SIP_NOT_SIP' || SIP_PORTS.has(p.dstPort) || SIP_PORTS.has(p.srcPort)) this.malformed(p.num, r.code, r.reason, r.offset - p.payloadStart);
-      return;
+      if (r.code !== 'SIP_NOT_SIP' || SIP_PORTS.has(p.dstPort) || SIP_PORTS.has(p.srcPort)) {
+        this.malformed(p.num, r.code, r.reason, r.offset - p.payloadStart);
+        return true;
+      }
+      return false;
     }
     this.deliver(r.message, p.buf.subarray(p.payloadStart, p.payloadEnd), this.meta(p, 'udp'), p.source);
+    return true;
   }
 
   pushTcp(p: PacketInfo): void {
@@ -111,6 +124,10 @@ export class SignallingPath {
     if (kind === undefined) {
       kind = SIP_PORTS.has(p.srcPort) || SIP_PORTS.has(p.dstPort) || startsLikeSip(bytes) ? IS_SIP : NOT_SIP;
       this.flowKind.set(flow.id, kind);
+      if (kind === IS_SIP && this.sipTcpPorts.size < MAX_SIP_TCP_PORTS) {
+        this.sipTcpPorts.add(p.srcPort);
+        this.sipTcpPorts.add(p.dstPort);
+      }
     }
     if (kind === NOT_SIP) return;
     let framer = this.framers.get(key);
@@ -137,6 +154,7 @@ export class SignallingPath {
   /** one parsed message: to the call tracker, then to the onSip listeners */
   private deliver(message: SipMessage, bytes: Buffer, meta: SipMeta, source: string): void {
     this.tracker.push(message, meta);
+    this.registrations.push(message, meta);
     if (!this.bus.wantsSip) return;
     this.bus.sip({
       message, bytes, packet: meta.num, epochMs: meta.epochMs, transport: meta.transport,

@@ -40,6 +40,8 @@ interface Pending {
   ttl: number;
   /** true once the offset-0 fragment set dscp/ecn/ttl */
   haveFirst: boolean;
+  /** fragments that arrived for this datagram (what the report counts as analysed once it completes) */
+  count: number;
 }
 
 export class IpFragmentReassembler {
@@ -49,6 +51,8 @@ export class IpFragmentReassembler {
   private readonly pending = new Map<string, Pending>();
   private heldTotal = 0;
   readonly stats: FragmentStats = { fragments: 0, reassembled: 0, overlaps: 0, evictedTimeout: 0, evictedMemory: 0, evictedOversize: 0 };
+  /** how many fragments the last completed datagram was rebuilt from */
+  lastFragments = 0;
   /** header fields of the last completed datagram, from its first (offset 0) fragment */
   dscp = 0;
   ecn = 0;
@@ -97,7 +101,7 @@ export class IpFragmentReassembler {
       return null;
     }
     if (p === undefined) {
-      p = { buf: Buffer.alloc(0), cover: [], held: 0, total: -1, firstSec: tsSec, dscp, ecn, ttl, haveFirst: false };
+      p = { buf: Buffer.alloc(0), cover: [], held: 0, total: -1, firstSec: tsSec, dscp, ecn, ttl, haveFirst: false, count: 0 };
       this.pending.set(key, p);
     }
     if (fragOffset === 0 && !p.haveFirst) {
@@ -106,6 +110,7 @@ export class IpFragmentReassembler {
       p.ttl = ttl;
       p.haveFirst = true;
     }
+    p.count++;
     if (!more) {
       p.total = fragEnd;
     }
@@ -114,6 +119,7 @@ export class IpFragmentReassembler {
     if (p.total >= 0 && p.cover.length === 2 && p.cover[0] === 0 && p.cover[1] === p.total && this.pending.has(key)) {
       this.drop(key, p);
       this.stats.reassembled++;
+      this.lastFragments = p.count;
       this.dscp = p.dscp;
       this.ecn = p.ecn;
       this.ttl = p.ttl;

@@ -19,7 +19,9 @@ import type { DirectionSpec, Scenario } from './scenario.js';
 import { SipSource } from './sip-source.js';
 import type { GenContext, OnWrite, Source } from './source.js';
 import { msToNs } from './source.js';
-import type { CallTruth, Truth } from './truth.js';
+import type { CallTruth, RegistrationTruth, Truth } from './truth.js';
+import { Mirror } from './mirror.js';
+import { RegisterSource } from './register-source.js';
 import { StreamTruthAcc } from './truth.js';
 
 interface Entry {
@@ -34,6 +36,7 @@ export interface Built {
   sources: Source[];
   streams: StreamTruthAcc[];
   calls: CallTruth[];
+  registrations: RegistrationTruth[];
 }
 
 function newStream(p: CallPlan | null, plan: RtpStreamPlan, callId: string | null, rtcp: boolean): StreamTruthAcc {
@@ -102,7 +105,15 @@ function buildCall(ctx: GenContext, p: CallPlan, rng: Rng, out: Built): void {
 export function buildSources(ctx: GenContext): Built {
   const s = ctx.scenario;
   const master = new Rng(s.seed);
-  const out: Built = { sources: [new BackgroundSource(ctx)], streams: [], calls: [] };
+  const out: Built = { sources: [new BackgroundSource(ctx)], streams: [], calls: [], registrations: [] };
+  s.registrations.forEach((r, i) => {
+    const truth: RegistrationTruth = {
+      aor: '', contact: '', ua: '', registrar: '', outcome: 'no-response', finalStatus: null, expiresSeconds: null,
+      requests: 0, challenges: 0, messages: 0, firstFrame: 0,
+    };
+    out.registrations.push(truth);
+    out.sources.push(new RegisterSource(ctx, r, i, truth));
+  });
   let index = 0;
   for (const g of s.groups) {
     for (let i = 0; i < g.count; i++) {
@@ -165,6 +176,7 @@ export function generateCapture(s: Scenario, outPath: string, format: 'pcap' | '
   const linkType = linkTypeOf(ctx.link);
   const writer = openWriter(s, ctx, outPath, format);
   const built = buildSources(ctx);
+  const mirror = new Mirror(s.mirror);
   let frames = 0;
   let firstNs = -1;
   let lastNs = 0;
@@ -172,7 +184,7 @@ export function generateCapture(s: Scenario, outPath: string, format: 'pcap' | '
     frames++;
     if (firstNs < 0) firstNs = ns;
     lastNs = ns;
-    writer.write(s.startTime + Math.floor(ns / 1e9), ns % 1e9, frame);
+    writer.write(s.startTime + Math.floor(ns / 1e9), ns % 1e9, mirror.wrap(frame));
     onWrite?.(frames, ns);
   });
   writer.close();
@@ -182,8 +194,10 @@ export function generateCapture(s: Scenario, outPath: string, format: 'pcap' | '
     scenario: s.name, seed: s.seed, format, linkType, frames, bytes: writer.bytes,
     startTime: new Date((s.startTime + Math.max(0, firstNs) / 1e9) * 1000).toISOString(),
     durationSeconds: firstNs < 0 ? 0 : (lastNs - firstNs) / 1e9,
-    sipMessages: built.calls.reduce((n, c) => n + c.messages, 0),
+    sipMessages: built.calls.reduce((n, c) => n + c.messages, 0) + built.registrations.reduce((n, r) => n + r.messages, 0),
     calls: built.calls.sort(byFirst),
     streams: built.streams.map((a) => a.finish()).sort(byFirst),
+    ...(built.registrations.length > 0 ? { registrations: built.registrations } : {}),
+    ...(s.mirror.kind !== 'none' ? { mirror: s.mirror.kind } : {}),
   };
 }

@@ -3,6 +3,8 @@
  * random is drawn from a PRNG seeded by `seed`, so a scenario and its seed give the same bytes.
  * `defineScenario` fills defaults into a partial (JSON-friendly) description.
  */
+import { DEFAULT_MIRROR, type MirrorSpec } from './mirror.js';
+
 export type Codec = 'PCMA' | 'PCMU' | 'G729';
 
 export type LossModel =
@@ -82,6 +84,19 @@ export interface CallGroup {
   rtcpRttMs: number;
 }
 
+/** a UA registering with the registrar (the callee base address): see register-source.ts */
+export interface RegistrationSpec {
+  user: string;
+  /** first REGISTER, ms after the capture start */
+  atMs: number;
+  /** the registrar's answer to each REGISTER in turn, e.g. [401, 200], [401, 401, 401] (authentication failure), [403] */
+  answers: number[];
+  /** the expiry asked for and granted, seconds */
+  expires: number;
+  /** request to answer, ms */
+  rttMs: number;
+}
+
 export interface Scenario {
   name: string;
   seed: number;
@@ -103,6 +118,10 @@ export interface Scenario {
   byteOrder: 'le' | 'be';
   /** bytes kept per frame (the rest is cut as a snap length would) */
   snapLen: number;
+  /** every frame as a mirror delivers it (GRE, ERSPAN II, VXLAN to a collector); needs an Ethernet link */
+  mirror: MirrorSpec;
+  /** REGISTER bindings, with their challenges */
+  registrations: RegistrationSpec[];
 }
 
 type DeepPartial<T> = T extends Array<infer _U> ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -111,7 +130,12 @@ export type CallGroupInput = DeepPartial<Omit<CallGroup, 'forward' | 'backward'>
   forward?: DirectionInput;
   backward?: DirectionInput;
 };
-export type ScenarioInput = DeepPartial<Omit<Scenario, 'groups'>> & { groups?: CallGroupInput[] };
+export type ScenarioInput = DeepPartial<Omit<Scenario, 'groups' | 'registrations'>> & {
+  groups?: CallGroupInput[];
+  registrations?: Array<Partial<RegistrationSpec> & { user: string }>;
+};
+
+export const DEFAULT_REGISTRATION: Omit<RegistrationSpec, 'user'> = { atMs: 50, answers: [401, 200], expires: 3600, rttMs: 15 };
 
 export const DEFAULT_DIRECTION: DirectionSpec = {
   enabled: true, codec: 'PCMA', ptimeMs: 20, loss: { kind: 'none' }, jitter: { kind: 'none' },
@@ -154,14 +178,17 @@ export function defineScenario(s: ScenarioInput): Scenario {
     name: 'unnamed', seed: 1, startTime: 1700000000, ipVersion: 4, link: { type: 'ethernet', vlans: [] },
     callerBase: '10.1.0.10', calleeBase: '10.2.0.10', rtpPorts: { min: 10000, max: 20000 }, udpChecksum: true,
     background: { packets: 0, intervalMs: 100 }, nanosecond: false, byteOrder: 'le', snapLen: 262144,
+    mirror: DEFAULT_MIRROR, registrations: [],
   };
   const v6 = s.ipVersion === 6;
   if (v6) {
     base.callerBase = '2001:db8:1::10';
     base.calleeBase = '2001:db8:2::10';
   }
-  const { groups, ...rest } = s;
-  return { ...merge(base, rest), groups: (groups ?? [{}]).map(defineGroup) };
+  const { groups, registrations, ...rest } = s;
+  const out = { ...merge(base, rest), groups: (groups ?? [{}]).map(defineGroup), registrations: (registrations ?? []).map((r) => ({ ...DEFAULT_REGISTRATION, ...r })) };
+  if (out.mirror.kind !== 'none' && out.link.type !== 'ethernet') throw new Error(`mirror ${out.mirror.kind} wraps Ethernet frames: the scenario's link must be ethernet`);
+  return out;
 }
 
 /** start of call `i` of a group, ms from the capture start */

@@ -64,6 +64,22 @@ export interface CallTruth {
   firstFrame: number;
 }
 
+/** one REGISTER binding as the generator wrote it */
+export interface RegistrationTruth {
+  aor: string;
+  contact: string;
+  ua: string;
+  registrar: string;
+  outcome: 'registered' | 'unregistered' | 'challenged' | 'auth-failed' | 'failed' | 'no-response';
+  finalStatus: number | null;
+  expiresSeconds: number | null;
+  requests: number;
+  challenges: number;
+  /** SIP messages written (REGISTERs and answers) */
+  messages: number;
+  firstFrame: number;
+}
+
 export interface Truth {
   scenario: string;
   seed: number;
@@ -76,6 +92,10 @@ export interface Truth {
   sipMessages: number;
   calls: CallTruth[];
   streams: StreamTruth[];
+  /** REGISTER bindings (scenario.registrations), in order; absent when there are none */
+  registrations?: RegistrationTruth[];
+  /** how the frames were wrapped (scenario.mirror.kind; absent: not wrapped): the truth is the inner traffic's */
+  mirror?: string;
 }
 
 /** RFC 3550 A.8 jitter step, in ms: J' = J + (|D| - J) / 16 */

@@ -15,6 +15,7 @@ import { callsSection } from './sections-calls.js';
 import { findingsSection } from './sections-findings.js';
 import { bannerSection, headerSection, limitsSection, methodologySection, probeSection, twoPointSection } from './sections-summary.js';
 import { streamsSection } from './sections-streams.js';
+import { registrationsSection, undecodedSection } from './sections-traffic.js';
 import { REPORT_CSS } from './style.js';
 
 export function renderHtmlReport(report: AnalysisReport): string {
@@ -45,7 +46,9 @@ ${bannerSection(report)}
 ${limitsSection(report)}
 ${findingsSection(report)}
 ${callsSection(report)}
+${registrationsSection(report)}
 ${streamsSection(report)}
+${undecodedSection(report)}
 ${twoPointSection(report)}
 ${probeSection(report)}
 ${methodologySection(report)}

@@ -10,9 +10,12 @@ import { verdictCell } from './sections-summary.js';
 
 export function callsSection(r: AnalysisReport): string {
   if (r.calls.length === 0) {
-    const why = r.streams.length > 0
-      ? 'No SIP signalling in this capture: the RTP streams below were recognised from their packets alone.'
-      : 'No SIP signalling and no RTP in this capture.';
+    const regs = r.registrations?.length ?? 0;
+    const why = regs > 0
+      ? `No call: the SIP signalling in this capture is ${regs} registration(s) (see Registrations).`
+      : r.streams.length > 0
+        ? 'No SIP signalling in this capture: the RTP streams below were recognised from their packets alone.'
+        : 'No SIP signalling and no RTP in this capture.';
     return `<section id="calls"><h2>Calls</h2><p class="empty">${why}</p></section>`;
   }
   const rows = r.calls.map((c, i) => callRow(c, i)).join('\n');

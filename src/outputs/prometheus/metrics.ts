@@ -25,6 +25,13 @@ import { renderLabels } from './exposition.js';
 import { isAlgNatCode } from '../../detect/alg/observation.js';
 import { registerFamily } from './prom-bridge.js';
 
+/** the census names as label values: UDP/TCP ports collapse (the port set is open), the rest are bounded names */
+function undecodedLabel(what: string): string {
+  if (what.startsWith('UDP port ')) return 'UDP other';
+  if (what.startsWith('TCP port ')) return 'TCP other';
+  return what;
+}
+
 /** buckets around the VoIP-Ready limits (jitter 20 ms, one-way delay 50 ms), in seconds */
 export const DELAY_BUCKETS_SECONDS = [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.3] as const;
 /** MOS buckets around the G.109 categories (G.107 Annex B: 4.4 is about the best narrowband call) */
@@ -137,6 +144,9 @@ class MetricSet {
   private readonly callsStarted: CounterFamily;
   private readonly callsEnded: CounterFamily;
   private readonly findings: CounterFamily;
+  private readonly undecoded: CounterFamily;
+  /** packets per `what` label counted so far */
+  private readonly undecodedSeen = new Map<string, number>();
   private readonly algFindings: CounterFamily;
   private readonly jitter: HistogramFamily;
   private readonly delay: HistogramFamily;
@@ -159,6 +169,7 @@ class MetricSet {
     this.streamsStarted = c('voipready_rtp_streams_started_total', 'RTP streams seen (first packet).', sl);
     this.callsStarted = c('voipready_sip_calls_started_total', 'SIP calls (initial INVITEs) seen.', ['site', 'profile']);
     this.callsEnded = c('voipready_sip_calls_ended_total', 'SIP calls ended, by final state and final response class of the INVITE.', ['site', 'profile', 'state', 'status_class']);
+    this.undecoded = c('voipready_undecoded_packets_total', 'Packets seen and not analysed, by what they are (IPsec ESP, ARP, an unknown tunnel payload...; UDP and TCP that is not SIP/RTP as "UDP other" / "TCP other").', ['site', 'profile', 'what']);
     this.findings = c('voipready_findings_total', 'Findings raised by the analysis, by stable code and severity.', ['site', 'profile', 'code', 'severity']);
     this.algFindings = c('voipready_sip_alg_findings_total', 'SIP ALG and NAT findings of the passive detector, by code (SIP_ALG_REWRITE, NAT_PRIVATE_ADDRESS_IN_SIP/SDP, SIP_CONTENT_LENGTH_MISMATCH, RTP_FROM_UNSIGNALLED_ADDRESS, SDP_PORT_MISMATCH, ...).', ['site', 'profile', 'code']);
     this.jitter = new HistogramFamily('voipready_rtp_jitter_seconds', 'RFC 3550 interarrival jitter of each active stream, observed once per capture second.', sl, DELAY_BUCKETS_SECONDS);
@@ -172,7 +183,7 @@ class MetricSet {
     this.algFindings.zero({ ...this.constLabels, code: 'none' });
     this.families = [
       this.received, this.expected, this.lost, this.dscpMismatch, this.portOutOfRange, this.streamsStarted,
-      this.callsStarted, this.callsEnded, this.findings, this.algFindings, this.jitter, this.delay, this.mos, this.setup,
+      this.callsStarted, this.callsEnded, this.findings, this.undecoded, this.algFindings, this.jitter, this.delay, this.mos, this.setup,
       ...this.gauges(),
     ];
   }
@@ -266,7 +277,23 @@ class MetricSet {
     }
   }
 
+  /** the census only grows: each what's increase since the last second is added */
+  private countUndecoded(view: LiveView): void {
+    if (view.undecoded === undefined) return;
+    const now = new Map<string, number>();
+    for (const u of view.undecoded()) {
+      const what = undecodedLabel(u.what);
+      now.set(what, (now.get(what) ?? 0) + u.packets);
+    }
+    for (const [what, n] of now) {
+      const before = this.undecodedSeen.get(what) ?? 0;
+      if (n > before) this.undecoded.inc({ ...this.constLabels, what }, n - before);
+      this.undecodedSeen.set(what, Math.max(before, n));
+    }
+  }
+
   private onSecond(view: LiveView): void {
+    this.countUndecoded(view);
     const gen = ++this.generation;
     for (const s of view.activeStreams()) {
       const st = this.state(s);

@@ -92,6 +92,10 @@ describe('RtpFastPath', () => {
       groups: [{ count: 1, durationMs: 3000, sip: { transport: 'tcp' } }, { count: 1, durationMs: 3000, startMs: 500, sip: { mtu: 400 } }] }, 'pcap', true],
     ['no signalling (heuristic streams)', { groups: [{ count: 2, durationMs: 3000, sip: { enabled: false } }] }, 'pcap', true],
     ['snap length cutting the payload', { snapLen: 60, groups: [{ count: 1, durationMs: 2000 }] }, 'pcap', false],
+    // mirrored traffic: the fast path decodes only the outer frame, so tunnelled RTP is never bound and goes to TypeScript
+    ['GRE mirror (TypeScript path only)', { mirror: { kind: 'gre', session: 1 }, groups: [{ count: 2, durationMs: 3000, forward: { loss: { kind: 'bernoulli', p: 0.03 } } }] }, 'pcap', false],
+    ['ERSPAN II mirror, pcapng (TypeScript path only)', { mirror: { kind: 'erspan2', session: 2 }, groups: [{ count: 2, durationMs: 3000 }] }, 'pcapng', false],
+    ['VXLAN mirror (TypeScript path only)', { mirror: { kind: 'vxlan', session: 3 }, groups: [{ count: 2, durationMs: 3000, backward: { jitter: { kind: 'uniform', maxMs: 20 } } }] }, 'pcap', false],
   ];
   for (const [name, s, format, fast] of impaired) {
     it(`same report with the fast path: ${name}`, () => {
