@@ -23,7 +23,7 @@ import { renderText } from '../outputs/text-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { startWallClock } from '../pipeline/wall-clock.js';
 import { createMediaRelay } from '../proxy/media/create-relay.js';
-import type { MediaRelay, RelayedPacket } from '../proxy/media/relay.js';
+import type { MediaRelay, RelayedPacket, RelayPriority } from '../proxy/media/relay.js';
 import { AddedDelay } from '../proxy/added-delay.js';
 import { LocalAddresses } from '../proxy/sip/local-address.js';
 import { SipProxy, type Upstream } from '../proxy/sip/sip-proxy.js';
@@ -44,6 +44,7 @@ export interface ProxyOptions extends SettingsCliOptions {
   mediaTimeout: string;
   grace: string;
   relay: string;
+  relayPriority: string;
   serve?: boolean;
   listenHttp?: string;
   report?: string;
@@ -67,6 +68,7 @@ export function register(program: Command): void {
     .option('--media-timeout <seconds>', 'an answered call without media for this long is torn down', '60')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, how long calls in progress may go on', '5')
     .option('--relay <loop|native|dgram>', 'media relay: loop (native forwarding thread), native (JavaScript on the addon\'s sockets) or dgram', 'loop')
+    .option('--relay-priority <realtime|high|normal>', 'scheduling of the loop relay\'s forwarding thread: realtime (SCHED_FIFO 1), high (nice -10) or normal; falls back without the privilege', 'realtime')
     .option('--serve', 'serve /metrics, /healthz and /api while running')
     .option('--listen-http <host:port>', 'with --serve: the HTTP side (default 127.0.0.1:9464)')
     .option('--report <file>', 'write the report as JSON: on SIGUSR1 and when it stops')
@@ -118,6 +120,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const mediaTimeout = intOption(opts.mediaTimeout, '--media-timeout', 1, 86_400);
   const grace = intOption(opts.grace, '--grace', 0, 3600);
   if (opts.relay !== 'loop' && opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be loop, native or dgram`);
+  if (!['realtime', 'high', 'normal'].includes(opts.relayPriority)) throw new VoipreadyError('E_USAGE', `--relay-priority "${opts.relayPriority}" must be realtime, high or normal`);
   const settings = settingsFromOptions(opts);
   const label = `proxy ${listen.host}:${listen.port} -> ${upstream.host}:${upstream.port}`;
   const analyzer = new Analyzer({ file: label, settings });
@@ -149,7 +152,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
       }
     }
   };
-  const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets }, opts.relay as 'loop' | 'native' | 'dgram');
+  const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets, priority: opts.relayPriority as RelayPriority }, opts.relay as 'loop' | 'native' | 'dgram');
   if (why !== null) process.stderr.write(`voipready: media relay: ${relay.kind} (${why})${relay.kind === 'dgram' ? ': DSCP of RTP is unknown and not marked' : ''}\n`);
 
   const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
@@ -224,14 +227,14 @@ function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b:
   const c = p.counters;
   const r = relay.counters();
   return {
-    listen, upstream, relay: relay.kind, calls: c.callsTotal,
+    listen, upstream, relay: relay.kind, ...(r.thread !== undefined ? { relayThread: r.thread } : {}), calls: c.callsTotal,
     sip: {
       forwarded: c.forwarded, absorbedRetransmissions: c.absorbed, rejectedForbidden: c.rejectedForbidden, rejectedNotFound: c.rejectedNotFound,
       tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, strayResponses: c.stray,
     },
     media: {
       received: r.received, forwarded: r.forwarded, droppedStrictSource: r.strictDrops, droppedJunk: r.junkDrops,
-      droppedNoPeer: r.noPeerDrops, sendErrors: r.sendErrors,
+      droppedNoPeer: r.noPeerDrops, sendErrors: r.sendErrors, notAnalysed: r.notAnalysed ?? 0,
     },
     addedDelayMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() },
   };

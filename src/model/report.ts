@@ -301,6 +301,8 @@ export interface ProxyReport {
   upstream: string;
   /** 'loop': the native forwarding thread; 'native': the addon's sockets, forwarding in JavaScript; 'dgram': DSCP unknown */
   relay: 'loop' | 'native' | 'dgram';
+  /** the loop relay's forwarding thread scheduling: realtime (SCHED_FIFO), high (nice -10) or normal */
+  relayThread?: 'realtime' | 'high' | 'normal' | 'starting';
   calls: number;
   sip: {
     forwarded: number;
@@ -319,6 +321,8 @@ export interface ProxyReport {
     droppedJunk: number;
     droppedNoPeer: number;
     sendErrors: number;
+    /** forwarded, but never seen by the analysis (it fell behind): the streams' figures miss these */
+    notAnalysed: number;
   };
   /**
    * the delay the proxy added to forwarded packets, kernel receive stamp to send, ms, per leg ("a-leg":

@@ -177,6 +177,9 @@ describe.skipIf(skip !== null)(`sipp calls through voipready proxy${skip ? ` (sk
         expect(p.media.forwarded).toBe(packets);
         expect(p.media.received).toBe(packets);
         expect(p.media.droppedStrictSource + p.media.droppedJunk + p.media.droppedNoPeer).toBe(0);
+        expect(p.media.notAnalysed).toBe(0);
+        // run as root here: the loop relay's forwarding thread gets realtime scheduling (or says what it got)
+        if (p.relay === 'loop') expect(['realtime', 'high']).toContain(p.relayThread);
         expect(p.sip.malformed + p.sip.rejectedForbidden + p.sip.rejectedNotFound).toBe(0);
         for (const leg of ['a-leg', 'b-leg']) {
           const d = p.addedDelayMs[leg];

@@ -46,6 +46,9 @@ export function createProxyMetrics(registry: Registry, src: ProxyMetricSources):
     ];
     return rows.map(([outcome, value]) => ({ labels: { outcome }, value }));
   });
+  const notAnalysed = new ComputedCounterFamily('voipready_proxy_media_not_analysed_total',
+    'relayed RTP/RTCP packets the analysis never saw (it fell behind the loop relay; forwarding is never held back)',
+    () => [{ labels: {}, value: src.relay().notAnalysed ?? 0 }]);
   const media = new ComputedCounterFamily('voipready_proxy_media_packets_total', 'RTP/RTCP packets the media relay received, by what it did with them', () => {
     const r = src.relay();
     const rows: Array<[string, number]> = [
@@ -68,6 +71,6 @@ export function createProxyMetrics(registry: Registry, src: ProxyMetricSources):
     return [{ labels: { state: 'in_use' }, value: r.portsInUse }, { labels: { state: 'total' }, value: r.portsTotal }];
   });
   const delay = new HistogramFamily('voipready_proxy_added_delay_seconds', 'delay the proxy added to a forwarded packet (kernel receive stamp to send), by the leg it came from', ['leg'], ADDED_DELAY_BUCKETS);
-  for (const f of [sip, media, tcp, calls, ports, delay]) registerFamily(registry, f);
+  for (const f of [sip, media, notAnalysed, tcp, calls, ports, delay]) registerFamily(registry, f);
   return { addedDelay: (leg, seconds) => delay.observe({ leg }, seconds) };
 }

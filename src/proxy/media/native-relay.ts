@@ -18,19 +18,19 @@ import { VoipreadyError } from '../../errors.js';
 import { packageRoot } from '../../package-root.js';
 import { PortPool } from './port-pool.js';
 import type {
-  Endpoint, MediaRelay, MediaRelayOptions, MediaSession, RelayCounters, RelayedPacket, SessionOptions, Side,
+  Endpoint, MediaRelay, MediaRelayOptions, MediaSession, RelayCounters, RelayedPacket, RelayPriority, SessionOptions, Side,
 } from './relay.js';
 
 const RECORD_SIZE = 288;
 const RECORD_HEAD = 48;
 
 export interface RtpRelayAddon {
-  create(family: number, tos: number, learnMs: number, cb: (records: Buffer, count: number) => void): unknown;
+  create(family: number, tos: number, learnMs: number, cb: (records: Buffer, count: number) => void, priority: number): unknown;
   open(h: unknown, bindAddress: string, portA: number, portB: number, rtcpMux: boolean): number;
   setPeer(h: unknown, id: number, side: number, rtpAddr: string, rtpPort: number, rtcpAddr: string, rtcpPort: number, mux: boolean): void;
   latched(h: unknown, id: number): [string, number, string, number];
   close(h: unknown, id: number): void;
-  counters(h: unknown): { received: number; forwarded: number; strictDrops: number; junkDrops: number; noPeerDrops: number; sendErrors: number; recordsDropped: number };
+  counters(h: unknown): { received: number; forwarded: number; strictDrops: number; junkDrops: number; noPeerDrops: number; sendErrors: number; recordsDropped: number; priority: number };
   destroy(h: unknown): void;
   latchRun(learnMs: number, steps: Array<[number, number, string, number, number, string]>): Array<number | string>;
 }
@@ -71,6 +71,9 @@ function ipText(buf: Buffer, at: number, family: number): string {
   return parts.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:::+/, '::');
 }
 
+/** the addon's priority numbers, by index */
+const PRIORITY_CODES: readonly RelayPriority[] = ['normal', 'high', 'realtime'];
+
 export class NativeRelay implements MediaRelay {
   readonly kind = 'loop' as const;
   private readonly h: unknown;
@@ -81,7 +84,7 @@ export class NativeRelay implements MediaRelay {
   constructor(private readonly a: RtpRelayAddon, readonly opts: MediaRelayOptions) {
     this.pool = new PortPool(opts.portMin, opts.portMax);
     const family = opts.bindAddress.includes(':') ? 6 : 4;
-    this.h = a.create(family, ((opts.dscp ?? 0) & 63) << 2, opts.learnMs, (buf, count) => this.onRecords(buf, count));
+    this.h = a.create(family, ((opts.dscp ?? 0) & 63) << 2, opts.learnMs, (buf, count) => this.onRecords(buf, count), PRIORITY_CODES.indexOf(opts.priority ?? 'realtime'));
   }
 
   async open(options: SessionOptions): Promise<MediaSession> {
@@ -109,12 +112,12 @@ export class NativeRelay implements MediaRelay {
     throw new VoipreadyError('E_LISTEN', `no free RTP port pair left in ${this.opts.portMin}-${this.opts.portMax} on ${this.opts.bindAddress}`);
   }
 
-  counters(): RelayCounters & { recordsDropped: number } {
-    const c = this.closed ? this.last : this.a.counters(this.h);
-    return { ...c, portsInUse: this.pool.inUse * 2, portsTotal: this.pool.total * 2 };
+  counters(): RelayCounters & { notAnalysed: number; thread: RelayPriority | 'starting' } {
+    const { priority, recordsDropped, ...c } = this.closed ? this.last : this.a.counters(this.h);
+    return { ...c, notAnalysed: recordsDropped, thread: PRIORITY_CODES[priority] ?? 'starting', portsInUse: this.pool.inUse * 2, portsTotal: this.pool.total * 2 };
   }
 
-  private last = { received: 0, forwarded: 0, strictDrops: 0, junkDrops: 0, noPeerDrops: 0, sendErrors: 0, recordsDropped: 0 };
+  private last = { received: 0, forwarded: 0, strictDrops: 0, junkDrops: 0, noPeerDrops: 0, sendErrors: 0, recordsDropped: 0, priority: -1 };
 
   async close(): Promise<void> {
     if (this.closed) return;

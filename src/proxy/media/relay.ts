@@ -86,10 +86,16 @@ export interface RelayCounters {
   junkDrops: number;
   noPeerDrops: number;
   sendErrors: number;
+  /** relayed packets the analysis never saw: it fell behind and the loop relay's record buffer was full (packets are never held back) */
+  notAnalysed?: number;
+  /** the loop relay's forwarding thread: the scheduling it obtained ('starting' until the thread runs) */
+  thread?: RelayPriority | 'starting';
   /** ports in use / in the range */
   portsInUse: number;
   portsTotal: number;
 }
+
+export type RelayPriority = 'realtime' | 'high' | 'normal';
 
 export interface MediaRelayOptions {
   /** local address the relay binds (the address written into SDP c= is the SIP side's business) */
@@ -100,6 +106,12 @@ export interface MediaRelayOptions {
   /** DSCP written on forwarded packets (46 = EF); null leaves the socket default */
   dscp: number | null;
   learnMs: number;
+  /**
+   * the forwarding thread's scheduling ('loop' relay only): 'realtime' (SCHED_FIFO, the default: a
+   * packet never waits behind the analysis for a core), 'high' (nice -10) or 'normal'; without the
+   * privilege it falls back step by step and counters().priority says what it got
+   */
+  priority?: RelayPriority;
   /** called with batches of accepted packets (at least every 50 ms while packets flow) */
   onPackets(batch: readonly RelayedPacket[]): void;
 }
