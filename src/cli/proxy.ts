@@ -26,9 +26,12 @@ import { createMediaRelay } from '../proxy/media/create-relay.js';
 import type { MediaRelay, RelayedPacket, RelayPriority } from '../proxy/media/relay.js';
 import { AddedDelay } from '../proxy/added-delay.js';
 import { LocalAddresses } from '../proxy/sip/local-address.js';
-import { SipProxy, type Upstream } from '../proxy/sip/sip-proxy.js';
+import { SipProxy, type TearDownResult, type Upstream } from '../proxy/sip/sip-proxy.js';
 import { SipTransports, type InboundSip } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
+
+/** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
+const TEARDOWN_ANSWER_MS = 2000;
 
 export interface ProxyOptions extends SettingsCliOptions {
   listen: string;
@@ -191,6 +194,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   }
   Object.assign(proxyMetricsRef, createProxyMetrics(metrics.registry, { sip: () => proxy.counters, transport: () => transports.counters, relay: () => relay.counters() }));
   let finalReport: AnalysisReport | null = null;
+  let tornDown: TearDownResult | null = null;
   const server = opts.serve === true
     ? await startServer({ registry: metrics.registry, view: () => analyzer.view, report: () => finalReport, listen: serveConfigFrom({ listen: opts.listenHttp ?? '127.0.0.1:9464' }).listen })
     : null;
@@ -205,6 +209,11 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     process.stderr.write(`voipready: ${why2}: no new calls; ${proxy.activeCalls().length} in progress get ${grace} s\n`);
     const end = Date.now() + grace * 1000;
     while (proxy.activeCalls().length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    if (proxy.activeCalls().length > 0) {
+      // what is still up is ended cleanly: BYE on both legs, CANCEL toward the callee of a ringing call
+      tornDown = await proxy.tearDown(TEARDOWN_ANSWER_MS);
+      process.stderr.write(`voipready: ended ${tornDown.calls} call(s): ${tornDown.byeSent} BYE sent (${tornDown.byeAnswered} answered), ${tornDown.cancelSent} CANCEL sent (${tornDown.cancelAnswered} answered)\n`);
+    }
   } finally {
     clearInterval(sweeper);
     offReport();
@@ -214,7 +223,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     clock.stop();
     // the relay's last batch is handed over on the next turn of the loop
     await new Promise((r) => setImmediate(r));
-    finalReport = { ...analyzer.finish(label), proxy: proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`) };
+    finalReport = { ...analyzer.finish(label), proxy: { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), endedAtShutdown: tornDown } };
     await server?.close();
   }
   if (opts.report !== undefined) writeReport(opts.report, finalReport);

@@ -329,6 +329,11 @@ export interface ProxyReport {
    * from the caller, "b-leg": from the callee); null where it cannot be measured (dgram relay)
    */
   addedDelayMs: Record<'a-leg' | 'b-leg', DelayDistribution | null>;
+  /**
+   * the calls still up after the grace period at shutdown, ended by the proxy itself: a BYE on both
+   * legs of an answered call, a CANCEL toward the callee of a ringing one; null when none were left
+   */
+  endedAtShutdown?: { calls: number; byeSent: number; byeAnswered: number; cancelSent: number; cancelAnswered: number } | null;
 }
 
 /** per-packet one-way delay figures of one stream between two capture points, ms */

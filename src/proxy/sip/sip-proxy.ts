@@ -24,7 +24,9 @@ import type { SipHeader, SipMessage, SipRequest, SipResponse, SipUri } from '../
 import { recordRoute, spliceSip, topVia, headerWithValue, type SipEdit } from '../../encode/sip-splice.js';
 import { VoipreadyError } from '../../errors.js';
 import type { MediaRelay, MediaSession, Side } from '../media/relay.js';
-import { branchFor, isOurBranch } from './branch.js';
+import { randomBytes } from 'node:crypto';
+import { BRANCH_PREFIX, branchFor, isOurBranch } from './branch.js';
+import { byeToward, cancelOf, type DialogFacts, type DialogParty } from './dialog-teardown.js';
 import { CallMedia } from './media-anchor.js';
 import { replyTo } from './replies.js';
 import { FLOW_PARAM, decodeFlow, encodeFlow } from './route-token.js';
@@ -66,6 +68,20 @@ export interface ProxyCounters {
   stray: number;
   callsActive: number;
   callsTotal: number;
+  /** shutdown: BYEs the proxy sent itself (two per answered call) and how many were answered 2xx */
+  byeSent: number;
+  byeAnswered: number;
+  /** shutdown: ringing INVITEs the proxy cancelled itself */
+  cancelSent: number;
+}
+
+/** what tearDown did */
+export interface TearDownResult {
+  calls: number;
+  byeSent: number;
+  byeAnswered: number;
+  cancelSent: number;
+  cancelAnswered: number;
 }
 
 interface Transaction {
@@ -73,6 +89,8 @@ interface Transaction {
   method: string;
   lastResponse: Buffer | null;
   touchedMs: number;
+  /** a request the proxy sent itself (shutdown BYE/CANCEL): its final answer ends here */
+  own?: (status: number) => void;
 }
 
 interface Call {
@@ -83,6 +101,10 @@ interface Call {
   clientFlow: Flow;
   answered: boolean;
   touchedMs: number;
+  /** the dialog's facts for ending it at shutdown; null until the INVITE went out */
+  dialog: DialogFacts | null;
+  /** where the INVITE went (the callee's first hop) */
+  calleeFlow: Flow | null;
 }
 
 /** RFC 3261 17.1.1.2: 64*T1, how long a transaction may live */
@@ -98,7 +120,7 @@ const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
 export class SipProxy {
   readonly counters: ProxyCounters = {
     requests: 0, responses: 0, forwarded: 0, absorbed: 0, rejectedForbidden: 0, rejectedNotFound: 0,
-    tooManyHops: 0, noPorts: 0, malformed: 0, stray: 0, callsActive: 0, callsTotal: 0,
+    tooManyHops: 0, noPorts: 0, malformed: 0, stray: 0, callsActive: 0, callsTotal: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0,
   };
   private readonly transactions = new Map<string, Transaction>();
   private readonly calls = new Map<string, Call>();
@@ -166,6 +188,65 @@ export class SipProxy {
     for (const id of [...this.calls.keys()]) this.endCall(id);
   }
 
+  /**
+   * Shutdown (after the grace period): every answered call still up gets a BYE on both legs, every
+   * INVITE still ringing a CANCEL toward the callee (whose 487 then reaches the caller the usual
+   * way). Waits up to timeoutMs for the answers; the calls' media is freed either way.
+   */
+  async tearDown(timeoutMs: number): Promise<TearDownResult> {
+    const r: TearDownResult = { calls: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0, cancelAnswered: 0 };
+    const pending = new Set<string>();
+    const cancelled = new Set<string>();
+    for (const [callId, c] of this.calls) {
+      const d = c.dialog;
+      if (d === null) continue;
+      r.calls++;
+      if (c.answered && d.callee !== null) {
+        for (const [to, from] of [[d.caller, d.callee], [d.callee, d.caller]] as Array<[DialogParty, DialogParty]>) {
+          const branch = BRANCH_PREFIX + randomBytes(10).toString('hex');
+          const key = `${branch}|BYE`;
+          pending.add(key);
+          this.ownTransaction(key, to.flow, (status) => {
+            pending.delete(key);
+            if (status < 300) {
+              r.byeAnswered++;
+              this.counters.byeAnswered++;
+            }
+          });
+          r.byeSent++;
+          this.counters.byeSent++;
+          this.opts.send(to.flow, byeToward(d, to, from, this.viaValue(to.flow, branch)));
+        }
+      } else if (!c.answered && c.calleeFlow !== null) {
+        const branch = /branch=([^;\s]+)/.exec(d.invite.via)?.[1] ?? '';
+        const key = `${branch}|CANCEL`;
+        pending.add(key);
+        cancelled.add(callId);
+        this.ownTransaction(key, c.calleeFlow, (status) => {
+          pending.delete(key);
+          if (status < 300) r.cancelAnswered++;
+        });
+        r.cancelSent++;
+        this.counters.cancelSent++;
+        this.opts.send(c.calleeFlow, cancelOf(d));
+      }
+    }
+    const end = this.now() + timeoutMs;
+    const waiting = (): boolean => pending.size > 0 || [...cancelled].some((id) => this.calls.has(id));
+    while (waiting() && this.now() < end) await new Promise((res) => setTimeout(res, 20));
+    for (const key of pending) this.transactions.delete(key);
+    this.close();
+    return r;
+  }
+
+  private ownTransaction(key: string, to: Flow, own: (status: number) => void): void {
+    this.remember(this.transactions, key, { inbound: to, method: key.slice(key.indexOf('|') + 1), lastResponse: null, touchedMs: this.now(), own }, MAX_TRANSACTIONS);
+  }
+
+  private viaValue(toward: Flow, branch: string): string {
+    return `SIP/2.0/${toward.transport.toUpperCase()} ${hostText(this.advertise(toward.address))}:${this.opts.port};branch=${branch}`;
+  }
+
   // ---- requests
 
   private async onRequest(m: InboundSip, req: SipRequest): Promise<void> {
@@ -212,8 +293,9 @@ export class SipProxy {
     if (req.method !== 'ACK') {
       this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now() }, MAX_TRANSACTIONS);
     }
+    const viaValue = `SIP/2.0/${target.transport.toUpperCase()} ${hostText(via)}:${this.opts.port};branch=${branch}`;
     const edits: SipEdit[] = [
-      topVia(req, `SIP/2.0/${target.transport.toUpperCase()} ${hostText(via)}:${this.opts.port};branch=${branch}`),
+      topVia(req, viaValue),
       ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h })),
     ];
     if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
@@ -229,8 +311,33 @@ export class SipProxy {
     }
     const out = spliceSip(m.bytes, req, edits, body === null ? {} : { body });
     this.counters.forwarded++;
+    this.noteDialog(req, m.flow, fromUpstream, target, viaValue, ours.headers);
     this.opts.send(target, out);
     if (req.method === 'BYE' || req.method === 'CANCEL') this.endCall(req.callId);
+  }
+
+  /** what ending the call at shutdown needs: the INVITE as forwarded, the caller's side, each side's CSeq */
+  private noteDialog(req: SipRequest, inbound: Flow, fromUpstream: boolean, target: Flow, via: string, ownRoutes: SipHeader[]): void {
+    const call = req.callId === null ? undefined : this.calls.get(req.callId);
+    if (call === undefined || req.cseq === null) return;
+    if (req.method === 'INVITE' && req.to?.tag == null && !call.answered) {
+      const value = (key: string): string => req.headers.find((h) => h.key === key)?.value ?? '';
+      const listOf = (key: string, skip: readonly SipHeader[] = []): string[] =>
+        req.headers.filter((h) => h.key === key && !skip.includes(h)).flatMap((h) => splitCommaList(h.value).map((e) => e.trim()));
+      call.dialog = {
+        callId: req.callId!,
+        caller: { flow: inbound, nameAddr: value('from'), contact: contactUri(req), routes: listOf('record-route'), cseq: req.cseq.seq },
+        callee: call.dialog?.callee ?? null,
+        invite: { requestUri: req.requestUri, via, from: value('from'), to: value('to'), cseq: req.cseq.seq, routes: listOf('route', ownRoutes) },
+      };
+      call.calleeFlow = target;
+      return;
+    }
+    const d = call.dialog;
+    if (d === null || req.to?.tag == null) return;
+    // an in-dialog request: the next BYE in that party's name must carry a higher CSeq
+    const party = fromUpstream === call.callerFromUpstream ? d.caller : d.callee;
+    if (party !== null) party.cseq = Math.max(party.cseq, req.cseq.seq);
   }
 
   /** where a client's request goes: the upstream, for a served domain only */
@@ -329,6 +436,14 @@ export class SipProxy {
     }
     const method = res.cseq?.method ?? '';
     const tx = this.transactions.get(`${top.branch}|${method}`);
+    if (tx?.own !== undefined) {
+      // the answer to the proxy's own BYE/CANCEL: it ends here
+      if (res.status >= 200) {
+        this.transactions.delete(`${top.branch}|${method}`);
+        tx.own(res.status);
+      }
+      return;
+    }
     const to = tx?.inbound ?? this.nextViaFlow(res);
     if (to === null) {
       this.counters.stray++;
@@ -344,6 +459,17 @@ export class SipProxy {
     this.counters.forwarded++;
     this.opts.send(to, out);
     this.afterResponse(res, method);
+  }
+
+  /** the callee's side of the dialog, from the 2xx of the INVITE: its tag, Contact and the route set toward it */
+  private noteAnswer(call: Call, res: SipResponse): void {
+    const d = call.dialog;
+    if (d === null || d.callee !== null || call.calleeFlow === null) return;
+    const rr = res.headers.filter((h) => h.key === 'record-route').flatMap((h) => splitCommaList(h.value).map((e) => e.trim()));
+    const ours = rr.findIndex((e) => this.flowOfOwnRoute(e) !== undefined);
+    // above the proxy's own entries are the proxies toward the callee; nearest to the proxy is the last of them
+    const toward = (ours < 0 ? [] : rr.slice(0, ours)).reverse();
+    d.callee = { flow: call.calleeFlow, nameAddr: res.headers.find((h) => h.key === 'to')?.value ?? '', contact: contactUri(res), routes: toward, cseq: 0 };
   }
 
   /** RFC 3261 16.7 step 3: the proxy's Via goes (also when the upstream folded the Vias into one line) */
@@ -370,7 +496,10 @@ export class SipProxy {
     const call = res.callId === null ? undefined : this.calls.get(res.callId);
     if (call === undefined) return;
     call.touchedMs = this.now();
-    if (method === 'INVITE' && res.status >= 200 && res.status < 300) call.answered = true;
+    if (method === 'INVITE' && res.status >= 200 && res.status < 300) {
+      call.answered = true;
+      this.noteAnswer(call, res);
+    }
     if (method === 'INVITE' && res.status >= 300 && !call.answered) this.endCall(res.callId);
   }
 
@@ -384,7 +513,7 @@ export class SipProxy {
       if (this.calls.size >= MAX_CALLS || this.refusing) return 'no-ports';
       call = {
         media: new CallMedia(callId, this.opts.relay, this.now(), (s, c) => this.opts.onSession?.(s, c.callId)),
-        callerFromUpstream: fromUpstream, clientFlow, answered: false, touchedMs: this.now(),
+        callerFromUpstream: fromUpstream, clientFlow, answered: false, touchedMs: this.now(), dialog: null, calleeFlow: null,
       };
       this.calls.set(callId, call);
       this.counters.callsTotal++;
@@ -440,6 +569,11 @@ export class SipProxy {
     if (map.size >= max) map.delete(map.keys().next().value!);
     map.set(key, value);
   }
+}
+
+/** the first Contact's URI as written, or null */
+function contactUri(m: SipMessage): string | null {
+  return m.contact[0]?.uri.raw ?? null;
 }
 
 /** "[2001:db8::1]" -> "2001:db8::1" */
