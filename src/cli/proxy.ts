@@ -27,7 +27,7 @@ import type { MediaRelay, RelayedPacket, RelayPriority } from '../proxy/media/re
 import { AddedDelay } from '../proxy/added-delay.js';
 import { LocalAddresses } from '../proxy/sip/local-address.js';
 import { SipProxy, type TearDownResult, type Upstream } from '../proxy/sip/sip-proxy.js';
-import { SipTransports, type InboundSip } from '../proxy/sip/transport.js';
+import { SipTransports, type Flow, type InboundSip } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
@@ -159,19 +159,23 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   if (why !== null) process.stderr.write(`voipready: media relay: ${relay.kind} (${why})${relay.kind === 'dgram' ? ': DSCP of RTP is unknown and not marked' : ''}\n`);
 
   const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
+  // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the
+  // rewritten SDP is where each side was told to send, so media is tied to the right ports
+  const analyseSent = (flow: Flow, bytes: Buffer): void => {
+    const at = Date.now();
+    analyzer.pushDatagram({
+      src: addresses.toward(flow.address), srcPort: transports.localPort, dst: flow.address, dstPort: flow.port,
+      transport: flow.transport, tsSec: Math.floor(at / 1000), tsNsec: (at % 1000) * 1e6,
+      dscp: transports.dscpCapable && flow.transport === 'udp' ? sipDscp : null, payload: bytes, source: 'proxy:sip-out',
+    });
+  };
   sip = new SipProxy({
     upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
-      // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the
-      // rewritten SDP is where each side was told to send, so media is tied to the right ports
-      const at = Date.now();
-      analyzer.pushDatagram({
-        src: addresses.toward(flow.address), srcPort: transports.localPort, dst: flow.address, dstPort: flow.port,
-        transport: flow.transport, tsSec: Math.floor(at / 1000), tsNsec: (at % 1000) * 1e6,
-        dscp: transports.dscpCapable && flow.transport === 'udp' ? sipDscp : null, payload: bytes, source: 'proxy:sip-out',
-      });
+      analyseSent(flow, bytes);
     },
+    sendOrElse: (flow, bytes, failed) => transports.sendOrElse(flow, bytes, () => analyseSent(flow, bytes), failed),
     onSession: (s, callId) => callOfSession.set(s.id, () => sip?.mediaSeen(callId)),
   });
   sip.setMediaTimeout(mediaTimeout * 1000);
@@ -240,6 +244,7 @@ function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b:
     sip: {
       forwarded: c.forwarded, absorbedRetransmissions: c.absorbed, rejectedForbidden: c.rejectedForbidden, rejectedNotFound: c.rejectedNotFound,
       tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, strayResponses: c.stray,
+      largeOverTcp: c.largeOverTcp, tcpFallbackToUdp: c.tcpFallbacks,
     },
     media: {
       received: r.received, forwarded: r.forwarded, droppedStrictSource: r.strictDrops, droppedJunk: r.junkDrops,

@@ -313,6 +313,9 @@ export interface ProxyReport {
     noRtpPorts: number;
     malformed: number;
     strayResponses: number;
+    /** requests over 1300 bytes sent to a UDP upstream over TCP (RFC 3261 18.1.1), and those that went over UDP after all (the upstream took no TCP) */
+    largeOverTcp: number;
+    tcpFallbackToUdp: number;
   };
   media: {
     received: number;

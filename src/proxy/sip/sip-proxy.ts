@@ -50,6 +50,8 @@ export interface SipProxyOptions {
   domains: readonly string[];
   relay: MediaRelay;
   send(flow: Flow, bytes: Buffer): void;
+  /** send over TCP if a connection can be made, else call `failed` (large requests toward the upstream; absent: never switched) */
+  sendOrElse?(flow: Flow, bytes: Buffer, failed: () => void): void;
   /** a relay session opened for a call (the analysis labels its packets by it) */
   onSession?(session: MediaSession, callId: string): void;
   now?: () => number;
@@ -73,6 +75,9 @@ export interface ProxyCounters {
   byeAnswered: number;
   /** shutdown: ringing INVITEs the proxy cancelled itself */
   cancelSent: number;
+  /** requests too large for UDP sent to the upstream over TCP instead (RFC 3261 18.1.1), and of them those that went over UDP after all (no TCP there) */
+  largeOverTcp: number;
+  tcpFallbacks: number;
 }
 
 /** what tearDown did */
@@ -107,6 +112,8 @@ interface Call {
   calleeFlow: Flow | null;
 }
 
+/** RFC 3261 18.1.1: with the path MTU unknown, a request larger than this must not go over UDP */
+const MAX_UDP_REQUEST = 1300;
 /** RFC 3261 17.1.1.2: 64*T1, how long a transaction may live */
 const TRANSACTION_MS = 32_000;
 const MAX_TRANSACTIONS = 20_000;
@@ -120,7 +127,7 @@ const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
 export class SipProxy {
   readonly counters: ProxyCounters = {
     requests: 0, responses: 0, forwarded: 0, absorbed: 0, rejectedForbidden: 0, rejectedNotFound: 0,
-    tooManyHops: 0, noPorts: 0, malformed: 0, stray: 0, callsActive: 0, callsTotal: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0,
+    tooManyHops: 0, noPorts: 0, malformed: 0, stray: 0, callsActive: 0, callsTotal: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0, largeOverTcp: 0, tcpFallbacks: 0,
   };
   private readonly transactions = new Map<string, Transaction>();
   private readonly calls = new Map<string, Call>();
@@ -293,15 +300,7 @@ export class SipProxy {
     if (req.method !== 'ACK') {
       this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now() }, MAX_TRANSACTIONS);
     }
-    const viaValue = `SIP/2.0/${target.transport.toUpperCase()} ${hostText(via)}:${this.opts.port};branch=${branch}`;
-    const edits: SipEdit[] = [
-      topVia(req, viaValue),
-      ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h })),
-    ];
-    if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
-    else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
     const clientFlow = fromUpstream ? target : m.flow;
-    if (DIALOG_CREATING.has(req.method) && req.to?.tag == null) edits.push(...this.recordRoutes(req, m.flow, target, clientFlow));
     if (req.method === 'REGISTER' && !fromUpstream) this.rememberContacts(req, m.flow);
     const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, target);
     if (body === 'no-ports') {
@@ -309,10 +308,32 @@ export class SipProxy {
       this.opts.send(m.flow, replyTo(req, 503, 'Service Unavailable', ['Retry-After: 5']));
       return;
     }
-    const out = spliceSip(m.bytes, req, edits, body === null ? {} : { body });
+    /** the request as it leaves toward `to` (Via and Record-Route name the transport used) */
+    const forward = (to: Flow): { out: Buffer; via: string } => {
+      const viaValue = `SIP/2.0/${to.transport.toUpperCase()} ${hostText(via)}:${this.opts.port};branch=${branch}`;
+      const edits: SipEdit[] = [topVia(req, viaValue), ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h }))];
+      if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
+      else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
+      if (DIALOG_CREATING.has(req.method) && req.to?.tag == null) edits.push(...this.recordRoutes(req, m.flow, to, clientFlow));
+      return { out: spliceSip(m.bytes, req, edits, body === null ? {} : { body }), via: viaValue };
+    };
+    const plain = forward(target);
     this.counters.forwarded++;
-    this.noteDialog(req, m.flow, fromUpstream, target, viaValue, ours.headers);
-    this.opts.send(target, out);
+    if (target.transport === 'udp' && plain.out.length > MAX_UDP_REQUEST && this.isUpstream(target) && this.opts.sendOrElse !== undefined) {
+      // RFC 3261 18.1.1: a request over 1300 bytes (path MTU unknown) goes over TCP; UDP again if the upstream takes no TCP
+      const tcpFlow: Flow = { ...target, transport: 'tcp' };
+      const big = forward(tcpFlow);
+      this.counters.largeOverTcp++;
+      this.noteDialog(req, m.flow, fromUpstream, tcpFlow, big.via, ours.headers);
+      this.opts.sendOrElse(tcpFlow, big.out, () => {
+        this.counters.tcpFallbacks++;
+        this.noteDialog(req, m.flow, fromUpstream, target, plain.via, ours.headers);
+        this.opts.send(target, plain.out);
+      });
+    } else {
+      this.noteDialog(req, m.flow, fromUpstream, target, plain.via, ours.headers);
+      this.opts.send(target, plain.out);
+    }
     if (req.method === 'BYE' || req.method === 'CANCEL') this.endCall(req.callId);
   }
 

@@ -47,6 +47,8 @@ const HEADER_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 15 * 60_000;
 const MAX_TCP_MESSAGE = 64 * 1024;
 const MAX_QUEUED_BYTES = 1024 * 1024;
+/** how long a TCP connection toward the upstream may take before a large request goes over UDP after all */
+const TCP_DIAL_MS = 2000;
 
 export const flowKey = (f: Flow): string => `${f.transport}:${f.address}:${f.port}`;
 
@@ -110,6 +112,37 @@ export class SipTransports {
       return;
     }
     c.sock.write(bytes);
+  }
+
+  /**
+   * A message that must go over TCP when it can (RFC 3261 18.1.1: a request too large for UDP): on
+   * the flow's connection, dialled when missing; `sent` once it is written, `failed` when the
+   * connection cannot be made within TCP_DIAL_MS (the caller then sends it over UDP after all).
+   */
+  sendOrElse(flow: Flow, bytes: Buffer, sent: () => void, failed: () => void): void {
+    const c = this.conns.get(flowKey(flow)) ?? this.dial(flow);
+    if (!c.sock.connecting && !c.sock.destroyed) {
+      this.send(flow, bytes);
+      sent();
+      return;
+    }
+    let settled = false;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (ok) {
+        c.sock.write(bytes);
+        sent();
+      } else {
+        c.sock.destroy();
+        failed();
+      }
+    };
+    const timer = setTimeout(() => settle(false), TCP_DIAL_MS);
+    timer.unref();
+    c.sock.once('connect', () => settle(true));
+    c.sock.once('close', () => settle(false));
   }
 
   hasConnection(flow: Flow): boolean {

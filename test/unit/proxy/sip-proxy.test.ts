@@ -245,4 +245,36 @@ describe('SipProxy', () => {
     expect(sent.at(-1)!.flow).toEqual(PHONE);
     expect(parse(sent.at(-1)!.bytes)).toMatchObject({ kind: 'response', status: 487 });
   });
+
+  it('a request over 1300 bytes goes to a UDP upstream over TCP (Via and Record-Route say TCP); over UDP after all when TCP fails', async () => {
+    const relay = new FakeRelay();
+    const sent: Array<{ flow: Flow; bytes: Buffer }> = [];
+    const tried: Array<{ flow: Flow; bytes: Buffer; failed: () => void }> = [];
+    const proxy = new SipProxy({
+      upstream: { host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address },
+      port: 5060, localAddressToward: () => PROXY, domains: [], relay, send: (flow, bytes) => sent.push({ flow, bytes }),
+      sendOrElse: (flow, bytes, failed) => tried.push({ flow, bytes, failed }),
+    });
+    const small = sipInvite(dialog());
+    await proxy.handle(at(PHONE, small));
+    expect(tried).toHaveLength(0);
+    expect(sent[0]!.flow).toEqual(UPSTREAM);
+    // the same call offered with a long header (many codecs, a big Call-Info...) crosses 1300 bytes
+    const large = Buffer.from(sipInvite({ ...dialog(), callId: 'big@test', branch: 'z9hG4bKbig' }).toString('latin1')
+      .replace('\r\nCall-ID', `\r\nX-Padding: ${'p'.repeat(1400)}\r\nCall-ID`), 'latin1');
+    await proxy.handle(at(PHONE, large));
+    expect(tried).toHaveLength(1);
+    expect(tried[0]!.flow).toEqual({ ...UPSTREAM, transport: 'tcp' });
+    const overTcp = parse(tried[0]!.bytes);
+    expect(overTcp.via[0]!.transport).toBe('TCP');
+    expect(overTcp.headers.find((h) => h.key === 'record-route')!.value).toMatch(/transport=tcp/);
+    expect(proxy.counters).toMatchObject({ largeOverTcp: 1, tcpFallbacks: 0 });
+    // the upstream takes no TCP: the UDP version goes after all
+    tried[0]!.failed();
+    const overUdp = parse(sent.at(-1)!.bytes);
+    expect(sent.at(-1)!.flow).toEqual(UPSTREAM);
+    expect(overUdp.via[0]!.transport).toBe('UDP');
+    expect(overUdp.via[0]!.branch).toBe(overTcp.via[0]!.branch);
+    expect(proxy.counters).toMatchObject({ largeOverTcp: 1, tcpFallbacks: 1 });
+  });
 });
