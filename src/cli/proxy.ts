@@ -176,7 +176,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
       analyseSent(flow, bytes);
     },
     sendOrElse: (flow, bytes, failed) => transports.sendOrElse(flow, bytes, () => analyseSent(flow, bytes), failed),
-    onSession: (s, callId) => callOfSession.set(s.id, () => sip?.mediaSeen(callId)),
+    onSession: (s, callKey) => callOfSession.set(s.id, () => sip?.mediaSeen(callKey)),
   });
   sip.setMediaTimeout(mediaTimeout * 1000);
   const proxy = sip;

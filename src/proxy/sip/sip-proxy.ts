@@ -52,8 +52,8 @@ export interface SipProxyOptions {
   send(flow: Flow, bytes: Buffer): void;
   /** send over TCP if a connection can be made, else call `failed` (large requests toward the upstream; absent: never switched) */
   sendOrElse?(flow: Flow, bytes: Buffer, failed: () => void): void;
-  /** a relay session opened for a call (the analysis labels its packets by it) */
-  onSession?(session: MediaSession, callId: string): void;
+  /** a relay session opened for a call leg (callKey: what mediaSeen takes) */
+  onSession?(session: MediaSession, callKey: string): void;
   now?: () => number;
 }
 
@@ -94,11 +94,16 @@ interface Transaction {
   method: string;
   lastResponse: Buffer | null;
   touchedMs: number;
+  /** the call leg the request belongs to (its responses anchor that leg's media) */
+  callKey?: string;
   /** a request the proxy sent itself (shutdown BYE/CANCEL): its final answer ends here */
   own?: (status: number) => void;
 }
 
 interface Call {
+  /** Call-ID and leg: a call between two phones behind the proxy passes it twice (a spiral through the PBX) */
+  key: string;
+  callId: string;
   media: CallMedia;
   /** the caller's side came from the upstream (an incoming call to a phone) */
   callerFromUpstream: boolean;
@@ -177,8 +182,8 @@ export class SipProxy {
   }
 
   /** the call a relay session belongs to got a packet */
-  mediaSeen(callId: string): void {
-    const c = this.calls.get(callId);
+  mediaSeen(callKey: string): void {
+    const c = this.calls.get(callKey);
     if (c !== undefined) c.media.lastMediaMs = this.now();
   }
 
@@ -187,8 +192,9 @@ export class SipProxy {
     this.refusing = true;
   }
 
+  /** the Call-IDs of the call legs up (a call between two phones behind the proxy is there twice) */
   activeCalls(): string[] {
-    return [...this.calls.keys()];
+    return [...this.calls.values()].map((c) => c.callId);
   }
 
   close(): void {
@@ -297,12 +303,13 @@ export class SipProxy {
       return;
     }
     const via = this.advertise(target.address);
-    if (req.method !== 'ACK') {
-      this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now() }, MAX_TRANSACTIONS);
-    }
     const clientFlow = fromUpstream ? target : m.flow;
+    const callKey = this.legKey(req, fromUpstream, clientFlow);
+    if (req.method !== 'ACK') {
+      this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now(), callKey }, MAX_TRANSACTIONS);
+    }
     if (req.method === 'REGISTER' && !fromUpstream) this.rememberContacts(req, m.flow);
-    const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, target);
+    const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, callKey, target);
     if (body === 'no-ports') {
       this.counters.noPorts++;
       this.opts.send(m.flow, replyTo(req, 503, 'Service Unavailable', ['Retry-After: 5']));
@@ -324,22 +331,39 @@ export class SipProxy {
       const tcpFlow: Flow = { ...target, transport: 'tcp' };
       const big = forward(tcpFlow);
       this.counters.largeOverTcp++;
-      this.noteDialog(req, m.flow, fromUpstream, tcpFlow, big.via, ours.headers);
+      this.noteDialog(callKey, req, m.flow, fromUpstream, tcpFlow, big.via, ours.headers);
       this.opts.sendOrElse(tcpFlow, big.out, () => {
         this.counters.tcpFallbacks++;
-        this.noteDialog(req, m.flow, fromUpstream, target, plain.via, ours.headers);
+        this.noteDialog(callKey, req, m.flow, fromUpstream, target, plain.via, ours.headers);
         this.opts.send(target, plain.out);
       });
     } else {
-      this.noteDialog(req, m.flow, fromUpstream, target, plain.via, ours.headers);
+      this.noteDialog(callKey, req, m.flow, fromUpstream, target, plain.via, ours.headers);
       this.opts.send(target, plain.out);
     }
-    if (req.method === 'BYE' || req.method === 'CANCEL') this.endCall(req.callId);
+    if (req.method === 'BYE' || req.method === 'CANCEL') this.endCall(callKey);
+  }
+
+  /**
+   * The call leg a request belongs to. A call from one phone behind the proxy to another passes the
+   * proxy twice with the same Call-ID and tags (out to the PBX, back in from it): its initial INVITE
+   * names the leg by direction; an in-dialog request by the client flow it comes from or goes to
+   * (every leg has its own client), else by the one leg there is.
+   */
+  private legKey(req: SipRequest, fromUpstream: boolean, clientFlow: Flow): string {
+    const id = req.callId ?? '';
+    const out = `${id}\u0000out`;
+    const inn = `${id}\u0000in`;
+    if (req.method === 'INVITE' && req.to?.tag == null) return fromUpstream ? inn : out;
+    const a = this.calls.get(out);
+    const b = this.calls.get(inn);
+    if (a !== undefined && b !== undefined) return sameFlow(b.clientFlow, clientFlow) && !sameFlow(a.clientFlow, clientFlow) ? inn : out;
+    return b !== undefined ? inn : out;
   }
 
   /** what ending the call at shutdown needs: the INVITE as forwarded, the caller's side, each side's CSeq */
-  private noteDialog(req: SipRequest, inbound: Flow, fromUpstream: boolean, target: Flow, via: string, ownRoutes: SipHeader[]): void {
-    const call = req.callId === null ? undefined : this.calls.get(req.callId);
+  private noteDialog(callKey: string, req: SipRequest, inbound: Flow, fromUpstream: boolean, target: Flow, via: string, ownRoutes: SipHeader[]): void {
+    const call = this.calls.get(callKey);
     if (call === undefined || req.cseq === null) return;
     if (req.method === 'INVITE' && req.to?.tag == null && !call.answered) {
       const value = (key: string): string => req.headers.find((h) => h.key === key)?.value ?? '';
@@ -471,7 +495,8 @@ export class SipProxy {
       return;
     }
     const edits = this.popTopVia(res);
-    const body = await this.anchorResponse(res, m, to);
+    const call = this.callOfResponse(res, tx, to);
+    const body = await this.anchorResponse(call, res, m, to);
     const out = spliceSip(m.bytes, res, edits, body === null ? {} : { body });
     if (tx !== undefined) {
       tx.lastResponse = out;
@@ -479,7 +504,17 @@ export class SipProxy {
     }
     this.counters.forwarded++;
     this.opts.send(to, out);
-    this.afterResponse(res, method);
+    this.afterResponse(call, res, method);
+  }
+
+  /** the leg a response belongs to: its transaction's, else (transaction gone) by the client flow it goes to */
+  private callOfResponse(res: SipResponse, tx: Transaction | undefined, to: Flow): Call | undefined {
+    if (tx?.callKey !== undefined) return this.calls.get(tx.callKey);
+    const id = res.callId ?? '';
+    const out = this.calls.get(`${id}\u0000out`);
+    const inn = this.calls.get(`${id}\u0000in`);
+    if (out !== undefined && inn !== undefined) return sameFlow(inn.clientFlow, to) ? inn : out;
+    return out ?? inn;
   }
 
   /** the callee's side of the dialog, from the 2xx of the INVITE: its tag, Contact and the route set toward it */
@@ -513,30 +548,30 @@ export class SipProxy {
     return this.clients.has(`${address}:${port}`) || this.isUpstream(flow) ? flow : null;
   }
 
-  private afterResponse(res: SipResponse, method: string): void {
-    const call = res.callId === null ? undefined : this.calls.get(res.callId);
+  private afterResponse(call: Call | undefined, res: SipResponse, method: string): void {
     if (call === undefined) return;
     call.touchedMs = this.now();
     if (method === 'INVITE' && res.status >= 200 && res.status < 300) {
       call.answered = true;
       this.noteAnswer(call, res);
     }
-    if (method === 'INVITE' && res.status >= 300 && !call.answered) this.endCall(res.callId);
+    if (method === 'INVITE' && res.status >= 300 && !call.answered) this.endCall(call.key);
   }
 
   // ---- media
 
-  private async anchorRequest(req: SipRequest, m: InboundSip, fromUpstream: boolean, clientFlow: Flow, target: Flow): Promise<Buffer | null | 'no-ports'> {
+  private async anchorRequest(req: SipRequest, m: InboundSip, fromUpstream: boolean, clientFlow: Flow, key: string, target: Flow): Promise<Buffer | null | 'no-ports'> {
     const callId = req.callId;
     if (callId === null) return null;
-    let call = this.calls.get(callId);
+    let call = this.calls.get(key);
     if (call === undefined && req.method === 'INVITE' && req.to?.tag == null) {
       if (this.calls.size >= MAX_CALLS || this.refusing) return 'no-ports';
       call = {
-        media: new CallMedia(callId, this.opts.relay, this.now(), (s, c) => this.opts.onSession?.(s, c.callId)),
+        key, callId,
+        media: new CallMedia(callId, this.opts.relay, this.now(), (s) => this.opts.onSession?.(s, key)),
         callerFromUpstream: fromUpstream, clientFlow, answered: false, touchedMs: this.now(), dialog: null, calleeFlow: null,
       };
-      this.calls.set(callId, call);
+      this.calls.set(key, call);
       this.counters.callsTotal++;
       this.counters.callsActive = this.calls.size;
     }
@@ -545,8 +580,7 @@ export class SipProxy {
     return this.anchor(call, req, m, fromUpstream, target);
   }
 
-  private async anchorResponse(res: SipResponse, m: InboundSip, to: Flow): Promise<Buffer | null> {
-    const call = res.callId === null ? undefined : this.calls.get(res.callId);
+  private async anchorResponse(call: Call | undefined, res: SipResponse, m: InboundSip, to: Flow): Promise<Buffer | null> {
     if (call === undefined) return null;
     const r = await this.anchor(call, res, m, this.isUpstream(m.flow), to);
     return r === 'no-ports' ? null : r;
@@ -565,12 +599,11 @@ export class SipProxy {
     }
   }
 
-  private endCall(callId: string | null): void {
-    if (callId === null) return;
-    const c = this.calls.get(callId);
+  private endCall(callKey: string): void {
+    const c = this.calls.get(callKey);
     if (c === undefined) return;
     c.media.close();
-    this.calls.delete(callId);
+    this.calls.delete(callKey);
     this.counters.callsActive = this.calls.size;
   }
 
@@ -590,6 +623,10 @@ export class SipProxy {
     if (map.size >= max) map.delete(map.keys().next().value!);
     map.set(key, value);
   }
+}
+
+function sameFlow(a: Flow, b: Flow): boolean {
+  return a.transport === b.transport && a.address === b.address && a.port === b.port;
 }
 
 /** the first Contact's URI as written, or null */
