@@ -12,7 +12,6 @@
  * relayed without loss and measured on every leg, and the call ends with the BYE.
  * Needs root, ip, kamailio, sipp and a built dist/.
  */
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
