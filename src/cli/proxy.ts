@@ -9,7 +9,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
@@ -26,8 +26,8 @@ import { createMediaRelay } from '../proxy/media/create-relay.js';
 import type { MediaRelay, RelayedPacket, RelayPriority } from '../proxy/media/relay.js';
 import { AddedDelay } from '../proxy/added-delay.js';
 import { LocalAddresses } from '../proxy/sip/local-address.js';
-import { SipProxy, type TearDownResult, type Upstream } from '../proxy/sip/sip-proxy.js';
-import { SipTransports, type Flow, type InboundSip } from '../proxy/sip/transport.js';
+import { SipProxy, type SipProxyOptions, type TearDownResult, type Upstream } from '../proxy/sip/sip-proxy.js';
+import { SipTransports, type Flow, type InboundSip, type TlsListen } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
@@ -48,6 +48,9 @@ export interface ProxyOptions extends SettingsCliOptions {
   grace: string;
   relay: string;
   relayPriority: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsPort?: string;
   serve?: boolean;
   listenHttp?: string;
   report?: string;
@@ -61,6 +64,9 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'SIP side: UDP and TCP', '0.0.0.0:5060')
     .option('--upstream <host:port>', 'the PBX or SIP trunk every client request goes to (required)')
     .option('--upstream-transport <udp|tcp>', 'transport toward the upstream', 'udp')
+    .option('--tls-cert <file>', 'PEM certificate (chain): also accept SIP over TLS on the listen side (terminated: analysed in clear)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-port <n>', 'with --tls-cert: the TLS port (default: the SIP port + 1, 5061)')
     .option('--rtp-ports <min-max>', 'the relay\'s RTP/RTCP ports (even RTP, RTCP +1)', '40000-40999')
     .option('--rtp-bind <address>', 'address the relay binds (default: the --listen host)')
     .option('--advertise <address>', 'the address written into Via, Record-Route and SDP (default: the interface toward each peer)')
@@ -95,6 +101,21 @@ function portRange(text: string): { portMin: number; portMax: number } {
   const hi = Number(m?.[2]);
   if (m === null || !(lo >= 1024 && hi <= 65535 && hi - lo >= 3)) throw new VoipreadyError('E_USAGE', `--rtp-ports "${text}" must be MIN-MAX within 1024-65535, at least 4 ports`);
   return { portMin: lo, portMax: hi };
+}
+
+/** the TLS side, when a certificate is given: both files read now, so a wrong path fails at start */
+function tlsOf(opts: ProxyOptions, sipPort: number): TlsListen | null {
+  if (opts.tlsCert === undefined && opts.tlsKey === undefined) return null;
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new VoipreadyError('E_USAGE', 'TLS needs both --tls-cert and --tls-key');
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new VoipreadyError('E_USAGE', `${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const port = opts.tlsPort === undefined ? (sipPort === 0 ? 0 : sipPort + 1) : intOption(opts.tlsPort, '--tls-port', 0, 65535);
+  return { cert: read(opts.tlsCert, '--tls-cert'), key: read(opts.tlsKey, '--tls-key'), port };
 }
 
 async function upstreamOf(opts: ProxyOptions): Promise<Upstream> {
@@ -158,18 +179,18 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets, priority: opts.relayPriority as RelayPriority }, opts.relay as 'loop' | 'native' | 'dgram');
   if (why !== null) process.stderr.write(`voipready: media relay: ${relay.kind} (${why})${relay.kind === 'dgram' ? ': DSCP of RTP is unknown and not marked' : ''}\n`);
 
-  const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
+  const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m), tlsOf(opts, listen.port));
   // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the
   // rewritten SDP is where each side was told to send, so media is tied to the right ports
   const analyseSent = (flow: Flow, bytes: Buffer): void => {
     const at = Date.now();
     analyzer.pushDatagram({
-      src: addresses.toward(flow.address), srcPort: transports.localPort, dst: flow.address, dstPort: flow.port,
+      src: addresses.toward(flow.address), srcPort: flow.transport === 'tls' ? transports.tlsPort : transports.localPort, dst: flow.address, dstPort: flow.port,
       transport: flow.transport, tsSec: Math.floor(at / 1000), tsNsec: (at % 1000) * 1e6,
       dscp: transports.dscpCapable && flow.transport === 'udp' ? sipDscp : null, payload: bytes, source: 'proxy:sip-out',
     });
   };
-  sip = new SipProxy({
+  const proxyOptions: SipProxyOptions = {
     upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
@@ -177,13 +198,14 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     },
     sendOrElse: (flow, bytes, failed) => transports.sendOrElse(flow, bytes, () => analyseSent(flow, bytes), failed),
     onSession: (s, callKey) => callOfSession.set(s.id, () => sip?.mediaSeen(callKey)),
-  });
+  };
+  sip = new SipProxy(proxyOptions);
   sip.setMediaTimeout(mediaTimeout * 1000);
   const proxy = sip;
   const onSip = async (m: InboundSip): Promise<void> => {
     analyzer.pushDatagram({
       src: m.flow.address, srcPort: m.flow.port,
-      dst: unspecified ? addresses.toward(m.flow.address) : listen.host, dstPort: transports.localPort,
+      dst: unspecified ? addresses.toward(m.flow.address) : listen.host, dstPort: m.flow.transport === 'tls' ? transports.tlsPort : transports.localPort,
       transport: m.flow.transport, tsSec: Math.floor(m.atMs / 1000), tsNsec: Math.round((m.atMs % 1000) * 1e6),
       dscp: m.dscp, payload: m.bytes, source: 'proxy:sip',
     });
@@ -192,6 +214,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   };
   try {
     await transports.start();
+    if (transports.tlsPort > 0) proxyOptions.tlsPort = transports.tlsPort;
   } catch (err) {
     await relay.close();
     throw new VoipreadyError('E_LISTEN', `cannot listen for SIP on ${listen.host}:${listen.port}: ${(err as Error).message}`);
@@ -206,7 +229,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const sweeper = setInterval(() => proxy.sweep(), 1000);
   sweeper.unref();
   const offReport = opts.report === undefined ? () => undefined : onReportSignal(() => writeReport(opts.report!, analyzer.view.report()));
-  process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
+  process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort}${transports.tlsPort > 0 ? `, tls ${listen.host}:${transports.tlsPort}` : ''} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
   try {
     const why2 = await waitForShutdown(null);
     proxy.stopNewCalls();

@@ -44,6 +44,8 @@ export interface SipProxyOptions {
   upstream: Upstream;
   /** the proxy's own SIP port (what Via and Record-Route name) */
   port: number;
+  /** its SIP-over-TLS port, when it listens for TLS */
+  tlsPort?: number;
   /** the proxy's address as seen from an address (the interface toward it) */
   localAddressToward(address: string): string;
   /** domains served besides the upstream's host and the proxy's addresses */
@@ -257,7 +259,7 @@ export class SipProxy {
   }
 
   private viaValue(toward: Flow, branch: string): string {
-    return `SIP/2.0/${toward.transport.toUpperCase()} ${hostText(this.advertise(toward.address))}:${this.opts.port};branch=${branch}`;
+    return `SIP/2.0/${toward.transport.toUpperCase()} ${hostText(this.advertise(toward.address))}:${this.portFor(toward.transport)};branch=${branch}`;
   }
 
   // ---- requests
@@ -317,7 +319,7 @@ export class SipProxy {
     }
     /** the request as it leaves toward `to` (Via and Record-Route name the transport used) */
     const forward = (to: Flow): { out: Buffer; via: string } => {
-      const viaValue = `SIP/2.0/${to.transport.toUpperCase()} ${hostText(via)}:${this.opts.port};branch=${branch}`;
+      const viaValue = `SIP/2.0/${to.transport.toUpperCase()} ${hostText(via)}:${this.portFor(to.transport)};branch=${branch}`;
       const edits: SipEdit[] = [topVia(req, viaValue), ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h }))];
       if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
       else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
@@ -450,14 +452,15 @@ export class SipProxy {
     if (uri === null) return undefined;
     const token = uri.params[FLOW_PARAM];
     if (token === undefined) return undefined;
-    if ((uri.port ?? 5060) !== this.opts.port) return undefined;
+    const port = uri.port ?? 5060;
+    if (port !== this.opts.port && port !== this.opts.tlsPort) return undefined;
     return decodeFlow(token);
   }
 
   /** one Record-Route, or two when the two sides see the proxy at different addresses (RFC 5658) */
   private recordRoutes(req: SipRequest, inbound: Flow, target: Flow, clientFlow: Flow): SipEdit[] {
     const token = encodeFlow(clientFlow);
-    const uri = (addr: string, t: Flow['transport']): string => `<sip:${hostText(addr)}:${this.opts.port};transport=${t};lr;${FLOW_PARAM}=${token}>`;
+    const uri = (addr: string, t: Flow['transport']): string => `<sip:${hostText(addr)}:${this.portFor(t)};transport=${t};lr;${FLOW_PARAM}=${token}>`;
     const toward = this.advertise(target.address);
     const back = this.advertise(inbound.address);
     const values = toward === back && target.transport === inbound.transport ? [uri(toward, target.transport)] : [uri(toward, target.transport), uri(back, inbound.transport)];
@@ -542,7 +545,7 @@ export class SipProxy {
     if (v === undefined) return null;
     const address = v.received ?? bare(v.host);
     const port = typeof v.rport === 'number' ? v.rport : v.port ?? 5060;
-    const transport = v.transport === 'TCP' ? 'tcp' : 'udp';
+    const transport = v.transport === 'TCP' ? 'tcp' : v.transport === 'TLS' ? 'tls' : 'udp';
     const flow: Flow = { transport, address, port };
     // only back to where we accept to send: a client we saw, or the upstream
     return this.clients.has(`${address}:${port}`) || this.isUpstream(flow) ? flow : null;
@@ -608,6 +611,11 @@ export class SipProxy {
   }
 
   // ---- helpers
+
+  /** the port the proxy is reached at over a transport */
+  private portFor(t: Flow['transport']): number {
+    return t === 'tls' && this.opts.tlsPort ? this.opts.tlsPort : this.opts.port;
+  }
 
   /**
    * The upstream is its address and SIP port (PBXs and trunks send from the port they listen on,
