@@ -29,6 +29,7 @@ import { LocalAddresses } from '../proxy/sip/local-address.js';
 import { SipProxy, type SipProxyOptions, type TearDownResult, type Upstream } from '../proxy/sip/sip-proxy.js';
 import { SipTransports, type Flow, type InboundSip, type TlsListen } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
+import { startLiveScreen } from './live-screen.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
 const TEARDOWN_ANSWER_MS = 2000;
@@ -48,6 +49,7 @@ export interface ProxyOptions extends SettingsCliOptions {
   grace: string;
   relay: string;
   relayPriority: string;
+  live?: boolean;
   tlsCert?: string;
   tlsKey?: string;
   tlsPort?: string;
@@ -81,7 +83,8 @@ export function register(program: Command): void {
     .option('--serve', 'serve /metrics, /healthz and /api while running')
     .option('--listen-http <host:port>', 'with --serve: the HTTP side (default 127.0.0.1:9464)')
     .option('--report <file>', 'write the report as JSON: on SIGUSR1 and when it stops')
-    .option('--json', 'print the final report as JSON instead of text');
+    .option('--json', 'print the final report as JSON instead of text')
+    .option('--no-live', 'no live summary on the terminal (it is shown only when stderr is a TTY)');
   addSharedOptions(cmd, 'settings').action(exitCodeOf((opts: ProxyOptions) => runProxy(opts)));
 }
 
@@ -230,8 +233,10 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   sweeper.unref();
   const offReport = opts.report === undefined ? () => undefined : onReportSignal(() => writeReport(opts.report!, analyzer.view.report()));
   process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort}${transports.tlsPort > 0 ? `, tls ${listen.host}:${transports.tlsPort}` : ''} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
+  const screen = opts.live === false ? { stop: () => undefined } : startLiveScreen(() => analyzer.view, `voipready proxy ${listen.host}:${transports.localPort} -> ${upstream.host}:${upstream.port}`);
   try {
     const why2 = await waitForShutdown(null);
+    screen.stop();
     proxy.stopNewCalls();
     process.stderr.write(`voipready: ${why2}: no new calls; ${proxy.activeCalls().length} in progress get ${grace} s\n`);
     const end = Date.now() + grace * 1000;
