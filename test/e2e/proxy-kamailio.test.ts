@@ -111,8 +111,6 @@ interface Run {
 async function spiralCall(lab: Lab, dir: string): Promise<Run> {
   const ns = lab.ns('kam');
   writeFileSync(join(dir, 'kamailio.cfg'), kamailioConfig());
-  const dump = process.env.VR_DEBUG_DIR ? lab.spawn(ns, ['dumpcap', '-q', '-i', 'lo', '-w', join(process.env.VR_DEBUG_DIR, 'kam.pcapng')], { name: 'dumpcap' }) : null;
-  if (dump) await dump.waitFor(/Capturing on/, 10_000);
   const kam = lab.spawn(ns, ['kamailio', '-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-P', join(dir, 'kamailio.pid'), '-w', dir], { name: 'kamailio' });
   const reportFile = join(dir, 'report.json');
   const proxy = lab.spawn(ns, [process.execPath, join(ROOT, 'bin', 'voipready'), 'proxy', '--listen', `${LO}:${PROXY_PORT}`,
@@ -132,7 +130,6 @@ async function spiralCall(lab: Lab, dir: string): Promise<Run> {
   await sleep(300);
   await proxy.stop('SIGTERM', 15_000);
   await kam.stop('SIGTERM', 5_000);
-  await dump?.stop('SIGINT', 5_000);
   return { registerAnswer, uacExit, uasExit, report: JSON.parse(readFileSync(reportFile, 'utf8')), kamLog: kam.stderr, proxyStderr: proxy.stderr };
 }
 

@@ -119,6 +119,8 @@ interface Call {
   calleeFlow: Flow | null;
 }
 
+/** how long a call's ports stay open after its BYE, for the packets still under way */
+const BYE_LINGER_MS = 2000;
 /** RFC 3261 18.1.1: with the path MTU unknown, a request larger than this must not go over UDP */
 const MAX_UDP_REQUEST = 1300;
 /** RFC 3261 17.1.1.2: 64*T1, how long a transaction may live */
@@ -138,6 +140,8 @@ export class SipProxy {
   };
   private readonly transactions = new Map<string, Transaction>();
   private readonly calls = new Map<string, Call>();
+  /** media of calls ended by BYE, still open for the last packets (closed by the timer or by close()) */
+  private readonly lingering = new Map<NodeJS.Timeout, CallMedia>();
   /** client flows seen on the listen side, by "address:port" */
   private readonly clients = new Map<string, Flow>();
   /** REGISTER contacts relayed: "host:port" of the Contact URI -> the flow it came from */
@@ -201,6 +205,11 @@ export class SipProxy {
 
   close(): void {
     for (const id of [...this.calls.keys()]) this.endCall(id);
+    for (const [t, media] of this.lingering) {
+      clearTimeout(t);
+      media.close();
+    }
+    this.lingering.clear();
   }
 
   /**
@@ -343,7 +352,8 @@ export class SipProxy {
       this.noteDialog(callKey, req, m.flow, fromUpstream, target, plain.via, ours.headers);
       this.opts.send(target, plain.out);
     }
-    if (req.method === 'BYE' || req.method === 'CANCEL') this.endCall(callKey);
+    if (req.method === 'BYE') this.endCall(callKey, BYE_LINGER_MS);
+    else if (req.method === 'CANCEL') this.endCall(callKey);
   }
 
   /**
@@ -602,12 +612,26 @@ export class SipProxy {
     }
   }
 
-  private endCall(callKey: string): void {
+  /**
+   * The call leg is over. After a BYE its ports stay open lingerMs longer: the far side sends RTP
+   * until the BYE reaches it, and those last packets are received (and measured) instead of
+   * bouncing off a closed port as ICMP unreachable (rtpengine keeps a call after BYE for the same reason).
+   */
+  private endCall(callKey: string, lingerMs = 0): void {
     const c = this.calls.get(callKey);
     if (c === undefined) return;
-    c.media.close();
     this.calls.delete(callKey);
     this.counters.callsActive = this.calls.size;
+    if (lingerMs <= 0) {
+      c.media.close();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.lingering.delete(t);
+      c.media.close();
+    }, lingerMs);
+    t.unref();
+    this.lingering.set(t, c.media);
   }
 
   // ---- helpers
