@@ -15,6 +15,7 @@ import { natCheck, withLocal, type NatCheckResult } from '../alg-test/nat-check.
 import { summarise, type CheckResult } from '../detect/alg-active/analyse.js';
 import { formatChanges } from '../detect/alg-active/sip-text.js';
 import { VoipreadyError } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import { exitCodeOf } from './command.js';
 import { localAddresses } from './nat-check.js';
 
@@ -64,7 +65,7 @@ export function register(program: Command): void {
     .option('--local-port <port>', 'local SIP port (a phone uses 5060; 0 for any)', '5060')
     .option('--advertise <ip>', 'address to write into the messages (default: this end of the socket)')
     .option('--stun <host:port>', 'also ask this STUN server for the public mapping (NAT awareness)')
-    .option('--timeout <ms>', 'per message', '3000')
+    .option('--timeout <duration>', 'per message (plain number: ms; or 3s)', '3000')
     .option('--json', 'one JSON object')
     .option('--report <file>', 'also write the result as the analysis report JSON (findings SIP_ALG_REWRITE / NAT_PRIVATE_ADDRESS_IN_SIP with the rewritten lines)')
     .option('--html <file>', 'also write it as the HTML report, with what to do about each finding')
@@ -73,8 +74,8 @@ export function register(program: Command): void {
       if (o.transport !== 'udp' && o.transport !== 'tcp') throw new VoipreadyError('E_USAGE', `--transport "${o.transport}": udp or tcp`);
       if (o.advertise !== undefined && isIP(o.advertise) === 0) throw new VoipreadyError('E_USAGE', `--advertise "${o.advertise}": an IP address`);
       const localPort = Number(o.localPort);
-      const timeoutMs = Number(o.timeout);
-      if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535 || !(timeoutMs > 0)) throw new VoipreadyError('E_USAGE', 'bad --local-port or --timeout');
+      const timeoutMs = durationOption(o.timeout, '--timeout', { plain: 'ms' });
+      if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535) throw new VoipreadyError('E_USAGE', `--local-port "${o.localPort}" must be a port number 0..65535`);
       const started = Date.now();
       let run;
       try {

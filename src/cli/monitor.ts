@@ -18,6 +18,7 @@ import {
 } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import type { AnalysisReport, Finding } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createCaptureMetrics } from '../outputs/prometheus/capture-metrics.js';
@@ -42,7 +43,7 @@ export function register(program: Command): void {
     .description('monitor live traffic (HEP, an interface, or a pcap stream on stdin) and serve /metrics, /healthz and /api until stopped')
     .argument('[source]', '"-": a live pcap/pcapng stream on stdin (tcpdump -U -w - | voipready monitor -)')
     .option('--report <file>', 'write the report of the run so far to this file as JSON: on SIGUSR1, every --report-interval, and when it stops')
-    .option('--report-interval <seconds>', 'with --report: also write it this often')
+    .option('--report-interval <duration>', 'with --report: also write it this often (seconds, or 30s, 5m, 1h)')
     .option('--json', 'print the final report as JSON instead of text');
   addSharedOptions(cmd, 'hep', 'capture', 'serve', 'settings', 'remoteWrite').action(exitCodeOf(runMonitor));
 }
@@ -136,9 +137,7 @@ function startReportWriter(opts: MonitorOptions, analyzer: Analyzer): () => void
   const off = onReportSignal(write);
   let timer: NodeJS.Timeout | null = null;
   if (opts.reportInterval !== undefined) {
-    const s = Number(opts.reportInterval);
-    if (!Number.isFinite(s) || s <= 0) throw new VoipreadyError('E_USAGE', `--report-interval "${opts.reportInterval}" must be a number of seconds above zero`);
-    timer = setInterval(write, s * 1000);
+    timer = setInterval(write, durationOption(opts.reportInterval, '--report-interval'));
     timer.unref();
   }
   return () => {

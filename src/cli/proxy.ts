@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import type { AnalysisReport, ProxyReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
@@ -63,9 +64,9 @@ export function register(program: Command): void {
     .option('--domain <domain>', 'a SIP domain served besides the upstream\'s host (repeatable)', collect, [])
     .option('--sip-dscp <n>', 'DSCP of forwarded SIP (24 = CS3)', '24')
     .option('--rtp-dscp <n>', 'DSCP of forwarded RTP/RTCP (46 = EF)', '46')
-    .option('--learn-ms <ms>', 'latching window after each offer/answer, then strict source', '3000')
-    .option('--media-timeout <seconds>', 'an answered call without media for this long is torn down', '60')
-    .option('--grace <seconds>', 'on SIGINT/SIGTERM, how long calls in progress may go on', '5')
+    .option('--learn-ms <duration>', 'latching window after each offer/answer, then strict source (plain number: ms; or 3s)', '3000')
+    .option('--media-timeout <duration>', 'an answered call without media for this long is torn down (seconds, or 90s, 2m)', '60')
+    .option('--grace <duration>', 'on SIGINT/SIGTERM, how long calls in progress may go on (seconds, or 30s, 1m)', '5')
     .option('--relay <loop|native|dgram>', 'media relay: loop (native forwarding thread), native (JavaScript on the addon\'s sockets) or dgram', 'loop')
     .option('--serve', 'serve /metrics, /healthz and /api while running')
     .option('--listen-http <host:port>', 'with --serve: the HTTP side (default 127.0.0.1:9464)')
@@ -114,9 +115,9 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const range = portRange(opts.rtpPorts);
   const sipDscp = intOption(opts.sipDscp, '--sip-dscp', 0, 63);
   const rtpDscp = intOption(opts.rtpDscp, '--rtp-dscp', 0, 63);
-  const learnMs = intOption(opts.learnMs, '--learn-ms', 0, 60_000);
-  const mediaTimeout = intOption(opts.mediaTimeout, '--media-timeout', 1, 86_400);
-  const grace = intOption(opts.grace, '--grace', 0, 3600);
+  const learnMs = durationOption(opts.learnMs, '--learn-ms', { plain: 'ms', zero: true, maxMs: 60_000 });
+  const mediaTimeout = durationOption(opts.mediaTimeout, '--media-timeout', { maxMs: 86_400_000 }) / 1000;
+  const grace = durationOption(opts.grace, '--grace', { zero: true, maxMs: 3_600_000 }) / 1000;
   if (opts.relay !== 'loop' && opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be loop, native or dgram`);
   const settings = settingsFromOptions(opts);
   const label = `proxy ${listen.host}:${listen.port} -> ${upstream.host}:${upstream.port}`;

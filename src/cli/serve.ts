@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .description('serve /metrics, /healthz and /api for a capture analysed at full speed (or for live sources)')
     .argument('[capture]', 'pcap or pcapng file to analyse first ("-" for stdin is not supported here)')
     .option('--exit-after-end', 'stop once the capture is analysed (for tests)')
-    .option('--linger <seconds>', 'keep serving this long after the end, then stop');
+    .option('--linger <duration>', 'keep serving this long after the end, then stop (seconds, or 30s, 5m, 1h)');
   addSharedOptions(cmd, 'serve', 'settings', 'remoteWrite').action(exitCodeOf((capture: string | undefined, opts: ReplayOptions) =>
     runReplay(capture ?? null, { ...opts, speed: 'max', keepTimestamps: true, loop: false })));
 }

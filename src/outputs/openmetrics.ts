@@ -9,7 +9,7 @@
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { VoipreadyError } from '../errors.js';
+import { outputError } from '../errors.js';
 import type { AnalysisListener, LiveView } from '../pipeline/events.js';
 import type { Settings } from '../config/settings.js';
 import { familyHeader, sampleLine } from './prometheus/exposition.js';
@@ -36,7 +36,7 @@ export function createOpenMetricsWriter(path: string, settings: Settings, opts: 
   try {
     tmpDir = mkdtempSync(join(dirname(path), '.voipready-om-'));
   } catch (err) {
-    throw new VoipreadyError('E_FILE_OPEN', `cannot write the OpenMetrics file: ${(err as Error).message}`, { file: path });
+    throw outputError(path, 'the OpenMetrics file (--openmetrics)', err);
   }
   const files = new Map<string, FamilyFile>();
   let lastTs = -Infinity;
@@ -105,7 +105,7 @@ function writeOut(path: string, files: Map<string, FamilyFile>, tmpDir: string, 
   try {
     out = openSync(path, 'w');
   } catch (err) {
-    throw new VoipreadyError('E_FILE_OPEN', `cannot write the OpenMetrics file: ${(err as Error).message}`, { file: path });
+    throw outputError(path, 'the OpenMetrics file (--openmetrics)', err);
   }
   const chunk = Buffer.allocUnsafe(1024 * 1024);
   try {

@@ -2,7 +2,7 @@
  * Runs a whole capture (a file, or "-" for stdin) through an Analyzer: the edge where files are read.
  * Files use the synchronous chunked reader (the fast path); stdin and pipes the streaming one.
  */
-import { readCaptureFile, readCaptureStream } from '../capture/file-source.js';
+import { readCaptureFile, readCaptureFileUntil, readCaptureStream } from '../capture/file-source.js';
 import type { AnalysisReport } from '../model/report.js';
 import type { AnalysisSettings } from '../config/settings.js';
 import { Analyzer } from './analyzer.js';
@@ -17,6 +17,11 @@ export interface AnalyzeSourceOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** called with the analyzer before the first packet (to attach live views, e.g. /metrics) */
   onAnalyzer?: (analyzer: Analyzer) => void;
+  /**
+   * stop reading when this aborts (the CLI's SIGINT/SIGTERM): the report covers what was read. Files
+   * are then read with a turn of the event loop every 16 MiB, so the signal is seen.
+   */
+  signal?: AbortSignal;
   /** for tests: a stream to read instead of process.stdin when the source is "-" */
   stdin?: NodeJS.ReadableStream;
 }
@@ -26,8 +31,11 @@ export async function analyzeSource(source: string, opts: AnalyzeSourceOptions):
   const analyzer = new Analyzer({ file: name, settings: opts.settings, listeners: opts.listeners ?? [], series: opts.series === true, ...(opts.detectors === false ? { detectors: false } : {}) });
   opts.onAnalyzer?.(analyzer);
   const onRecord = analyzer.push.bind(analyzer);
+  const fileOpts = { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...analyzer.readOptions() };
   const summary = source === '-'
-    ? await readCaptureStream(opts.stdin ?? process.stdin, name, onRecord, analyzer.readOptions())
-    : readCaptureFile(source, onRecord, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...analyzer.readOptions() });
+    ? await readCaptureStream(opts.stdin ?? process.stdin, name, onRecord, { ...analyzer.readOptions(), ...(opts.signal ? { signal: opts.signal } : {}) })
+    : opts.signal !== undefined
+      ? await readCaptureFileUntil(source, onRecord, opts.signal, fileOpts)
+      : readCaptureFile(source, onRecord, fileOpts);
   return analyzer.end(summary);
 }
