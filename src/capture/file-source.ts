@@ -25,6 +25,8 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** readCaptureStream: stop reading when this aborts (SIGINT/SIGTERM) and resolve with what was read */
   signal?: AbortSignal;
+  /** readCaptureFileUntil: bytes between two turns of the event loop (default YIELD_EVERY_BYTES) */
+  yieldEveryBytes?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function readCaptureFileUntil(path: string, onRecord: RecordListene
   try {
     for (let sinceYield = 0; reader.step();) {
       sinceYield += reader.lastRead;
-      if (sinceYield < YIELD_EVERY_BYTES) continue;
+      if (sinceYield < (opts.yieldEveryBytes ?? YIELD_EVERY_BYTES)) continue;
       sinceYield = 0;
       await new Promise<void>((r) => setImmediate(r));
       if (signal.aborted) {

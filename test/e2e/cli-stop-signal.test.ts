@@ -1,0 +1,111 @@
+/**
+ * Ctrl-C on the README's own live pipe (`tcpdump -w - | voipready analyze -`), issue 15: on SIGINT or
+ * SIGTERM the CLI stops reading, finishes and prints the report of what was read, with the usual
+ * exit code. The pipe here is a real one (a FIFO as the child's stdin, 64 KiB of kernel buffer), so
+ * once our write of `sent` bytes returns, the child has read at least `sent - 64 KiB` of them; the
+ * writer keeps the pipe open, as tcpdump does, so only the signal can end the read.
+ *
+ * Truth: the report equals `analyze` of a file holding exactly the packets the report says it read.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vrct-stop-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const sample = readFileSync(join(ROOT, 'fixtures', 'captures', 'sample-call.pcapng'));
+const PIPE_BUFFER = 65536;
+
+/** end offsets of the pcapng blocks, and which of them are packets (EPB) */
+function blocks(buf: Buffer): Array<{ end: number; packet: boolean }> {
+  const out: Array<{ end: number; packet: boolean }> = [];
+  for (let off = 0; off + 8 <= buf.length;) {
+    const type = buf.readUInt32LE(off);
+    off += buf.readUInt32LE(off + 4);
+    out.push({ end: off, packet: type === 6 });
+  }
+  return out;
+}
+const BLOCKS = blocks(sample);
+
+/** packets wholly inside the first `bytes` bytes */
+function packetsWithin(bytes: number): number {
+  return BLOCKS.filter((b) => b.packet && b.end <= bytes).length;
+}
+
+/** the capture cut after its first `packets` packets, at a block boundary */
+function firstPackets(packets: number): Buffer {
+  let seen = 0;
+  const cut = BLOCKS.find((b) => b.packet && ++seen === packets);
+  return sample.subarray(0, cut?.end ?? 0);
+}
+
+let runs = 0;
+
+interface Stopped { code: number | null; stdout: string; stderr: string }
+
+/** analyze - on a FIFO: write `sent` bytes (more than the pipe holds), then signal the child */
+async function analyzeAndSignal(sent: number, signal: NodeJS.Signals, args: string[]): Promise<Stopped> {
+  const fifo = join(dir, `pipe-${++runs}`);
+  expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+  // the read end without blocking (no writer yet), handed to the child as its stdin
+  const readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = await open(fifo, 'w');
+  const child = spawn(process.execPath, [BIN, 'analyze', '-', ...args], { cwd: ROOT, stdio: [readEnd, 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  closeSync(readEnd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => { stdout += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    await writer.write(sample.subarray(0, sent)); // resolves once the child has drained all but 64 KiB
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await closed;
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  } finally {
+    await writer.close(); // only now does the pipe end: the child must not have waited for it
+  }
+}
+
+describe('SIGINT/SIGTERM on analyze - (a live pipe)', () => {
+  // a cut in the middle of a packet block, well past the pipe's buffer
+  const sent = BLOCKS[Math.floor(BLOCKS.length * 0.8)]!.end - 37;
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s: stops reading, prints the report of what was read, exit as usual', async (signal) => {
+    const r = await analyzeAndSignal(sent, signal, ['--json']);
+    expect(r.code).not.toBeNull(); // ended by itself, not killed by the signal
+    const report = JSON.parse(r.stdout);
+    const read = report.input.packets as number;
+    expect(read).toBeGreaterThanOrEqual(packetsWithin(sent - PIPE_BUFFER));
+    expect(read).toBeLessThanOrEqual(packetsWithin(sent));
+    expect(read).toBeGreaterThan(0);
+    // the packet cut by the stop is ours, not a truncated capture
+    expect(report.input.error).toBeNull();
+    expect(r.stderr).toContain(`${signal}: stopped reading after ${read} packets`);
+    expect(r.code).toBe(report.verdict === 'fail' ? 1 : 0);
+
+    // the truth: analyze of a file with exactly those packets says the same
+    const file = join(dir, `first-${signal}.pcapng`);
+    writeFileSync(file, firstPackets(read));
+    const ref = JSON.parse(runCli(['analyze', file, '--json']).stdout);
+    expect(report.verdict).toBe(ref.verdict);
+    const counts = (rep: { streams: Array<{ ssrc: string; packets: number; lost: number; jitterMeanMs: number }> }): unknown[] =>
+      rep.streams.map((s) => [s.ssrc, s.packets, s.lost, s.jitterMeanMs]);
+    expect(counts(report)).toEqual(counts(ref));
+    expect(report.streams.length).toBeGreaterThan(0);
+  });
+
+  it('the terminal report too', async () => {
+    const r = await analyzeAndSignal(sent, 'SIGINT', ['--no-color']);
+    expect(r.stdout).toMatch(/verdict/i);
+    expect(r.stderr).toMatch(/SIGINT: stopped reading after \d+ packets; the report covers what was read/);
+    expect([0, 1]).toContain(r.code);
+  });
+});
