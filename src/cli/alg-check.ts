@@ -5,11 +5,11 @@
  * head against the one received (inbound), and names the box where the pattern allows.
  * Exit 0: no rewriting seen; 1: SIP ALG found; 7 (E_NETWORK): the echo did not answer.
  */
-import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { AlgCheckRun } from '../alg-test/check-report.js';
 import { toJson } from '../outputs/json.js';
 import type { Command } from 'commander';
+import { writeOutputFile } from './write-output.js';
 import { runCheck, NetworkError } from '../alg-test/check-client.js';
 import { natCheck, withLocal, type NatCheckResult } from '../alg-test/nat-check.js';
 import { summarise, type CheckResult } from '../detect/alg-active/analyse.js';
@@ -107,16 +107,9 @@ async function writeReports(o: Opts, run: AlgCheckRun): Promise<void> {
   const { algCheckReport } = await import('../alg-test/check-report.js');
   const { loadSettings } = await import('../config/load-settings.js');
   const report = algCheckReport(run, loadSettings({}));
-  const write = (file: string, text: string): void => {
-    try {
-      writeFileSync(file, text);
-    } catch (err) {
-      throw new VoipreadyError('E_FILE_OPEN', `cannot write the report: ${(err as Error).message}`, { file });
-    }
-  };
-  if (o.report !== undefined) write(o.report, `${toJson(report, { series: false })}\n`);
+  if (o.report !== undefined) writeOutputFile(o.report, `${toJson(report, { series: false })}\n`, 'the report (--report)');
   if (o.html !== undefined) {
     const { renderHtmlReport } = await import('../outputs/html/render.js');
-    write(o.html, renderHtmlReport(report));
+    writeOutputFile(o.html, renderHtmlReport(report), 'the HTML report (--html)');
   }
 }

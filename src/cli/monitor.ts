@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
 import { readCaptureStream } from '../capture/file-source.js';
 import { startHepCollector, type HepCollector } from '../capture/sources/hep.js';
 import { startInterfaceCapture, type InterfaceCapture, type InterfaceDrops } from '../capture/sources/interface.js';
@@ -17,7 +18,7 @@ import {
   type CaptureConfig, type CaptureOptionValues, type HepConfig, type HepOptionValues, type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
 } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
-import { VoipreadyError } from '../errors.js';
+import { VoipreadyError, writeFailure } from '../errors.js';
 import { durationOption } from '../config/duration.js';
 import type { AnalysisReport, Finding } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
@@ -114,10 +115,12 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     await pusher?.stop();
     await server.close();
   }
-  if (opts.report !== undefined) writeFileSync(opts.report, toJson(finalReport, { series: false }) + '\n');
+  const failed: VoipreadyError[] = [];
+  const reportFile = opts.report;
+  if (reportFile !== undefined) await keepOutputError(failed, () => writeOutputFile(reportFile, toJson(finalReport, { series: false }) + '\n', 'the report (--report)'));
   if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
   else process.stdout.write(renderText(finalReport, { color: false }));
-  return health.captureExit !== null && health.captureExit !== 0 ? 4 : 0;
+  return reportOutputErrors(failed, health.captureExit !== null && health.captureExit !== 0 ? 4 : 0);
 }
 
 /** --report FILE written on SIGUSR1 and every --report-interval seconds (the run so far); returns the stop */
@@ -131,7 +134,8 @@ function startReportWriter(opts: MonitorOptions, analyzer: Analyzer): () => void
     try {
       writeFileSync(file, toJson(analyzer.view.report(), { series: false }) + '\n');
     } catch (err) {
-      process.stderr.write(`voipready: cannot write --report ${file}: ${(err as Error).message}\n`);
+      // a periodic write may fail for a while (a full disk): said, and the run goes on
+      process.stderr.write(`voipready: ${file}: cannot write the report (--report): ${writeFailure(err)}\n`);
     }
   };
   const off = onReportSignal(write);

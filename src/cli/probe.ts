@@ -6,8 +6,9 @@
  * runs, and --remote-write pushes the metrics, so a probe can run for days (--duration 0).
  * In these commands --listen is the STAMP address of the reflector; the HTTP server's is --http-listen.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { writeOutputFile } from './write-output.js';
 import { Registry } from 'prom-client';
 import { VoipreadyError } from '../errors.js';
 import { durationOption } from '../config/duration.js';
@@ -199,7 +200,7 @@ async function sendCommand(opts: SendOptions): Promise<number> {
   const report = probeReport(stats, settings, true);
   if (opts.html !== undefined) {
     const { renderHtmlReport } = await import('../outputs/html/render.js');
-    writeFileSync(opts.html, renderHtmlReport(report));
+    writeOutputFile(opts.html, renderHtmlReport(report), 'the HTML report (--html)');
   }
   process.stdout.write(opts.json === true ? toJson(report, { series: false }) + '\n' : renderText(report, { color: opts.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   return exitCodeForVerdict(report.verdict, opts.strict === true);

@@ -11,9 +11,10 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
-import { VoipreadyError } from '../errors.js';
+import { VoipreadyError, writeFailure } from '../errors.js';
 import { durationOption } from '../config/duration.js';
 import type { AnalysisReport, ProxyReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
@@ -215,10 +216,12 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     finalReport = { ...analyzer.finish(label), proxy: proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`) };
     await server?.close();
   }
-  if (opts.report !== undefined) writeReport(opts.report, finalReport);
+  const failed: VoipreadyError[] = [];
+  const report = opts.report;
+  if (report !== undefined) await keepOutputError(failed, () => writeOutputFile(report, toJson(finalReport, { series: false }) + '\n', 'the report (--report)'));
   if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
   else process.stdout.write(renderText(finalReport, { color: false }));
-  return 0;
+  return reportOutputErrors(failed, 0);
 }
 
 function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b: AddedDelay }, listen: string, upstream: string): ProxyReport {
@@ -242,6 +245,6 @@ function writeReport(file: string, report: AnalysisReport): void {
   try {
     writeFileSync(file, toJson(report, { series: false }) + '\n');
   } catch (err) {
-    process.stderr.write(`voipready: cannot write --report ${file}: ${(err as Error).message}\n`);
+    process.stderr.write(`voipready: ${file}: cannot write the report (--report): ${writeFailure(err)}\n`);
   }
 }

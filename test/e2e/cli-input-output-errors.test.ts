@@ -125,6 +125,12 @@ describe('output files that cannot be written: E_OUTPUT, exit 8', () => {
     expect(r.stderr).toMatch(/x\.om: cannot write the OpenMetrics file \(--openmetrics\): its directory does not exist/);
   });
 
+  it('synth --truth into a missing directory: exit 8 naming --truth', () => {
+    const r = runCli(['synth', join(ROOT, 'fixtures', 'synthetic', 'only-sip.json'), join(dir, 'only-sip.pcap'), '--truth', join(missingDir, 't.json')]);
+    expect(r.status).toBe(8);
+    expect(r.stderr).toMatch(/t\.json: cannot write the truth file \(--truth\): its directory does not exist/);
+  });
+
   it('a writable --html still works', () => {
     const out = join(dir, 'ok.html');
     expect(runCli(['analyze', CLEAN, '--html', out]).status).toBe(0);
