@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { ERROR_CATALOGUE, VoipreadyError, type ErrorCode } from '../errors.js';
 import type { AnalysisReport, TwoPointStream } from '../model/report.js';
+import type { HtmlOptions } from '../outputs/html/heading.js';
 import type { AnalysisListener } from '../pipeline/events.js';
 import { analyzeSource } from '../pipeline/analyze-source.js';
 import { errorJson, toJson } from '../outputs/json.js';
@@ -26,6 +27,8 @@ interface AnalyzeOptions extends SettingsCliOptions, ServeOptionValues, TwoPoint
   linger?: string;
   json?: boolean;
   html?: string;
+  title?: string;
+  customer?: string;
   openmetrics?: string;
   series?: boolean;
   strict?: boolean;
@@ -40,6 +43,8 @@ export function register(program: Command): void {
     .argument('<capture>', 'capture file (pcap or pcapng), or - for standard input')
     .option('--json', 'print the report as one JSON object (documented in the README)')
     .option('--html <file>', 'also write a self-contained HTML report to <file>')
+    .option('--title <text>', 'with --html: the report\'s title (default "VoIP-Ready report: <capture file name>")')
+    .option('--customer <name>', 'with --html: the customer the report is for (shown with the config\'s site)')
     .option('--openmetrics <file>', 'also write timestamped OpenMetrics samples for promtool backfill')
     .option('--series', 'include per-stream time series in --json')
     .option('--strict', 'exit 2 when the verdict is warn')
@@ -53,6 +58,7 @@ export function register(program: Command): void {
 async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<number> {
   const settings = settingsFromOptions(opts);
   const twoPoint = twoPointFromOptions(opts, capture);
+  if (opts.html === undefined && (opts.title !== undefined || opts.customer !== undefined)) throw new VoipreadyError('E_USAGE', '--title and --customer go with --html FILE');
   // checked before the analysis, which may take minutes
   const lingerSeconds = opts.linger === undefined ? null : durationOption(opts.linger, '--linger', { zero: true }) / 1000;
   const listeners: AnalysisListener[] = [];
@@ -102,7 +108,8 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   if (unreadable) return unreadableInput(report, opts.json === true);
   if (twoPoint !== null) report = await addTwoPoint(capture, report, twoPoint, settings, observeDelay);
   const html = opts.html;
-  if (html !== undefined) await keepOutputError(failed, () => writeHtml(html, report));
+  const htmlOpts = { ...(opts.title !== undefined ? { title: opts.title } : {}), ...(opts.customer !== undefined ? { customer: opts.customer } : {}), site: settings.site };
+  if (html !== undefined) await keepOutputError(failed, () => writeHtml(html, report, htmlOpts));
   if (opts.json === true) {
     process.stdout.write(toJson(report, { series: opts.series === true }) + '\n');
   } else {
@@ -142,9 +149,9 @@ async function addTwoPoint(capture: string, report: AnalysisReport, cfg: TwoPoin
   return withTwoPoint(report, tp);
 }
 
-async function writeHtml(path: string, report: AnalysisReport): Promise<void> {
+async function writeHtml(path: string, report: AnalysisReport, opts: HtmlOptions): Promise<void> {
   const { renderHtmlReport } = await import('../outputs/html/render.js');
-  writeOutputFile(path, renderHtmlReport(report), 'the HTML report (--html)');
+  writeOutputFile(path, renderHtmlReport(report, opts), 'the HTML report (--html)');
 }
 
 async function serveAfterwards(cfg: ServeConfig, registry: Registry, view: LiveView | null, report: AnalysisReport, seconds: number | null): Promise<void> {
