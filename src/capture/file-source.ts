@@ -3,7 +3,8 @@
  * promise or stream machinery per chunk, memory flat whatever the file size), a readable stream
  * (stdin "-", pipes), and an async iterator of record copies for replay pacing.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, open, openSync, readSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { VoipreadyError } from '../errors.js';
 import { CaptureParser, type ReaderSummary } from './capture-parser.js';
 import { copyRecord, type CaptureRecord, type PcapRunTaker, type RecordListener } from './record.js';
@@ -201,6 +202,24 @@ export function readCaptureStream(stream: NodeJS.ReadableStream, name: string, o
     stream.on('end', onEnd);
     stream.on('error', onError);
   });
+}
+
+/**
+ * A named pipe given as the capture (`mkfifo`, or `<(tcpdump -w -)` whose /dev/fd/N is one) as a
+ * stream, read like stdin: a synchronous read of a pipe would block the whole process until data
+ * came, so Ctrl-C could not be answered. Null for anything that is not a FIFO (regular files are
+ * read by readCaptureFile). The open waits, off the main thread, for a writer, as `tcpdump -r` does.
+ */
+export async function openNamedPipe(path: string): Promise<NodeJS.ReadableStream | null> {
+  let fifo = false;
+  try {
+    fifo = statSync(path).isFIFO();
+  } catch {
+    return null; // the file reader names the problem
+  }
+  if (!fifo) return null;
+  const fd = await new Promise<number>((resolve, reject) => open(path, 'r', (err, n) => (err === null ? resolve(n) : reject(err))));
+  return new Socket({ fd, readable: true, writable: false });
 }
 
 /**

@@ -48,29 +48,34 @@ let runs = 0;
 
 interface Stopped { code: number | null; stdout: string; stderr: string }
 
-/** analyze - on a FIFO: write `sent` bytes (more than the pipe holds), then signal the child */
-async function analyzeAndSignal(sent: number, signal: NodeJS.Signals, args: string[]): Promise<Stopped> {
+/**
+ * analyze on a FIFO, as stdin (`... | voipready analyze -`) or by its name (`analyze <(tcpdump -w -)`):
+ * write `sent` bytes (more than the pipe holds), then signal the child
+ */
+async function analyzeAndSignal(sent: number, signal: NodeJS.Signals, args: string[], via: 'stdin' | 'path' = 'stdin'): Promise<Stopped> {
   const fifo = join(dir, `pipe-${++runs}`);
   expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-  // the read end without blocking (no writer yet), handed to the child as its stdin
-  const readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-  const writer = await open(fifo, 'w');
-  const child = spawn(process.execPath, [BIN, 'analyze', '-', ...args], { cwd: ROOT, stdio: [readEnd, 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  closeSync(readEnd);
+  // for stdin: the read end without blocking (no writer yet), handed to the child
+  const readEnd = via === 'stdin' ? openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK) : 'ignore';
+  const writer = via === 'stdin' ? await open(fifo, 'w') : null;
+  const child = spawn(process.execPath, [BIN, 'analyze', via === 'stdin' ? '-' : fifo, ...args], { cwd: ROOT, stdio: [readEnd, 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  if (typeof readEnd === 'number') closeSync(readEnd);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => { stdout += d; });
   child.stderr!.on('data', (d) => { stderr += d; });
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // by name: our open waits until the child has opened the pipe for reading
+  const out = writer ?? await open(fifo, 'w');
   try {
-    await writer.write(sample.subarray(0, sent)); // resolves once the child has drained all but 64 KiB
+    await out.write(sample.subarray(0, sent)); // resolves once the child has drained all but 64 KiB
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const code = await closed;
     clearTimeout(timer);
     return { code, stdout, stderr };
   } finally {
-    await writer.close(); // only now does the pipe end: the child must not have waited for it
+    await out.close(); // only now does the pipe end: the child must not have waited for it
   }
 }
 
@@ -100,6 +105,35 @@ describe('SIGINT/SIGTERM on analyze - (a live pipe)', () => {
       rep.streams.map((s) => [s.ssrc, s.packets, s.lost, s.jitterMeanMs]);
     expect(counts(report)).toEqual(counts(ref));
     expect(report.streams.length).toBeGreaterThan(0);
+  });
+
+  it('a named pipe given as the capture (analyze <(tcpdump -w -)): read as a stream, SIGTERM answered', async () => {
+    const r = await analyzeAndSignal(sent, 'SIGTERM', ['--json'], 'path');
+    expect(r.code).not.toBeNull();
+    const report = JSON.parse(r.stdout);
+    expect(report.input.packets).toBeGreaterThanOrEqual(packetsWithin(sent - PIPE_BUFFER));
+    expect(report.input.packets).toBeLessThanOrEqual(packetsWithin(sent));
+    expect(report.input.error).toBeNull();
+    expect(r.stderr).toContain(`SIGTERM: stopped reading after ${report.input.packets} packets`);
+  });
+
+  it('a named pipe read to its end is analysed whole', async () => {
+    const fifo = join(dir, 'whole');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'analyze', fifo, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const w = await open(fifo, 'w');
+    await w.write(sample);
+    await w.close();
+    const code = await closed;
+    const ref = runCli(['analyze', join(ROOT, 'fixtures', 'captures', 'sample-call.pcapng'), '--json']);
+    expect(code).toBe(ref.status);
+    const report = JSON.parse(stdout);
+    expect(report.input.packets).toBe(packetsWithin(sample.length));
+    expect(report.input.error).toBeNull();
+    expect(report.streams.map((s: { packets: number }) => s.packets)).toEqual(JSON.parse(ref.stdout).streams.map((s: { packets: number }) => s.packets));
   });
 
   it('the terminal report too', async () => {

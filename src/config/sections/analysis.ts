@@ -86,6 +86,10 @@ function checkThreshold(key: keyof Thresholds, value: unknown, file: string | un
     }
     return value;
   }
+  if (key.endsWith('Ms') && typeof value === 'string') {
+    // the delay and jitter limits are times: "50ms" or "0.15s" read as their ms
+    return duration({ [key]: value }, key, file, 'ms', `thresholds.${key}`, { zero: true });
+  }
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) bad(file, `thresholds.${key} must be a number >= 0`);
   return value;
 }

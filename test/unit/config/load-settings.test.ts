@@ -80,6 +80,8 @@ describe('loadSettings', () => {
     expect(s.retention).toMatchObject({ streamIdleSeconds: 120, callGraceSeconds: 90, callIdleSeconds: 5400 });
     expect(s.quality).toEqual({ jitterBufferMs: 40, assumedNetworkDelayMs: 20 });
     expect(s.remoteWrite[0]?.timeoutMs).toBe(5000);
+    const t = loadSettings({ config: file('t.yaml', 'thresholds: { jitterMs: 30ms, oneWayDelayMs: 0.1s, totalDelayMs: 150 }\n') }).thresholds;
+    expect([t.jitterMs, t.oneWayDelayMs, t.totalDelayMs]).toEqual([30, 100, 150]);
   });
 
   it('a missing config file is E_CONFIG, an unknown profile is a usage error', () => {
