@@ -42,6 +42,17 @@ describe.each(['replay', 'serve'])('%s on bad input behaves as analyze', (comman
     expect(r.stderr).not.toMatch(STACK);
   });
 
+  it('a capture cut after some packets: what was read is replayed, the cut named as analyze names it', () => {
+    const sample = readFileSync(join(ROOT, 'fixtures', 'captures', 'sample-call.pcapng'));
+    const cut = file(`cut-${command}.pcapng`, sample.subarray(0, Math.floor(sample.length * 0.6) + 7));
+    const r = runCli([command, cut, '--listen', '127.0.0.1:0', '--exit-after-end', ...(command === 'replay' ? ['--speed', 'max'] : [])]);
+    expect(r.status).toBe(0);
+    const warning = /warning: .*cut-\w+\.pcapng, packet (\d+), offset (\d+): file ends inside a block/.exec(r.stderr);
+    expect(warning).not.toBeNull();
+    const a = runCli(['analyze', cut, '--json']);
+    expect(JSON.parse(a.stdout).input.error.message).toContain(`packet ${warning![1]}, offset ${warning![2]}`);
+  });
+
   it('a good capture is still replayed and reported', () => {
     const r = runCli([command, CLEAN, '--listen', '127.0.0.1:0', '--exit-after-end', ...(command === 'replay' ? ['--speed', 'max'] : [])]);
     expect(r.status).toBe(0);
