@@ -142,6 +142,13 @@ describe('output files that cannot be written: E_OUTPUT, exit 8', () => {
     expect(r.stderr).toMatch(/t\.json: cannot write the truth file \(--truth\): its directory does not exist/);
   });
 
+  it('monitor --report into a missing directory: the report printed, then exit 8 naming --report', () => {
+    const r = runCli(['monitor', '-', '--report', join(missingDir, 'r.json'), '--listen', '127.0.0.1:0', '--json'], { input: readFileSync(CLEAN) });
+    expect(r.status).toBe(8);
+    expect(JSON.parse(r.stdout).streams).toHaveLength(2);
+    expect(r.stderr).toMatch(/r\.json: cannot write the report \(--report\): its directory does not exist/);
+  });
+
   it('a writable --html still works', () => {
     const out = join(dir, 'ok.html');
     expect(runCli(['analyze', CLEAN, '--html', out]).status).toBe(0);
