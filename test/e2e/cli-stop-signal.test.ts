@@ -8,7 +8,7 @@
  * Truth: the report equals `analyze` of a file holding exactly the packets the report says it read.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,4 +142,57 @@ describe('SIGINT/SIGTERM on analyze - (a live pipe)', () => {
     expect(r.stderr).toMatch(/SIGINT: stopped reading after \d+ packets; the report covers what was read/);
     expect([0, 1]).toContain(r.code);
   });
+});
+
+/** the byte offset the process `pid` has reached in its open descriptor of `path`, or null */
+function readOffset(pid: number, path: string): number | null {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      let target = '';
+      try { target = readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+      if (target !== path) continue;
+      const m = /^pos:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m !== null) return Number(m[1]);
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+describe('SIGINT on analyze of a large file', () => {
+  it('stops within 16 MiB of where the signal came, and reports what was read', async () => {
+    // 80 MB: the many-streams capture's records 300 times over (the reader yields every 16 MiB)
+    const one = readFileSync(join(ROOT, 'fixtures', 'captures', 'many-streams.pcap'));
+    const big = join(dir, 'big.pcap');
+    writeFileSync(big, Buffer.concat([one.subarray(0, 24), ...Array.from({ length: 300 }, () => one.subarray(24))]));
+    const total = 300 * JSON.parse(runCli(['analyze', join(ROOT, 'fixtures', 'captures', 'many-streams.pcap'), '--json']).stdout).input.packets;
+    const size = statSync(big).size;
+    const child = spawn(process.execPath, [BIN, 'analyze', big, '--json', '--no-progress'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // signal once reading has begun, early enough that most of the file is still unread
+    let at: number | null = null;
+    for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((r) => setTimeout(r, 2))) {
+      at = readOffset(child.pid!, big);
+      if (at !== null && at > 0) break;
+    }
+    expect(at).not.toBeNull();
+    child.kill('SIGINT');
+    const code = await closed;
+    rmSync(big, { force: true });
+    expect(code).not.toBeNull();
+    const report = JSON.parse(stdout);
+    const read = report.input.packets as number;
+    expect(stderr).toContain(`SIGINT: stopped reading after ${read} packets`);
+    expect(report.input.error).toBeNull();
+    expect(read).toBeGreaterThan(0);
+    // the signal came early (within the first chunks), so the reader stopped at a 16 MiB turn, far from the end
+    expect(at!).toBeLessThan(size - 32 * 1024 * 1024);
+    expect(read).toBeLessThan(total);
+    expect(code).toBe(report.verdict === 'fail' ? 1 : 0);
+  }, 60_000);
 });
