@@ -72,7 +72,8 @@ export async function readCaptureFileUntil(path: string, onRecord: RecordListene
   } finally {
     closeSync(opened.fd);
   }
-  return reader.end(interrupted || signal.aborted);
+  // a signal after the last turn: the file was read to its end, and its own end (even a cut record) is reported
+  return reader.end(interrupted);
 }
 
 /** 16 MiB: a turn of the event loop per 16 chunks costs nothing measurable and answers Ctrl-C within ~10 ms */
