@@ -60,6 +60,14 @@ describe.each(['replay', 'serve'])('%s on bad input behaves as analyze', (comman
   });
 });
 
+describe('serve -', () => {
+  it('is a usage error that points to monitor -', () => {
+    const r = runCli(['serve', '-', '--listen', '127.0.0.1:0', '--exit-after-end']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/not standard input: for a live pcap stream use `voipready monitor -`/);
+  });
+});
+
 describe('analyze on bad input', () => {
   it.each(BAD_INPUTS)('%s: exit 4 with the same message as replay', (_name, make, message) => {
     const r = runCli(['analyze', make()]);
