@@ -61,19 +61,19 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   if (opts.html === undefined && (opts.title !== undefined || opts.customer !== undefined)) throw new VoipreadyError('E_USAGE', '--title and --customer go with --html FILE');
   // checked before the analysis, which may take minutes
   const lingerSeconds = opts.linger === undefined ? null : durationOption(opts.linger, '--linger', { zero: true }) / 1000;
+  const serveCfg = opts.serve === true ? serveConfigFrom(opts) : null;
   const listeners: AnalysisListener[] = [];
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Array<{ close(): Promise<void>; discard(): void }> = [];
   if (opts.openmetrics !== undefined) {
     const { createOpenMetricsWriter } = await import('../outputs/openmetrics.js');
     const w = createOpenMetricsWriter(opts.openmetrics, settings);
     listeners.push(w.listener);
-    closers.push(w.close);
+    closers.push(w);
   }
   let registry: Registry | null = null;
   let observeDelay: ((o: OneWayDelaySample) => void) | null = null;
   let view: LiveView | null = null;
   let attach: ((v: LiveView) => void) | null = null;
-  const serveCfg = opts.serve === true ? serveConfigFrom(opts) : null;
   if (serveCfg !== null) {
     const { createMetrics } = await import('../outputs/prometheus/metrics.js');
     const metrics = createMetrics({ settings, defaultMetrics: true, ...(serveCfg.localNetworks ? { localNetworks: serveCfg.localNetworks } : {}) });
@@ -102,10 +102,13 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   if (stop.signal.aborted) {
     process.stderr.write(`voipready: ${String(stop.signal.reason)}: stopped reading after ${report.input.packets} packets; the report covers what was read\n`);
   }
-  const failed: VoipreadyError[] = [];
-  for (const close of closers) await keepOutputError(failed, close);
   const unreadable = report.input.error !== null && report.input.packets === 0;
-  if (unreadable) return unreadableInput(report, opts.json === true);
+  if (unreadable) {
+    for (const c of closers) c.discard(); // no metrics file for a capture that could not be read
+    return unreadableInput(report, opts.json === true);
+  }
+  const failed: VoipreadyError[] = [];
+  for (const c of closers) await keepOutputError(failed, () => c.close());
   if (twoPoint !== null) report = await addTwoPoint(capture, report, twoPoint, settings, observeDelay);
   const html = opts.html;
   const htmlOpts = { ...(opts.title !== undefined ? { title: opts.title } : {}), ...(opts.customer !== undefined ? { customer: opts.customer } : {}), site: settings.site };

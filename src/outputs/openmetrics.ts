@@ -22,6 +22,8 @@ export interface OpenMetricsWriter {
   listener: AnalysisListener;
   /** writes the file (headers, every family's samples, `# EOF`) and removes the temp files */
   close(): Promise<void>;
+  /** removes the temp files without writing (an input that could not be read has no metrics to backfill) */
+  discard(): void;
 }
 
 interface FamilyFile {
@@ -97,7 +99,13 @@ export function createOpenMetricsWriter(path: string, settings: Settings, opts: 
       rmSync(tmpDir, { recursive: true, force: true });
     }
   };
-  return { listener, close };
+  const discard = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const f of files.values()) if (f.fd !== null) closeSync(f.fd);
+    rmSync(tmpDir, { recursive: true, force: true });
+  };
+  return { listener, close, discard };
 }
 
 function writeOut(path: string, files: Map<string, FamilyFile>, tmpDir: string, flush: (f: FamilyFile, name: string) => void): void {

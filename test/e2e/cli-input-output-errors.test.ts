@@ -7,7 +7,7 @@
  * - config: an unknown key is named with its place, exit 5; a wrong profile in a file names the file;
  * - an output file that cannot be written is E_OUTPUT (exit 8), with the report still printed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,16 @@ describe('analyze on bad input', () => {
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
+  });
+
+  it('an unreadable capture leaves no --html or --openmetrics file behind (an error is not a report)', () => {
+    const html = join(dir, 'unreadable.html');
+    const om = join(dir, 'unreadable.om');
+    const r = runCli(['analyze', file('random3.bin', noise), '--html', html, '--openmetrics', om]);
+    expect(r.status).toBe(4);
+    expect(existsSync(html)).toBe(false);
+    expect(existsSync(om)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.voipready-om-'))).toEqual([]);
   });
 
   it('--json of an unreadable capture carries the error and no verdict', () => {
