@@ -100,7 +100,9 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   }
   bar?.done();
   if (stop.signal.aborted) {
-    process.stderr.write(`voipready: ${String(stop.signal.reason)}: stopped reading after ${report.input.packets} packets; the report covers what was read\n`);
+    const why = stop.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+    report = { ...report, input: { ...report.input, stoppedBy: why } };
+    process.stderr.write(`voipready: ${why}: stopped reading after ${report.input.packets} packets; the report covers what was read\n`);
   }
   const unreadable = report.input.error !== null && report.input.packets === 0;
   if (unreadable) {

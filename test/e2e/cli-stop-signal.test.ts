@@ -94,6 +94,7 @@ describe('SIGINT/SIGTERM on analyze - (a live pipe)', () => {
     // the packet cut by the stop is ours, not a truncated capture
     expect(report.input.error).toBeNull();
     expect(r.stderr).toContain(`${signal}: stopped reading after ${read} packets`);
+    expect(report.input.stoppedBy).toBe(signal);
     expect(r.code).toBe(report.verdict === 'fail' ? 1 : 0);
 
     // the truth: analyze of a file with exactly those packets says the same

@@ -77,7 +77,7 @@ ${row('Size', bytesText(i.bytes))}
 ${row('Time span', i.startTime === null ? 'no packets' : `${h(i.startTime)} – ${h(i.endTime ?? '?')} (${durationText(i.durationSeconds)})`)}
 ${row('Link types', h(i.linkTypes.join(', ') || 'none'))}
 ${row('Decode errors', countText(i.decodeErrors), ` data-field="decodeErrors" data-value="${i.decodeErrors}"`)}
-${row('Reading stopped early', i.error === null ? 'no' : `${h(i.error.code)}: ${h(i.error.message)} (everything before it is analysed)`)}
+${row('Reading stopped early', i.error !== null ? `${h(i.error.code)}: ${h(i.error.message)} (everything before it is analysed)` : i.stoppedBy !== undefined ? `by ${i.stoppedBy} (Ctrl-C on a live capture): the report covers what was read` : 'no')}
 ${r.link === null ? '' : row('Link utilisation', `peak ${fixed(r.link.peakPercent, 1)} %, mean ${fixed(r.link.meanPercent, 1)} % of ${bytesText(r.link.linkSpeedBitsPerSecond / 8)}/s`)}
 </tbody></table></div>
 <h3>Limits of profile ${h(r.profile)}</h3>
