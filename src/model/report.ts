@@ -258,6 +258,8 @@ export interface InputSummary {
   tunnelled?: number;
   /** the error that stopped reading early, if any (everything before it is analysed) */
   error: { code: string; message: string } | null;
+  /** analyze stopped reading on this signal (Ctrl-C on a live pipe): the report covers what was read */
+  stoppedBy?: 'SIGINT' | 'SIGTERM';
 }
 
 /** packets the analysis saw but did not analyse, named (see README "Traffic that is not analysed") */
