@@ -110,8 +110,39 @@ function overview() {
       [[`histogram_quantile(0.5, sum by (le) (${rate('voipready_rtp_mos_bucket', SEL)}))`, 'median'],
         [`histogram_quantile(0.05, sum by (le) (${rate('voipready_rtp_mos_bucket', SEL)}))`, '5th percentile']],
       { x: 6, y: 28, w: 18, h: 7 }, 'none'),
+    ...monitorHealth(35),
   ];
   return dashboard('voipready-overview', 'voipready — overview', panels, false);
+}
+
+/**
+ * The row about voipready monitor itself (the live sources of `voipready monitor`): is traffic still
+ * arriving, did the capture drop, what HEP agents send, memory and event-loop lag, the config reload.
+ * Process metrics carry no site label: `and on (instance)` keeps those of the voipready instances of
+ * the sites selected.
+ */
+export const HEALTH_ROW = 'Monitor health';
+
+function monitorHealth(y) {
+  const mine = (expr) => `${expr} and on (instance) voipready_config_last_reload_successful{${SEL}}`;
+  return [
+    { id: nextId++, type: 'row', title: HEALTH_ROW, collapsed: false, gridPos: { x: 0, y, w: 24, h: 1 }, panels: [] },
+    stat('Seconds since the last packet', 'Per live source (hep, interface, stdin): how long ago it delivered a packet. A monitor whose mirror port or HEP senders went quiet says so here.',
+      [[`time() - max by (source) (voipready_monitor_last_packet_timestamp_seconds{${SEL}})`, '{{source}}']], { x: 0, y: y + 1, w: 6, h: 6 }, 's',
+      { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'orange', value: 60 }, { color: 'red', value: 300 }] }),
+    timeseries('Capture drops', 'Packets the interface capture dropped (kernel buffer or dumpcap; the NIC): loss figures taken while the capture dropped are not the network\'s.',
+      [[`sum by (interface, where) (increase(voipready_capture_dropped_packets_total{${SEL}}[$__rate_interval]))`, '{{interface}} {{where}}']], { x: 6, y: y + 1, w: 6, h: 6 }, 'short'),
+    timeseries('HEP packets', 'HEP packets received per second by capture agent, and those not analysed by reason.',
+      [[`sum by (agent) (${rate('voipready_hep_packets_total', SEL)})`, 'agent {{agent}}'], [`sum by (reason) (${rate('voipready_hep_errors_total', SEL)})`, 'not analysed: {{reason}}']],
+      { x: 12, y: y + 1, w: 6, h: 6 }, 'pps'),
+    stat('Configuration', '1: the last (re)load of the configuration succeeded; 0: a SIGHUP reload failed and the previous configuration is in use.',
+      [[`min(voipready_config_last_reload_successful{${SEL}})`, 'loaded']], { x: 18, y: y + 1, w: 6, h: 6 }, 'none',
+      { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: 1 }] }),
+    timeseries('Memory', 'Resident memory and V8 heap of the voipready processes (flat over weeks: retention bounds what is held).',
+      [[mine('process_resident_memory_bytes'), 'RSS {{instance}}'], [mine('nodejs_heap_size_used_bytes'), 'heap {{instance}}']], { x: 0, y: y + 7, w: 12, h: 7 }, 'bytes'),
+    timeseries('Event loop lag p99', 'How late the analysis runs behind the packets (Node.js event loop delay, 99th percentile).',
+      [[mine('nodejs_eventloop_lag_p99_seconds'), '{{instance}}']], { x: 12, y: y + 7, w: 12, h: 7 }, 's'),
+  ];
 }
 
 function drilldown() {

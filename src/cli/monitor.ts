@@ -26,6 +26,7 @@ import { createCaptureMetrics } from '../outputs/prometheus/capture-metrics.js';
 import { createHepMetrics } from '../outputs/prometheus/hep-metrics.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { startServer } from '../outputs/server/server.js';
+import { registerSourceHealth } from '../outputs/prometheus/monitor-metrics.js';
 import { renderText } from '../outputs/text-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { startWallClock } from '../pipeline/wall-clock.js';
@@ -59,6 +60,8 @@ interface RecordSource {
 
 interface SourceHealth {
   lastPacketMs: number | null;
+  /** per live source (hep, interface, stdin): when it last delivered a packet, ms since the epoch */
+  lastBySource: Map<string, number>;
   drops: Array<InterfaceDrops & { configured: string }> | null;
   captureExit: number | null;
 }
@@ -76,7 +79,8 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   analyzer.addListener(metrics.listener);
   metrics.attach(analyzer.view);
   const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, 'capture');
-  const health: SourceHealth = { lastPacketMs: null, drops: null, captureExit: null };
+  const health: SourceHealth = { lastPacketMs: null, lastBySource: new Map(), drops: null, captureExit: null };
+  registerSourceHealth(metrics.registry, () => health.lastBySource);
   const stopReports = startReportWriter(opts, analyzer);
   const offHup = reloadOnHup(() => settingsFromOptions(opts), analyzer, metrics.registry, opts.config ?? 'the settings');
   let finalReport: AnalysisReport | null = null;
@@ -164,9 +168,16 @@ function dropFinding(d: InterfaceDrops & { configured: string }): Finding {
   };
 }
 
+function seen(h: SourceHealth, source: string): void {
+  const now = Date.now();
+  h.lastPacketMs = now;
+  h.lastBySource.set(source, now);
+}
+
 function healthOf(h: SourceHealth, capture: CaptureConfig | null): Record<string, unknown> {
   return {
     lastPacketAt: h.lastPacketMs === null ? null : new Date(h.lastPacketMs).toISOString(),
+    lastPacketBySource: Object.fromEntries([...h.lastBySource].map(([s, ms]) => [s, new Date(ms).toISOString()])),
     ...(capture ? { capture: { interfaces: capture.interfaces, running: h.captureExit === null, drops: h.drops } } : {}),
   };
 }
@@ -176,7 +187,7 @@ function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: Source
   const command = process.env.VOIPREADY_DUMPCAP;
   const dc: InterfaceCapture = startInterfaceCapture({ ...capture, ...(command !== undefined && command !== '' ? { command } : {}) });
   process.stderr.write(`voipready: capturing on ${capture.interfaces.join(', ')} with dumpcap (pid ${dc.pid ?? '?'})${capture.filter ? `, filter "${capture.filter}"` : ''}\n`);
-  dc.stream.on('data', () => (health.lastPacketMs = Date.now()));
+  dc.stream.on('data', () => seen(health, 'interface'));
   const read = readCaptureStream(dc.stream, capture.interfaces.join(','), analyzer.push.bind(analyzer), analyzer.readOptions());
   const ended = Promise.all([read, dc.exited]).then(([, exit]) => {
     health.captureExit = exit.code;
@@ -195,7 +206,7 @@ function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: Source
 }
 
 function startStdin(analyzer: Analyzer, health: SourceHealth): RecordSource {
-  process.stdin.on('data', () => (health.lastPacketMs = Date.now()));
+  process.stdin.on('data', () => seen(health, 'stdin'));
   const ended = readCaptureStream(process.stdin, '(stdin)', analyzer.push.bind(analyzer), analyzer.readOptions()).then((s) => {
     if (s.error !== undefined) process.stderr.write(`voipready: ${s.error.message}\n`);
   });
@@ -220,7 +231,7 @@ async function startCollector(hep: HepConfig, analyzer: Analyzer, registry: Para
         if (!analyzer.pushDatagram(d)) counters.error('not_ip');
       },
       onPacket: (p) => {
-        health.lastPacketMs = Date.now();
+        seen(health, 'hep');
         counters.packet(p.agentId, p.protoType);
       },
       onError: (reason) => counters.error(reason),

@@ -116,17 +116,24 @@ export interface PanelQuery {
   dashboard: string;
   panel: string;
   expr: string;
+  /** the title of the row the panel sits under ('' before any row) */
+  row: string;
 }
+
+/** the overview's row about voipready monitor itself: its queries need a running monitor (test/e2e/monitor-prometheus-soak.test.ts) */
+export const HEALTH_ROW = 'Monitor health';
 
 /** every panel target of every dashboard, Grafana variables replaced ($__rate_interval -> rateWindow, $var -> .*) */
 export function dashboardQueries(dir: string, rateWindow = '15s'): PanelQuery[] {
   const out: PanelQuery[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    const dash = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr?: string }> }> };
+    const dash = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { panels: Array<{ type?: string; title: string; targets?: Array<{ expr?: string }> }> };
+    let row = '';
     for (const p of dash.panels) {
+      if (p.type === 'row') row = p.title;
       for (const t of p.targets ?? []) {
         if (t.expr === undefined) continue;
-        out.push({ dashboard: file, panel: p.title, expr: substituteVariables(t.expr, rateWindow) });
+        out.push({ dashboard: file, panel: p.title, expr: substituteVariables(t.expr, rateWindow), row });
       }
     }
   }
