@@ -143,8 +143,23 @@ export interface StreamReport {
   expected: number;
   /** expected - packets, as tshark counts it (negative with duplicates) */
   lost: number;
+  /** lostCounted / expectedCounted in %, never negative */
   lossPercent: number;
+  /**
+   * the loss voipready counts and shows, never negative: duplicates counted once, and after a sequence
+   * restart the runs of sequence numbers added up; equal to `lost` whenever nothing arrived twice or restarted
+   */
+  lostCounted: number;
+  expectedCounted: number;
   duplicates: number;
+  /** times the sender restarted its sequence numbers (RFC 3550 A.1 resynchronisation) */
+  sequenceResets: number;
+  /** frame of the first duplicate, null without one */
+  firstDuplicatePacket: number | null;
+  /** frame of the first packet of the first restarted run of sequence numbers, null without one */
+  sequenceResetPacket: number | null;
+  /** frame where the jitter peaked (jitterMaxMs), null when jitter was never measured */
+  jitterMaxPacket: number | null;
   outOfOrder: number;
   /** tshark's "sequence errors": packets whose sequence number was not the next one */
   sequenceErrors: number;

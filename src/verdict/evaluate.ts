@@ -10,6 +10,7 @@ import { grade, rank, verdictOf, worst } from './severity.js';
 import { dscpName, findingsOf, fmt, partsOf, reportFigures } from './stream-checks.js';
 import { gradeStream, portOutOfRange, verdictOfChecks, type StreamCheck, type StreamCriterion } from './stream-grade.js';
 import { isoTime } from '../model/iso-time.js';
+import { jitterKnown } from '../model/stream-figures.js';
 
 export interface EvaluationInput {
   thresholds: Thresholds;
@@ -132,8 +133,8 @@ function reasonFor(verdict: Verdict, findings: Finding[], streams: StreamReport[
 function summarise(t: Thresholds, graded: Graded[], link: LinkUtilisation | null): LimitCheck[] {
   const streams = graded.map((g) => g.stream);
   const lossS = worstFor(graded, 'loss', (s) => s.lossPercent);
-  // jitter is graded only with a known clock rate
-  const jitS = worstFor(graded.filter((g) => g.stream.clockRate > 0), 'jitter', (s) => s.jitterMeanMs);
+  // jitter is measured only with a known clock rate (not on DTMF-only streams): others are not "0.00"
+  const jitS = worstFor(graded.filter((g) => jitterKnown(g.stream)), 'jitter', (s) => s.jitterMeanMs);
   const rtt = streams.map((s) => s.rtcp?.rttMaxMs ?? null).filter((v): v is number => v !== null);
   const owd = rtt.length > 0 ? Math.max(...rtt) / 2 : null;
   const rows: LimitCheck[] = [
