@@ -9,6 +9,7 @@
  * Listeners (Prometheus, OpenMetrics, remote_write, the HTTP API, detectors) subscribe through the
  * EventBus and read the LiveView; they never reach in here.
  */
+import { withMediaEnd } from './call-media-end.js';
 import type { CaptureRecord, CaptureSummary, PcapLayout, PcapngInterfaces, PcapRunTaker } from '../capture/record.js';
 import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
@@ -377,7 +378,11 @@ export class Analyzer implements PcapRunTaker {
       if (list) list.push(st.id);
       else byCall.set(st.callId, [st.id]);
     }
-    const held = this.signalling.callReports().map((c) => ({ ...c, streams: byCall.get(c.callId) ?? [] }));
+    const byId = new Map(streams.map((st) => [st.id, st]));
+    const held = this.signalling.callReports().map((c) => {
+      const ids = byCall.get(c.callId) ?? [];
+      return withMediaEnd({ ...c, streams: ids }, ids.map((id) => byId.get(id)!));
+    });
     return buildReport({
       settings: this.settings,
       input: {

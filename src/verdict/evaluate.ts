@@ -11,6 +11,7 @@ import { dscpName, findingsOf, fmt, partsOf, reportFigures } from './stream-chec
 import { gradeStream, portOutOfRange, verdictOfChecks, type StreamCheck, type StreamCriterion } from './stream-grade.js';
 import { isoTime } from '../model/iso-time.js';
 import { jitterKnown } from '../model/stream-figures.js';
+import { foldDtmfFindings } from './dtmf-fold.js';
 
 export interface EvaluationInput {
   thresholds: Thresholds;
@@ -56,11 +57,13 @@ export function callOutcome(c: Omit<CallReport, 'verdict' | 'mos'>, own: StreamR
 export function evaluate(input: EvaluationInput): Evaluation {
   const t = input.thresholds;
   const findings: Finding[] = [...input.findings];
+  const streamFindings: Finding[] = [];
   const graded = input.streams.map((s): Graded => {
     const o = streamOutcome(s, t);
-    findings.push(...o.findings);
+    streamFindings.push(...o.findings);
     return { stream: { ...s, verdict: o.verdict }, checks: o.checks };
   });
+  findings.push(...foldDtmfFindings(streamFindings, input.streams));
   const streams = graded.map((g) => g.stream);
   const byId = new Map(streams.map((s) => [s.id, s]));
   const calls = input.calls.map((c) => {
