@@ -9,6 +9,7 @@
  * Listeners (Prometheus, OpenMetrics, remote_write, the HTTP API, detectors) subscribe through the
  * EventBus and read the LiveView; they never reach in here.
  */
+import { InterfaceClocks, type ClocksApart } from '../measure/interface-clocks.js';
 import { withMediaEnd } from './call-media-end.js';
 import type { CaptureRecord, CaptureSummary, PcapLayout, PcapngInterfaces, PcapRunTaker } from '../capture/record.js';
 import { linkTypeName } from '../capture/link-types.js';
@@ -101,6 +102,8 @@ export class Analyzer implements PcapRunTaker {
   private tunnelled = 0;
   /** registration findings handed out so far, by code and Call-ID (see registrationFindings) */
   private readonly regFindings = new Map<string, Finding>();
+  /** each interface's time range: merged captures whose clocks lie months apart */
+  private readonly interfaceClocks = new InterfaceClocks();
   private firstSec = -1;
   private firstNsec = 0;
   private lastSec = 0;
@@ -206,6 +209,7 @@ export class Analyzer implements PcapRunTaker {
       this.linkTypes.add(rec.linkType);
     }
     this.clock(rec.tsSec, rec.tsNsec);
+    this.interfaceClocks.push(rec.interfaceId, rec.tsSec, rec.tsNsec, rec.num);
     this.link?.push(rec.tsSec, rec.origLen);
     const p = this.pinfo;
     const fastAddr = this.fast === null ? -1 : this.fast.addressOf(rec.buf, rec.dataOffset);
@@ -367,6 +371,8 @@ export class Analyzer implements PcapRunTaker {
   private buildFinal(summary: CaptureSummary): AnalysisReport {
     const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings(), ...this.registrationFindings()];
     if (summary.error !== undefined) findings.push(inputErrorFinding(summary.error, this.packets));
+    const apart = this.interfaceClocks.apart();
+    if (apart !== null) findings.push(clocksApartFinding(apart));
     const hasTime = this.firstSec >= 0;
     const h = this.history;
     // retired streams first in retirement order, then the held ones: back in order of first packet (s1, s2, ...)
@@ -390,7 +396,7 @@ export class Analyzer implements PcapRunTaker {
         format: summary.format,
         packets: this.packets,
         bytes: this.bytes,
-        durationSeconds: hasTime ? Math.max(0, this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9) : 0,
+        durationSeconds: apart !== null ? apart.capturedSeconds : hasTime ? Math.max(0, this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9) : 0,
         startTime: hasTime ? isoTime(this.firstSec * 1000 + this.firstNsec / 1e6) : null,
         endTime: hasTime ? isoTime(this.nowEpochMs()) : null,
         linkTypes: [...this.linkTypes].map(linkTypeName),
@@ -407,6 +413,19 @@ export class Analyzer implements PcapRunTaker {
       registrations: this.signalling.registrations.toJSON(),
     });
   }
+}
+
+/** interfaces whose clocks lie apart: the duration shown is what they captured, and why */
+function clocksApartFinding(a: ClocksApart): Finding {
+  const days = a.gapSeconds / 86400;
+  const gap = days >= 2 ? `${Math.round(days)} days` : `${Math.round(a.gapSeconds / 3600)} hours`;
+  const spans = a.spans.map((s) => `interface ${s.interfaceId}: ${isoTime(s.first * 1000)} to ${isoTime(s.last * 1000)} (from packet ${s.firstPacket})`);
+  const later = [...a.spans].sort((x, y) => y.first - x.first)[0]!;
+  return {
+    severity: 'warn', code: 'CAPTURE_CLOCKS_APART', packet: later.firstPacket, measured: Math.round(a.gapSeconds), unit: 's',
+    message: `the capture's interfaces were captured ${gap} apart (a merge of captures from different times, or an interface with a wrong clock): times across interfaces cannot be compared, and the duration shown (${a.capturedSeconds.toFixed(1)} s) is what the interfaces captured, not first to last packet`,
+    evidence: spans,
+  };
 }
 
 /** "frame ends inside the GRE header (TUNNEL_HEADER at byte 34 of the frame)": which rule, where */
