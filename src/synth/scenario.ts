@@ -151,9 +151,11 @@ export interface Scenario {
 
 type DeepPartial<T> = T extends Array<infer _U> ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 export type DirectionInput = DeepPartial<DirectionSpec>;
-export type CallGroupInput = DeepPartial<Omit<CallGroup, 'forward' | 'backward'>> & {
+export type CallGroupInput = DeepPartial<Omit<CallGroup, 'forward' | 'backward' | 'sip'>> & {
   forward?: DirectionInput;
   backward?: DirectionInput;
+  /** a re-INVITE needs only its time: sendrecv, audio and 200 by default */
+  sip?: DeepPartial<Omit<SipSpec, 'reinvites'>> & { reinvites?: Array<Partial<ReInviteSpec> & { atMs: number }> };
 };
 export type ScenarioInput = DeepPartial<Omit<Scenario, 'groups' | 'registrations'>> & {
   groups?: CallGroupInput[];
@@ -194,7 +196,7 @@ export function defineGroup(g: CallGroupInput = {}): CallGroup {
     ...merge(DEFAULT_GROUP, g),
     forward: merge(DEFAULT_DIRECTION, g.forward),
     backward: merge(DEFAULT_DIRECTION, g.backward),
-    sip: { ...merge(DEFAULT_SIP, g.sip), reinvites: ((g.sip?.reinvites ?? []) as Array<Partial<ReInviteSpec>>).map((r): ReInviteSpec => ({ direction: 'sendrecv', t38: false, status: 200, atMs: 0, ...r })) },
+    sip: { ...merge(DEFAULT_SIP, g.sip), reinvites: (g.sip?.reinvites ?? []).map((r): ReInviteSpec => ({ direction: 'sendrecv', t38: false, status: 200, ...r })) },
   } as CallGroup;
 }
 

@@ -4,7 +4,7 @@ import { evaluate } from '../../../src/verdict/evaluate.js';
 import { PROFILES } from '../../../src/verdict/profiles/index.js';
 import { call, stream } from '../../helpers/report-builders.js';
 
-const t = PROFILES.default.thresholds;
+const t = PROFILES.default!.thresholds;
 
 describe('DTMF streams belong to the voice stream\'s call: one finding per cause', () => {
   const voice = stream({ id: 's1', dscp: { '0': 500 } });

@@ -67,7 +67,7 @@ describe('audioPeriods', () => {
 });
 
 describe('checkCall with the SDP', () => {
-  const t = PROFILES.default.thresholds;
+  const t = PROFILES.default!.thresholds;
   const fwd = { id: 's1', src: '10.0.0.1:4000', dst: '10.0.0.2:5000', packets: 100, firstPacket: 5, lastPacket: 300, payloadType: 0, codec: 'g711U', telephoneEventPackets: 0 };
   const back = { id: 's2', src: '10.0.0.2:5000', dst: '10.0.0.1:4000', packets: 50, firstPacket: 6, lastPacket: 99, payloadType: 0, codec: 'g711U', telephoneEventPackets: 0 };
   const codes = (sdp: SdpMediaReport[], streams = [fwd, back]) => checkCall(call({ sdp, streams: streams.map((s) => s.id) }), streams, t).map((f) => f.code);
@@ -115,7 +115,7 @@ describe('checkCall with the SDP', () => {
 describe('which call failures warn (README "Verdicts")', () => {
   it.each([[503, 'warn'], [500, 'warn'], [408, 'warn'], [403, 'info'], [404, 'info'], [486, 'info'], [487, 'info'], [302, 'info'], [603, 'info']] as const)('%i -> %s', (status, severity) => {
     expect(callFailureSeverity(status)).toBe(severity);
-    const f = checkCall(call({ finalStatus: status, state: 'rejected' }), [], PROFILES.default.thresholds).find((x) => x.code === 'CALL_FAILED');
+    const f = checkCall(call({ finalStatus: status, state: 'rejected' }), [], PROFILES.default!.thresholds).find((x) => x.code === 'CALL_FAILED');
     expect(f?.severity).toBe(severity);
   });
 });
