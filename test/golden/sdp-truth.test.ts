@@ -172,3 +172,26 @@ describe('duplicates and a sequence restart: never a negative loss, each cause i
     expect(resetFinding.packet).toBe(Number(mine[jump]![0]));
   });
 });
+
+describe.skipIf(!hasTshark)('JITTER_SPIKE names the spike\'s packet (tshark\'s per-packet times and timestamps; skipped without tshark)', () => {
+  it('the frame where RFC 3550 A.8 jitter peaks, computed from tshark\'s fields, is jitterMaxPacket', () => {
+    const { path, report } = generate('spike', { forward: { jitter: { kind: 'normal', meanMs: 2, sigmaMs: 6 } }, backward: { jitter: { kind: 'uniform', maxMs: 3 } } });
+    const rows = tshark(['-r', path, '-Y', 'rtp', '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'rtp.ssrc', '-e', 'rtp.timestamp'])
+      .trim().split('\n').map((l) => l.split('\t'));
+    const views = tsharkView(path).streams;
+    for (const s of report.streams) {
+      const mine = rows.filter(([, , ssrc]) => Number(ssrc) === Number(s.ssrc));
+      let j = 0;
+      let best = { j: -1, frame: 0 };
+      for (let i = 1; i < mine.length; i++) {
+        const d = (Number(mine[i]![1]) - Number(mine[i - 1]![1])) * 1000 - (Number(mine[i]![3]) - Number(mine[i - 1]![3])) / 8;
+        j += (Math.abs(d) - j) / 16;
+        if (j > best.j) best = { j, frame: Number(mine[i]![0]) };
+      }
+      const t = views.find((v) => v.ssrc === s.ssrc)!;
+      expect(Math.abs(best.j - t.jitterMaxMs)).toBeLessThan(0.002); // the oracle agrees with tshark's max
+      expect(s.jitterMaxPacket, s.id).toBe(best.frame);
+    }
+    // the finding takes its packet from jitterMaxPacket: test/unit/verdict/dtmf-fold.test.ts
+  });
+});
