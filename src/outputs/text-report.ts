@@ -72,7 +72,7 @@ function calls(list: CallReport[], c: Painter, registrations: number): string[] 
   }
   const rows = list.map((k) => [
     shorten(k.callId, 24), `${shorten(k.from, 22)} -> ${shorten(k.to, 22)}`, ms(k.setupMs), k.finalStatus === null ? '-' : String(k.finalStatus),
-    k.state, k.durationSeconds === null ? '-' : `${k.durationSeconds.toFixed(1)} s`, k.streams.join(',') || '-', c.verdict(k.verdict, k.verdict.toUpperCase()),
+    k.state === 'answered' && k.byeSeen === false ? 'answered, no BYE' : k.state, k.durationSeconds === null ? '-' : `${k.durationSeconds.toFixed(1)} s`, k.streams.join(',') || '-', c.verdict(k.verdict, k.verdict.toUpperCase()),
   ]);
   return [c.bold(`Calls (${list.length})`), ...table(['Call-ID', 'from -> to', 'setup', 'status', 'state', 'duration', 'streams', ''], rows), ''];
 }
