@@ -9,6 +9,7 @@
  * Listeners (Prometheus, OpenMetrics, remote_write, the HTTP API, detectors) subscribe through the
  * EventBus and read the LiveView; they never reach in here.
  */
+import { GATEWAY_PORTS, GatewayMediaTracker } from '../track/gateway-media.js';
 import { InterfaceClocks, type ClocksApart } from '../measure/interface-clocks.js';
 import { withMediaEnd } from './call-media-end.js';
 import type { CaptureRecord, CaptureSummary, PcapLayout, PcapngInterfaces, PcapRunTaker } from '../capture/record.js';
@@ -102,6 +103,8 @@ export class Analyzer implements PcapRunTaker {
   private tunnelled = 0;
   /** registration findings handed out so far, by code and Call-ID (see registrationFindings) */
   private readonly regFindings = new Map<string, Finding>();
+  /** MGCP / MEGACO connections' SDP (RTP tied to the gateway's connection, not found by heuristic) */
+  private readonly gateway = new GatewayMediaTracker();
   /** each interface's time range: merged captures whose clocks lie months apart */
   private readonly interfaceClocks = new InterfaceClocks();
   private firstSec = -1;
@@ -225,6 +228,7 @@ export class Analyzer implements PcapRunTaker {
       // SIP starts with a letter, RTP/RTCP with version bits 10: the two never claim the same datagram
       if (this.media.pushUdp(p, fastAddr, rec.capLen)) return;
       if (this.signalling.looksLikeSip(p) && this.signalling.pushUdp(p)) return;
+      if (this.pushGatewayControl(p)) return;
       const control = mediaControlKind(p.buf, p.payloadStart, p.payloadEnd);
       if (control > 0) this.census.add(U_MEDIA_CONTROL, control, rec.num);
       else this.census.add(U_UDP, servicePort(p.srcPort, p.dstPort), rec.num);
@@ -261,10 +265,20 @@ export class Analyzer implements PcapRunTaker {
     this.link?.push(d.tsSec, p.frameLen);
     if (d.transport === 'udp') {
       if (this.media.pushUdp(p)) return true;
-      if (this.signalling.looksLikeSip(p)) this.signalling.pushUdp(p);
+      if (this.signalling.looksLikeSip(p) && this.signalling.pushUdp(p)) return true;
+      this.pushGatewayControl(p);
     } else {
       this.signalling.pushStreamBytes(p, d.transport);
     }
+    return true;
+  }
+
+  /** MGCP / MEGACO on their ports: the SDP they carry registers the connection's RTP (false: not theirs) */
+  private pushGatewayControl(p: PacketInfo): boolean {
+    if (!GATEWAY_PORTS.has(p.dstPort) && !GATEWAY_PORTS.has(p.srcPort)) return false;
+    const media = this.gateway.push(p);
+    if (media === null) return false;
+    for (const m of media) this.media.expect(m);
     return true;
   }
 
