@@ -5,7 +5,7 @@
  * of being found by the heuristic. A processor: push() per message, answers the media to register.
  * Bounded: transactions waiting for their answer are remembered up to MAX_PENDING.
  */
-import { parseMgcp } from '../decode/mgcp.js';
+import { parseMgcp, type MgcpMessage } from '../decode/mgcp.js';
 import { parseMegaco } from '../decode/megaco.js';
 import type { PacketInfo } from '../decode/packet-info.js';
 import { expectedMediaOf } from './call-sdp.js';
@@ -24,23 +24,24 @@ export class GatewayMediaTracker {
   /** the media one datagram on a gateway port announces; null: not MGCP / MEGACO */
   push(p: PacketInfo): ExpectedMedia[] | null {
     const mgcp = parseMgcp(p.buf, p.payloadStart, p.payloadEnd);
-    if (mgcp !== null) return mgcp.flatMap((m) => {
-      this.messages++;
-      // an answer comes from where its command went: the key is the answering side's address and port
-      const key = `${p.srcAddr}:${p.srcPort} ${m.txId}`;
-      let owner: string | null;
-      if (m.kind === 'command') {
-        owner = m.callId === null ? `MGCP ${m.endpoint}` : `MGCP ${m.callId}`;
-        this.remember(`${p.dstAddr}:${p.dstPort} ${m.txId}`, owner);
-      } else {
-        owner = this.pending.get(key) ?? null;
-      }
-      return owner === null || m.sdp === null ? [] : this.media(m.sdp, owner, p.num, m.kind === 'command');
-    });
+    if (mgcp !== null) return mgcp.flatMap((m) => this.mgcpMedia(m, p));
     const h248 = parseMegaco(p.buf, p.payloadStart, p.payloadEnd);
     if (h248 === null) return null;
     this.messages++;
     return h248.descriptors.flatMap((d) => this.media(d.sdp, `MEGACO context ${d.context}`, p.num, !d.local));
+  }
+
+  private mgcpMedia(m: MgcpMessage, p: PacketInfo): ExpectedMedia[] {
+    this.messages++;
+    let owner: string | null;
+    if (m.kind === 'command') {
+      owner = m.callId === null ? `MGCP ${m.endpoint}` : `MGCP ${m.callId}`;
+      // an answer comes from where its command went: the key is the answering side's address and port
+      this.remember(`${p.dstAddr}:${p.dstPort} ${m.txId}`, owner);
+    } else {
+      owner = this.pending.get(`${p.srcAddr}:${p.srcPort} ${m.txId}`) ?? null;
+    }
+    return owner === null || m.sdp === null ? [] : this.media(m.sdp, owner, p.num, m.kind === 'command');
   }
 
   private remember(key: string, owner: string): void {
