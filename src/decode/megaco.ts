@@ -18,11 +18,14 @@ export interface MegacoMessage {
   kind: 'request' | 'reply';
   txId: string;
   descriptors: MegacoSdp[];
+  /** contexts whose terminations a request subtracts (Subtract / S): their connections end */
+  subtracted: string[];
 }
 
 const HEADER = /^\s*(?:MEGACO|!)\/\d/i;
 const TX = /\b(Transaction|T|Reply|P)\s*=\s*(\d+)/i;
 const TOKEN = /\b(Context|C|Local|L|Remote|R)\s*(=\s*([\w$*-]+)|\{)/gi;
+const SUBTRACT = /\b(Context|C)\s*=\s*([\w-]+)\s*\{\s*(?:Subtract|S)\s*=/gi;
 
 export function parseMegaco(buf: Buffer, start: number, end: number): MegacoMessage | null {
   const text = buf.toString('latin1', start, end);
@@ -53,5 +56,6 @@ export function parseMegaco(buf: Buffer, start: number, end: number): MegacoMess
     }
     TOKEN.lastIndex = close + 1;
   }
-  return { kind, txId: tx[2]!, descriptors };
+  const subtracted = kind === 'request' ? [...text.matchAll(SUBTRACT)].map((m) => m[2]!) : [];
+  return { kind, txId: tx[2]!, descriptors, subtracted };
 }

@@ -279,6 +279,7 @@ export class Analyzer implements PcapRunTaker {
     const media = this.gateway.push(p);
     if (media === null) return false;
     for (const m of media) this.media.expect(m);
+    for (const owner of this.gateway.ended) this.media.forgetCall(owner);
     return true;
   }
 

@@ -21,13 +21,18 @@ export class GatewayMediaTracker {
   /** transaction id -> the connection it belongs to (an answer carries no call id) */
   private readonly pending = new Map<string, string>();
 
+  /** connections a message ended (DLCX, H.248 Subtract), taken by the caller after each push */
+  readonly ended: string[] = [];
+
   /** the media one datagram on a gateway port announces; null: not MGCP / MEGACO */
   push(p: PacketInfo): ExpectedMedia[] | null {
+    this.ended.length = 0;
     const mgcp = parseMgcp(p.buf, p.payloadStart, p.payloadEnd);
     if (mgcp !== null) return mgcp.flatMap((m) => this.mgcpMedia(m, p));
     const h248 = parseMegaco(p.buf, p.payloadStart, p.payloadEnd);
     if (h248 === null) return null;
     this.messages++;
+    for (const c of h248.subtracted) this.ended.push(`MEGACO context ${c}`);
     return h248.descriptors.flatMap((d) => this.media(d.sdp, `MEGACO context ${d.context}`, p.num, !d.local));
   }
 
@@ -36,6 +41,8 @@ export class GatewayMediaTracker {
     let owner: string | null;
     if (m.kind === 'command') {
       owner = m.callId === null ? `MGCP ${m.endpoint}` : `MGCP ${m.callId}`;
+      // RFC 3435 2.3.9: DeleteConnection ends the connection; its SDP endpoints are forgotten (memory stays bounded)
+      if (m.verb === 'DLCX') this.ended.push(owner);
       // an answer comes from where its command went: the key is the answering side's address and port
       this.remember(`${p.dstAddr}:${p.dstPort} ${m.txId}`, owner);
     } else {

@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMegaco } from '../../src/decode/megaco.js';
 import { parseMgcp } from '../../src/decode/mgcp.js';
@@ -67,6 +68,17 @@ describe('MGCP and MEGACO set up RTP: tied to the connection, equal to tshark', 
     expect(compareStreams(report.streams, ref.map((r) => ({ ...r, dscp: undefined })))).toEqual([]);
   });
 
+  it('MGCP: after DLCX the connection\'s endpoints are forgotten: later RTP there is found by the heuristic', () => {
+    const path = write('mgcp-dlcx.pcap', [
+      { time: 100, src: CA, dst: GW, sport: 2727, dport: 2427, payload: text(`CRCX 1 aaln/1@gw MGCP 1.0\r\nC: C1\r\n\r\n${sdp(FAR, 7078)}`) },
+      { time: 100.01, src: GW, dst: CA, sport: 2427, dport: 2727, payload: text(`200 1 OK\r\n\r\n${sdp(GW, 5004)}`) },
+      { time: 100.5, src: CA, dst: GW, sport: 2727, dport: 2427, payload: text('DLCX 2 aaln/1@gw MGCP 1.0\r\nC: C1\r\n') },
+      ...media(101),
+    ]);
+    const { report } = analyzeJson(path);
+    expect(report.streams.map((s: any) => [s.detection, s.callId])).toEqual([['heuristic', null], ['heuristic', null]]);
+  });
+
   it('MEGACO text: an Add with Local and Remote SDP descriptors ties the RTP to the context', () => {
     const indent = (s: string) => s.split('\r\n').filter((l) => l !== '').map((l) => `        ${l}`).join('\r\n');
     const reply = [
@@ -114,5 +126,29 @@ describe('the parsers', () => {
     expect(r.descriptors[0]!.sdp.toString('latin1')).toBe('v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP 0\r\n');
     const sip = text('SIP/2.0 200 OK\r\n');
     expect(parseMegaco(sip, 0, sip.length)).toBeNull();
+  });
+});
+
+describe('gateway parsers never throw on arbitrary or mutated bytes', () => {
+  const real = [
+    text(`MDCX 1210 aaln/1@gw MGCP 1.0\r\nC: A3C4\r\n\r\n${sdp(FAR, 7078)}.\r\n200 1 OK\r\n`),
+    text(`MEGACO/1 [${GW}]:2944\nReply = 7 { Context = 4711 { Add = RTP/1 { Media { Stream = 1 { Local {\n v=0\n c=IN IP4 ${GW}\n m=audio 5004 RTP/AVP 0\n } } } } } }\n`),
+    text('MEGACO/1 [1.2.3.4]:2944\nTransaction = 9 { Context = 12 { Subtract = RTP/1 } }\n'),
+  ];
+  it('random bytes, and real messages with bytes changed or cut', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), fc.nat(2), fc.array(fc.tuple(fc.nat(1000), fc.nat(255)), { maxLength: 8 }), fc.nat(1000), (junk, which, edits, cut) => {
+      const b = Buffer.from(real[which]!);
+      for (const [at, v] of edits) b[at % b.length] = v;
+      const end = Math.min(b.length, cut % (b.length + 1));
+      for (const [buf, e] of [[Buffer.from(junk), junk.length], [b, end]] as const) {
+        const m = parseMgcp(buf, 0, e);
+        const h = parseMegaco(buf, 0, e);
+        for (const x of m ?? []) if (x.sdp !== null) expect(x.sdp.byteOffset + x.sdp.length).toBeLessThanOrEqual(buf.byteOffset + e);
+        if (h !== null) expect(Array.isArray(h.descriptors)).toBe(true);
+      }
+    }), { numRuns: 400 });
+  });
+  it('a Subtract names the context it ends', () => {
+    expect(parseMegaco(real[2]!, 0, real[2]!.length)?.subtracted).toEqual(['12']);
   });
 });
