@@ -179,7 +179,7 @@ function probeSection(p: ProbeReport, c: Painter): string[] {
     fmtMs(d.jitterMs),
     `${d.lost} (${d.lossPercent.toFixed(2)} %)`,
     String(d.reordered),
-    `${d.dscpSent ?? '?'} -> ${d.dscpReceived ?? '?'}${d.remarked === true ? ' RE-MARKED' : d.remarked === null ? ' (unknown)' : ''}`,
+    `${d.dscpSent === null ? '?' : dscpName(d.dscpSent)} -> ${d.dscpReceived === null ? '?' : dscpName(d.dscpReceived)}${d.remarked === true ? ' RE-MARKED' : d.remarked === null ? ' (unknown)' : ''}`,
   ];
   const rtt = p.rttMs === null ? '-' : `${fmtMs(p.rttMs.min)} / ${fmtMs(p.rttMs.mean)} / ${fmtMs(p.rttMs.p95)} / ${fmtMs(p.rttMs.max)}`;
   out.push(...table(['direction', 'delay ms min/mean/p95/max', 'jitter ms', 'lost', 'reordered', 'DSCP'], [
