@@ -143,8 +143,23 @@ export interface StreamReport {
   expected: number;
   /** expected - packets, as tshark counts it (negative with duplicates) */
   lost: number;
+  /** lostCounted / expectedCounted in %, never negative */
   lossPercent: number;
+  /**
+   * the loss voipready counts and shows, never negative: duplicates counted once, and after a sequence
+   * restart the runs of sequence numbers added up; equal to `lost` whenever nothing arrived twice or restarted
+   */
+  lostCounted: number;
+  expectedCounted: number;
   duplicates: number;
+  /** times the sender restarted its sequence numbers (RFC 3550 A.1 resynchronisation) */
+  sequenceResets: number;
+  /** frame of the first duplicate, null without one */
+  firstDuplicatePacket: number | null;
+  /** frame of the first packet of the first restarted run of sequence numbers, null without one */
+  sequenceResetPacket: number | null;
+  /** frame where the jitter peaked (jitterMaxMs), null when jitter was never measured */
+  jitterMaxPacket: number | null;
   outOfOrder: number;
   /** tshark's "sequence errors": packets whose sequence number was not the next one */
   sequenceErrors: number;
@@ -194,6 +209,32 @@ export interface CallReport {
   firstPacket: number;
   /** the lowest MOS of the call's streams (null when none has one) */
   mos: number | null;
+  /** capture time of the answer (first 2xx), ISO; null when not answered */
+  answerTime?: string | null;
+  /** false: answered and no BYE in the capture (the duration then runs to the media's last packet) */
+  byeSeen?: boolean;
+  /** the call's SDP media lines in order (at most 32): what was offered and answered, and which way */
+  sdp?: SdpMediaReport[];
+}
+
+/** one m= line of one SDP of a call */
+export interface SdpMediaReport {
+  /** frame of the SIP message that carried it */
+  packet: number;
+  side: 'offer' | 'answer';
+  /** sent by the caller (the From party of the initial INVITE) */
+  byCaller: boolean;
+  /** 'audio', 'video', 'image' (T.38 fax), 'application' (BFCP, MSRP) */
+  media: string;
+  /** 'RTP/AVP', 'udptl', 'TCP/BFCP'... */
+  protocol: string;
+  /** where the sender of this SDP wants the media: "ip:port" */
+  address: string;
+  /** a=sendrecv / sendonly / recvonly / inactive (media level, else session level, else sendrecv) */
+  direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+  /** the m= line's payload types, in order of preference, and their names ("PCMU", "telephone-event") */
+  payloadTypes: number[];
+  codecs: string[];
 }
 
 /**

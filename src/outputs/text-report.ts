@@ -7,6 +7,8 @@ import type { AnalysisReport, CallReport, Finding, ProbeDirection, ProbeReport, 
 import { adviceFor, hasAdvice } from './html/advice.js';
 import { undecodedLines } from './text-undecoded.js';
 import { registrationLines } from './text-registrations.js';
+import { dscpName } from '../model/dscp-name.js';
+import { jitterKnown, lossReason } from '../model/stream-figures.js';
 
 export interface TextOptions {
   color: boolean;
@@ -70,18 +72,24 @@ function calls(list: CallReport[], c: Painter, registrations: number): string[] 
   }
   const rows = list.map((k) => [
     shorten(k.callId, 24), `${shorten(k.from, 22)} -> ${shorten(k.to, 22)}`, ms(k.setupMs), k.finalStatus === null ? '-' : String(k.finalStatus),
-    k.state, k.durationSeconds === null ? '-' : `${k.durationSeconds.toFixed(1)} s`, k.streams.join(',') || '-', c.verdict(k.verdict, k.verdict.toUpperCase()),
+    k.state === 'answered' && k.byeSeen === false ? 'answered, no BYE' : k.state, k.durationSeconds === null ? '-' : `${k.durationSeconds.toFixed(1)} s`, k.streams.join(',') || '-', c.verdict(k.verdict, k.verdict.toUpperCase()),
   ]);
   return [c.bold(`Calls (${list.length})`), ...table(['Call-ID', 'from -> to', 'setup', 'status', 'state', 'duration', 'streams', ''], rows), ''];
 }
 
 function streams(list: StreamReport[], c: Painter, max: number): string[] {
   if (list.length === 0) return [c.bold('RTP streams: none'), ''];
-  const rows = list.slice(0, max).map((s) => [
-    s.id, `${s.src} -> ${s.dst}`, s.ssrc, s.codec, String(s.packets), String(s.lost), `${s.lossPercent.toFixed(1)} %`,
-    `${s.jitterMeanMs.toFixed(2)} / ${s.jitterMaxMs.toFixed(2)}`, s.maxDeltaMs.toFixed(1), dscpText(s.dscp), mosText(s), m2eText(s), c.verdict(s.verdict, s.verdict.toUpperCase()),
+  const shown = list.slice(0, max);
+  const rows = shown.map((s) => [
+    s.id, `${s.src} -> ${s.dst}`, s.ssrc, s.codec, String(s.packets), `${s.lostCounted}${lossReason(s) !== null ? '*' : ''}`, `${s.lossPercent.toFixed(1)} %`,
+    jitterKnown(s) ? `${s.jitterMeanMs.toFixed(2)} / ${s.jitterMaxMs.toFixed(2)}` : 'n/a', s.maxDeltaMs.toFixed(1), dscpText(s.dscp), mosText(s), m2eText(s), c.verdict(s.verdict, s.verdict.toUpperCase()),
   ]);
   const out = [c.bold(`RTP streams (${list.length})`), ...table(['id', 'src -> dst', 'SSRC', 'codec', 'pkts', 'lost', 'loss', 'jitter ms mean/max', 'max delta ms', 'DSCP', 'MOS', 'mouth-to-ear ms', ''], rows)];
+  // the reason beside every loss that is not tshark's expected - received (never a bare negative number)
+  for (const s of shown) {
+    const why = lossReason(s);
+    if (why !== null) out.push(c.dim(`  * ${s.id} lost: ${why}`));
+  }
   if (list.length > max) out.push(c.dim(`  ... ${list.length - max} more (see --json)`));
   out.push('');
   return out;
@@ -113,9 +121,9 @@ function m2eText(s: StreamReport): string {
   return m === null ? '-' : `${m.networkMeasured ? '' : '>='}${m.totalMs.toFixed(1)}`;
 }
 
+/** "EF (46)", "CS0 (0),EF (46)": the naming of the findings and the summary (model/dscp-name.ts) */
 function dscpText(d: Record<string, number>): string {
-  const names: Record<string, string> = { '46': 'EF', '0': 'BE', '24': 'CS3', '26': 'AF31', '40': 'CS5' };
-  return Object.keys(d).map((k) => names[k] ?? k).join(',') || '-';
+  return Object.keys(d).map((k) => (/^\d+$/.test(k) ? dscpName(Number(k)) : k)).join(',') || '-';
 }
 
 function ms(v: number | null): string {
@@ -175,7 +183,7 @@ function probeSection(p: ProbeReport, c: Painter): string[] {
     fmtMs(d.jitterMs),
     `${d.lost} (${d.lossPercent.toFixed(2)} %)`,
     String(d.reordered),
-    `${d.dscpSent ?? '?'} -> ${d.dscpReceived ?? '?'}${d.remarked === true ? ' RE-MARKED' : d.remarked === null ? ' (unknown)' : ''}`,
+    `${d.dscpSent === null ? '?' : dscpName(d.dscpSent)} -> ${d.dscpReceived === null ? '?' : dscpName(d.dscpReceived)}${d.remarked === true ? ' RE-MARKED' : d.remarked === null ? ' (unknown)' : ''}`,
   ];
   const rtt = p.rttMs === null ? '-' : `${fmtMs(p.rttMs.min)} / ${fmtMs(p.rttMs.mean)} / ${fmtMs(p.rttMs.p95)} / ${fmtMs(p.rttMs.max)}`;
   out.push(...table(['direction', 'delay ms min/mean/p95/max', 'jitter ms', 'lost', 'reordered', 'DSCP'], [

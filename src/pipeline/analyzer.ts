@@ -9,6 +9,9 @@
  * Listeners (Prometheus, OpenMetrics, remote_write, the HTTP API, detectors) subscribe through the
  * EventBus and read the LiveView; they never reach in here.
  */
+import { GATEWAY_PORTS, GatewayMediaTracker } from '../track/gateway-media.js';
+import { InterfaceClocks, type ClocksApart } from '../measure/interface-clocks.js';
+import { withMediaEnd } from './call-media-end.js';
 import type { CaptureRecord, CaptureSummary, PcapLayout, PcapngInterfaces, PcapRunTaker } from '../capture/record.js';
 import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
@@ -100,6 +103,10 @@ export class Analyzer implements PcapRunTaker {
   private tunnelled = 0;
   /** registration findings handed out so far, by code and Call-ID (see registrationFindings) */
   private readonly regFindings = new Map<string, Finding>();
+  /** MGCP / MEGACO connections' SDP (RTP tied to the gateway's connection, not found by heuristic) */
+  private readonly gateway = new GatewayMediaTracker();
+  /** each interface's time range: merged captures whose clocks lie months apart */
+  private readonly interfaceClocks = new InterfaceClocks();
   private firstSec = -1;
   private firstNsec = 0;
   private lastSec = 0;
@@ -222,6 +229,7 @@ export class Analyzer implements PcapRunTaker {
       this.linkTypes.add(rec.linkType);
     }
     this.clock(rec.tsSec, rec.tsNsec);
+    this.interfaceClocks.push(rec.interfaceId, rec.tsSec, rec.tsNsec, rec.num);
     this.link?.push(rec.tsSec, rec.origLen);
     const p = this.pinfo;
     const fastAddr = this.fast === null ? -1 : this.fast.addressOf(rec.buf, rec.dataOffset);
@@ -237,6 +245,7 @@ export class Analyzer implements PcapRunTaker {
       // SIP starts with a letter, RTP/RTCP with version bits 10: the two never claim the same datagram
       if (this.media.pushUdp(p, fastAddr, rec.capLen)) return;
       if (this.signalling.looksLikeSip(p) && this.signalling.pushUdp(p)) return;
+      if (this.pushGatewayControl(p)) return;
       const control = mediaControlKind(p.buf, p.payloadStart, p.payloadEnd);
       if (control > 0) this.census.add(U_MEDIA_CONTROL, control, rec.num);
       else this.census.add(U_UDP, servicePort(p.srcPort, p.dstPort), rec.num);
@@ -273,10 +282,21 @@ export class Analyzer implements PcapRunTaker {
     this.link?.push(d.tsSec, p.frameLen);
     if (d.transport === 'udp') {
       if (this.media.pushUdp(p)) return true;
-      if (this.signalling.looksLikeSip(p)) this.signalling.pushUdp(p);
+      if (this.signalling.looksLikeSip(p) && this.signalling.pushUdp(p)) return true;
+      this.pushGatewayControl(p);
     } else {
       this.signalling.pushStreamBytes(p, d.transport);
     }
+    return true;
+  }
+
+  /** MGCP / MEGACO on their ports: the SDP they carry registers the connection's RTP (false: not theirs) */
+  private pushGatewayControl(p: PacketInfo): boolean {
+    if (!GATEWAY_PORTS.has(p.dstPort) && !GATEWAY_PORTS.has(p.srcPort)) return false;
+    const media = this.gateway.push(p);
+    if (media === null) return false;
+    for (const m of media) this.media.expect(m);
+    for (const owner of this.gateway.ended) this.media.forgetCall(owner);
     return true;
   }
 
@@ -389,6 +409,8 @@ export class Analyzer implements PcapRunTaker {
   private buildFinal(summary: CaptureSummary, fromMs?: number): AnalysisReport {
     let findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings(), ...this.registrationFindings()];
     if (summary.error !== undefined) findings.push(inputErrorFinding(summary.error, this.packets));
+    const apart = this.interfaceClocks.apart();
+    if (apart !== null) findings.push(clocksApartFinding(apart));
     const hasTime = this.firstSec >= 0;
     const h = this.history;
     // retired streams first in retirement order, then the held ones: back in order of first packet (s1, s2, ...)
@@ -400,7 +422,11 @@ export class Analyzer implements PcapRunTaker {
       if (list) list.push(st.id);
       else byCall.set(st.callId, [st.id]);
     }
-    const held = this.signalling.callReports().map((c) => ({ ...c, streams: byCall.get(c.callId) ?? [] }));
+    const byId = new Map(streams.map((st) => [st.id, st]));
+    const held = this.signalling.callReports().map((c) => {
+      const ids = byCall.get(c.callId) ?? [];
+      return withMediaEnd({ ...c, streams: ids }, ids.map((id) => byId.get(id)!));
+    });
     let calls = [...h.listedCalls(), ...held].sort((a, b) => a.firstPacket - b.firstPacket);
     let kept = streams;
     let window: ReportWindow | undefined;
@@ -418,7 +444,7 @@ export class Analyzer implements PcapRunTaker {
         format: summary.format,
         packets: this.packets,
         bytes: this.bytes,
-        durationSeconds: hasTime ? Math.max(0, this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9) : 0,
+        durationSeconds: apart !== null ? apart.capturedSeconds : hasTime ? Math.max(0, this.lastSec - this.firstSec + (this.lastNsec - this.firstNsec) / 1e9) : 0,
         startTime: hasTime ? isoTime(this.firstSec * 1000 + this.firstNsec / 1e6) : null,
         endTime: hasTime ? isoTime(this.nowEpochMs()) : null,
         linkTypes: [...this.linkTypes].map(linkTypeName),
@@ -451,6 +477,19 @@ function windowOf<S extends { id: string; startTime: string | null; durationSeco
   const cIds = new Set(c.map((x) => x.callId));
   const f = findings.filter((x) => (x.streamId == null && x.callId == null) || (x.streamId != null && sIds.has(x.streamId)) || (x.streamId == null && x.callId != null && cIds.has(x.callId)));
   return { streams: s, calls: c, findings: f };
+}
+
+/** interfaces whose clocks lie apart: the duration shown is what they captured, and why */
+function clocksApartFinding(a: ClocksApart): Finding {
+  const days = a.gapSeconds / 86400;
+  const gap = days >= 2 ? `${Math.round(days)} days` : `${Math.round(a.gapSeconds / 3600)} hours`;
+  const spans = a.spans.map((s) => `interface ${s.interfaceId}: ${isoTime(s.first * 1000)} to ${isoTime(s.last * 1000)} (from packet ${s.firstPacket})`);
+  const later = [...a.spans].sort((x, y) => y.first - x.first)[0]!;
+  return {
+    severity: 'warn', code: 'CAPTURE_CLOCKS_APART', packet: later.firstPacket, measured: Math.round(a.gapSeconds), unit: 's',
+    message: `the capture's interfaces were captured ${gap} apart (a merge of captures from different times, or an interface with a wrong clock): times across interfaces cannot be compared, and the duration shown (${a.capturedSeconds.toFixed(1)} s) is what the interfaces captured, not first to last packet`,
+    evidence: spans,
+  };
 }
 
 /** "frame ends inside the GRE header (TUNNEL_HEADER at byte 34 of the frame)": which rule, where */

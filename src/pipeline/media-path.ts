@@ -11,6 +11,7 @@ import type { StreamReport } from '../model/report.js';
 import { MEDIA_NONE, MEDIA_RTCP, MEDIA_RTP, MediaRegistry, type MediaContext } from '../track/media-registry.js';
 import { StreamTable, type RtpStreamState } from '../track/streams.js';
 import type { ExpectedMedia } from '../track/calls.js';
+import { carriesRtp } from '../track/call-types.js';
 import type { AnalysisSettings } from '../config/settings.js';
 import { addressKeyOfText } from './address-text.js';
 import type { EventBus } from './event-bus.js';
@@ -70,7 +71,7 @@ export class MediaPath {
     if (addrKey === null) return;
     this.registry.register({
       addrKey, port: m.port, rtcpPort: m.rtcpPort, rtcpMux: m.rtcpMux, fromFrame: m.fromFrame,
-      payloads: m.payloads, callId: m.callId, srtp: m.srtp,
+      payloads: m.payloads, callId: m.callId, srtp: m.srtp, rtp: carriesRtp(m),
     });
   }
 

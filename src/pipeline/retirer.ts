@@ -4,6 +4,7 @@
  * once) and released (WebAssembly records reused, SDP endpoints forgotten). This is what keeps a
  * monitor that runs for weeks, or a file of 100,000 calls, in bounded memory.
  */
+import { withMediaEnd } from './call-media-end.js';
 import type { StreamReport, Thresholds } from '../model/report.js';
 import { callOutcome, streamOutcome } from '../verdict/evaluate.js';
 import type { EventBus } from './event-bus.js';
@@ -43,7 +44,7 @@ export class Retirer {
         const s = this.history.stream(id);
         if (s !== undefined) own.push({ ...s, verdict: this.history.streamVerdict(id) ?? 'pass' });
       }
-      const call = { ...c, streams: ids };
+      const call = withMediaEnd({ ...c, streams: ids }, own);
       const g = callOutcome(call, own, t);
       this.history.addCall(call, g.verdict);
       this.media.forgetCall(c.callId);

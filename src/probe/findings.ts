@@ -4,6 +4,7 @@
  * did not arrive unchanged in a direction. Same severities as the capture analysis: above the limit
  * fails, above warnFraction of it warns.
  */
+import { dscpName } from '../model/dscp-name.js';
 import type { Finding, LimitCheck, ProbeDirection, ProbeReport, Thresholds } from '../model/report.js';
 
 type Dir = 'forward' | 'backward';
@@ -34,7 +35,7 @@ function directionFindings(p: ProbeReport, dir: Dir, d: ProbeDirection, t: Thres
   if (d.remarked === true) {
     out.push({
       severity: 'fail', code: 'PROBE_DSCP_REMARKED',
-      message: `DSCP re-marked ${where}: sent ${d.dscpSent}, arrived ${d.dscpReceived} (${d.remarkedPackets} packets)`,
+      message: `DSCP re-marked ${where}: sent ${d.dscpSent === null ? 'unknown' : dscpName(d.dscpSent)}, arrived ${d.dscpReceived === null ? 'unknown' : dscpName(d.dscpReceived)} (${d.remarkedPackets} packets)`,
       measured: d.dscpReceived ?? undefined, evidence: Object.entries(d.dscpReceivedCounts).map(([k, n]) => `DSCP ${k}: ${n} packets`),
     } as Finding);
   }

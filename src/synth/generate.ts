@@ -14,7 +14,8 @@ import { PcapngWriter } from './pcapng-writer.js';
 import { Rng } from './prng.js';
 import { RtcpSource } from './rtcp-source.js';
 import type { RtpStreamPlan } from './rtp-source.js';
-import { RtpSource, payloadTypeOf } from './rtp-source.js';
+import { RtpSource, payloadTypeOf, sentIndexes } from './rtp-source.js';
+import { sendPeriods, sendsAt } from './media-plan.js';
 import type { DirectionSpec, Scenario } from './scenario.js';
 import { SipSource } from './sip-source.js';
 import type { GenContext, OnWrite, Source } from './source.js';
@@ -37,6 +38,16 @@ export interface Built {
   streams: StreamTruthAcc[];
   calls: CallTruth[];
   registrations: RegistrationTruth[];
+  /** answered calls without a BYE: their truth's duration runs to their streams' last packet (settleNoBye) */
+  noBye: Array<{ truth: CallTruth; sip: SipSource; streams: StreamTruthAcc[] }>;
+}
+
+/** after the walk: a call without BYE lasted from its answer to its media's last packet */
+export function settleNoBye(built: Built): void {
+  for (const c of built.noBye) {
+    const lastMs = Math.max(-1, ...c.streams.map((a) => a.lastMs));
+    if (lastMs >= 0 && c.sip.answeredNs >= 0) c.truth.durationSeconds = (lastMs * 1e6 - c.sip.answeredNs) / 1e9;
+  }
 }
 
 function newStream(p: CallPlan | null, plan: RtpStreamPlan, callId: string | null, rtcp: boolean): StreamTruthAcc {
@@ -51,6 +62,9 @@ function newStream(p: CallPlan | null, plan: RtpStreamPlan, callId: string | nul
 }
 
 function streamPlan(s: Scenario, p: CallPlan, dir: DirectionSpec, forward: boolean, rng: Rng): RtpStreamPlan {
+  const periods = sendPeriods(p.group.sip);
+  // the SDP's direction decides when this side sends: only when a period says otherwise is there a filter
+  const always = periods.every((x) => (forward ? x.callerSends : x.calleeSends));
   const ip: IpSpec = {
     version: s.ipVersion, src: forward ? p.callerAddr : p.calleeAddr, dst: forward ? p.calleeAddr : p.callerAddr,
     dscp: dir.dscp, ttl: 64, id: 0,
@@ -59,6 +73,7 @@ function streamPlan(s: Scenario, p: CallPlan, dir: DirectionSpec, forward: boole
     dir, ip, srcPort: forward ? p.callerRtpPort : p.calleeRtpPort, dstPort: forward ? p.calleeRtpPort : p.callerRtpPort,
     ssrc: rng.u32(), seq0: rng.int(65536), ts0: rng.u32(),
     startNs: p.mediaStartNs + (forward ? 0 : msToNs(7)), count: Math.round(p.group.durationMs / dir.ptimeMs),
+    ...(always ? {} : { sends: (ms: number) => sendsAt(periods, forward, ms) }),
   };
 }
 
@@ -74,19 +89,28 @@ function buildCall(ctx: GenContext, p: CallPlan, rng: Rng, out: Built): void {
       messages: 0, ringMs: null, setupMs: null, finalStatus: null, durationSeconds: null, sipDscp: {}, firstFrame: 0,
     };
     out.calls.push(truth);
-    out.sources.push(new SipSource(ctx, p, truth));
+    const sip = new SipSource(ctx, p, truth);
+    out.sources.push(sip);
+    if (p.answered && !g.sip.bye) {
+      truth.bye = false;
+      out.noBye.push({ truth, sip, streams: [] });
+    }
   }
   if (!p.answered) return;
   const accs: Array<StreamTruthAcc | null> = [null, null];
   const plans: RtpStreamPlan[] = [];
-  const rtcp = g.rtcp && g.forward.enabled && g.backward.enabled;
+  const periods = sendPeriods(g.sip);
+  const rtcp = g.rtcp && g.forward.enabled && g.backward.enabled && periods.every((x) => x.callerSends && x.calleeSends);
   [g.forward, g.backward].forEach((dir, k) => {
     const plan = streamPlan(s, p, dir, k === 0, rng);
     plans.push(plan);
-    if (!dir.enabled) return;
+    // a side the SDP never lets send has no stream (a=sendonly / recvonly for the whole call)
+    if (!dir.enabled || !sentIndexes(plan).some((n) => n >= 0)) return;
     const acc = newStream(p, plan, callId, rtcp);
     accs[k] = acc;
     out.streams.push(acc);
+    const open = out.noBye.find((x) => x.truth.callId === callId);
+    if (open !== undefined) open.streams.push(acc);
     out.sources.push(new RtpSource(ctx, plan, rng.fork(), acc));
   });
   if (!rtcp) return;
@@ -105,7 +129,7 @@ function buildCall(ctx: GenContext, p: CallPlan, rng: Rng, out: Built): void {
 export function buildSources(ctx: GenContext): Built {
   const s = ctx.scenario;
   const master = new Rng(s.seed);
-  const out: Built = { sources: [new BackgroundSource(ctx)], streams: [], calls: [], registrations: [] };
+  const out: Built = { sources: [new BackgroundSource(ctx)], streams: [], calls: [], registrations: [], noBye: [] };
   s.registrations.forEach((r, i) => {
     const truth: RegistrationTruth = {
       aor: '', contact: '', ua: '', registrar: '', outcome: 'no-response', finalStatus: null, expiresSeconds: null,
@@ -188,6 +212,7 @@ export function generateCapture(s: Scenario, outPath: string, format: 'pcap' | '
     onWrite?.(frames, ns);
   });
   writer.close();
+  settleNoBye(built);
   const byFirst = (a: { firstFrame: number }, b: { firstFrame: number }) =>
     (a.firstFrame || Infinity) - (b.firstFrame || Infinity);
   return {

@@ -28,8 +28,25 @@ export interface RtpStreamPlan {
   seq0: number;
   ts0: number;
   startNs: number;
-  /** packets the sender sends */
+  /** packet slots of the stream (one per ptime); the sender sends in those `sends` allows */
   count: number;
+  /** does the sender send in the slot that starts ms after the stream's start (hold, one-way SDP)? absent: always */
+  sends?: (ms: number) => boolean;
+}
+
+/** how far the sequence numbers jump when the sender restarts them (past RFC 3550 A.1's MAX_DROPOUT) */
+export const SEQ_RESET_JUMP = 30000;
+
+/**
+ * Per slot: the packet's place in what the sender sends (-1: the sender is silent in that slot, on
+ * hold or by the SDP's direction). Sequence numbers count sent packets (RFC 3550 5.1: one per packet),
+ * so they run on across a hold while the timestamps jump with the time.
+ */
+export function sentIndexes(plan: RtpStreamPlan): Int32Array {
+  const out = new Int32Array(plan.count);
+  let n = 0;
+  for (let i = 0; i < plan.count; i++) out[i] = plan.sends === undefined || plan.sends(i * plan.dir.ptimeMs) ? n++ : -1;
+  return out;
 }
 
 export function isLost(loss: LossModel, i: number, rng: Rng): boolean {
@@ -66,6 +83,12 @@ export class RtpSource implements Source {
   private readonly ptimeNs: number;
   private readonly samples: number;
   private readonly payload: Buffer;
+  /** slot -> sent packet number (-1: silent); the first and the last sent slots */
+  private readonly sent: Int32Array;
+  private readonly firstSlot: number;
+  private readonly lastSlot: number;
+  /** the sent packet number from which the sequence numbers restart (Infinity: never) */
+  private readonly resetFrom: number;
 
   constructor(
     private readonly ctx: GenContext,
@@ -77,7 +100,28 @@ export class RtpSource implements Source {
     this.samples = (8000 * plan.dir.ptimeMs) / 1000;
     const bytes = plan.dir.codec === 'G729' ? plan.dir.ptimeMs : this.samples;
     this.payload = plan.dir.codec === 'G729' ? Buffer.alloc(bytes, 0x55) : g711Payload(plan.dir.codec, bytes);
-    this.nextNs = plan.count > 0 ? this.keyOf(0) : Infinity;
+    this.sent = sentIndexes(plan);
+    this.firstSlot = this.sent.findIndex((n) => n >= 0);
+    let last = plan.count - 1;
+    while (last >= 0 && this.sent[last]! < 0) last--;
+    this.lastSlot = last;
+    const resetSlot = plan.dir.seqResetAtMs > 0 ? this.sent.findIndex((n, i) => n > 0 && i * plan.dir.ptimeMs >= plan.dir.seqResetAtMs) : -1;
+    this.resetFrom = resetSlot < 0 ? Infinity : this.sent[resetSlot]!;
+    if (resetSlot >= 0) this.acc.t.sequenceResets = 1;
+    this.i = Math.max(0, this.firstSlot);
+    this.nextNs = this.firstSlot >= 0 ? this.keyOf(this.i) : Infinity;
+  }
+
+  /** the next slot the sender sends in, from slot i on (count: none) */
+  private nextSent(i: number): number {
+    let k = i;
+    while (k < this.plan.count && this.sent[k]! < 0) k++;
+    return k;
+  }
+
+  /** the wire sequence number of sent packet n (16 bits: the encoder masks) */
+  private wireSeq(n: number): number {
+    return this.plan.seq0 + n + (n >= this.resetFrom ? SEQ_RESET_JUMP : 0);
   }
 
   private keyOf(i: number): number {
@@ -94,10 +138,11 @@ export class RtpSource implements Source {
 
   step(emit: Emit): void {
     const { plan, rng } = this;
-    const i = this.i++;
+    const i = this.i;
+    this.i = this.nextSent(i + 1);
     this.nextNs = this.i < plan.count ? this.keyOf(this.i) : Infinity;
     this.acc.t.sent++;
-    const edge = i === 0 || i === plan.count - 1;
+    const edge = i === this.firstSlot || i === this.lastSlot;
     if (!edge && isLost(plan.dir.loss, i, rng)) {
       this.acc.t.dropped++;
       return;
@@ -105,7 +150,7 @@ export class RtpSource implements Source {
     const sendNs = plan.startNs + i * this.ptimeNs + msToNs(plan.dir.baseDelayMs);
     let arrival = quantize(this.ctx, sendNs + (i === 0 ? 0 : msToNs(extraDelayMs(plan.dir.jitter, rng))));
     if (!plan.dir.reorder) arrival = Math.max(arrival, this.lastArrivalNs);
-    if (i === plan.count - 1) arrival = Math.max(arrival, this.maxArrivalNs);
+    if (i === this.lastSlot) arrival = Math.max(arrival, this.maxArrivalNs);
     const pkt = this.packet(i);
     this.send(emit, arrival, pkt.frame, i, pkt.ts, pkt.marker, pkt.event);
     if (!edge && plan.dir.duplicates > 0 && rng.next() < plan.dir.duplicates) {
@@ -118,7 +163,8 @@ export class RtpSource implements Source {
   private send(emit: Emit, ns: number, frame: Buffer, i: number, ts: number, marker: boolean, event: boolean): void {
     this.lastArrivalNs = Math.max(this.lastArrivalNs, ns);
     this.maxArrivalNs = Math.max(this.maxArrivalNs, ns);
-    const seqExt = this.plan.seq0 + i;
+    // the truth counts the packets the sender sent, on across a restart of the wire numbers
+    const seqExt = this.plan.seq0 + this.sent[i]!;
     const dscp = this.plan.ip.dscp;
     emit(ns, frame, (f, at) => this.acc.onPacket(f, at / 1e6, seqExt, ts, marker, event, dscp));
   }
@@ -127,7 +173,7 @@ export class RtpSource implements Source {
     const { plan } = this;
     const b = this.burstAt(i);
     let ts = plan.ts0 + i * this.samples;
-    let marker = i === 0;
+    let marker = i === this.firstSlot;
     let pt = payloadTypeOf(plan.dir.codec);
     let payload: Buffer = this.payload;
     if (b !== null) {
@@ -138,7 +184,7 @@ export class RtpSource implements Source {
       const last = (i + 1) * plan.dir.ptimeMs >= b.burst.atMs + b.burst.durationMs;
       payload = telephoneEventPayload(b.burst.event, last, 10, (i - b.slot0 + 1) * this.samples);
     }
-    const rtp = rtpPacket({ marker, payloadType: pt, seq: plan.seq0 + i, timestamp: ts, ssrc: plan.ssrc }, payload);
+    const rtp = rtpPacket({ marker, payloadType: pt, seq: this.wireSeq(this.sent[i]!) & 0xffff, timestamp: ts, ssrc: plan.ssrc }, payload);
     const ip = { ...plan.ip, id: this.ctx.nextIpId() };
     const frame = udpFrame(this.ctx.link, ip, plan.srcPort, plan.dstPort, rtp, this.ctx.scenario.udpChecksum);
     return { frame, ts, marker, event: b !== null };

@@ -47,6 +47,25 @@ export interface DirectionSpec {
   dtmf: DtmfBurst[];
   /** fixed network delay to the capture point, ms */
   baseDelayMs: number;
+  /**
+   * ms after the stream's start at which the sender restarts its sequence numbers (an endpoint or
+   * media server restarting the stream: the next packet jumps 30 000 numbers on); 0: never
+   */
+  seqResetAtMs: number;
+}
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** a re-INVITE of the caller within the call (hold, resume, a switch to T.38 fax) */
+export interface ReInviteSpec {
+  /** ms after the media's start */
+  atMs: number;
+  /** the caller's a= direction in the offer (hold: sendonly; resume: sendrecv); the answer is its mirror */
+  direction: MediaDirection;
+  /** offer m=image udptl t38 instead of audio (the callee declines it with `status`, e.g. 488) */
+  t38: boolean;
+  /** the callee's answer: 200 takes the offer (with an SDP answer), anything else declines it */
+  status: number;
 }
 
 export interface SipSpec {
@@ -63,6 +82,12 @@ export interface SipSpec {
   mtu: number;
   /** TCP: the INVITE is split over two segments and 100 + 180 share one segment */
   tcpSplit: boolean;
+  /** the caller's a= direction in the initial offer; the callee answers its mirror (sendonly <-> recvonly) */
+  direction: MediaDirection;
+  /** re-INVITEs of the caller during the call, in time order */
+  reinvites: ReInviteSpec[];
+  /** false: no BYE in the capture (the capture stops while the call is up) */
+  bye: boolean;
 }
 
 export interface CallGroup {
@@ -126,9 +151,11 @@ export interface Scenario {
 
 type DeepPartial<T> = T extends Array<infer _U> ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 export type DirectionInput = DeepPartial<DirectionSpec>;
-export type CallGroupInput = DeepPartial<Omit<CallGroup, 'forward' | 'backward'>> & {
+export type CallGroupInput = DeepPartial<Omit<CallGroup, 'forward' | 'backward' | 'sip'>> & {
   forward?: DirectionInput;
   backward?: DirectionInput;
+  /** a re-INVITE needs only its time: sendrecv, audio and 200 by default */
+  sip?: DeepPartial<Omit<SipSpec, 'reinvites'>> & { reinvites?: Array<Partial<ReInviteSpec> & { atMs: number }> };
 };
 export type ScenarioInput = DeepPartial<Omit<Scenario, 'groups' | 'registrations'>> & {
   groups?: CallGroupInput[];
@@ -139,12 +166,12 @@ export const DEFAULT_REGISTRATION: Omit<RegistrationSpec, 'user'> = { atMs: 50, 
 
 export const DEFAULT_DIRECTION: DirectionSpec = {
   enabled: true, codec: 'PCMA', ptimeMs: 20, loss: { kind: 'none' }, jitter: { kind: 'none' },
-  reorder: false, duplicates: 0, dscp: 46, dtmf: [], baseDelayMs: 10,
+  reorder: false, duplicates: 0, dscp: 46, dtmf: [], baseDelayMs: 10, seqResetAtMs: 0,
 };
 
 export const DEFAULT_SIP: SipSpec = {
   enabled: true, transport: 'udp', dscp: 26, finalStatus: 200, tryingMs: 20, ringMs: 150, answerMs: 2000,
-  mtu: 0, tcpSplit: true,
+  mtu: 0, tcpSplit: true, direction: 'sendrecv', reinvites: [], bye: true,
 };
 
 export const DEFAULT_GROUP: Omit<CallGroup, 'forward' | 'backward' | 'sip'> = {
@@ -169,7 +196,7 @@ export function defineGroup(g: CallGroupInput = {}): CallGroup {
     ...merge(DEFAULT_GROUP, g),
     forward: merge(DEFAULT_DIRECTION, g.forward),
     backward: merge(DEFAULT_DIRECTION, g.backward),
-    sip: merge(DEFAULT_SIP, g.sip),
+    sip: { ...merge(DEFAULT_SIP, g.sip), reinvites: (g.sip?.reinvites ?? []).map((r): ReInviteSpec => ({ direction: 'sendrecv', t38: false, status: 200, ...r })) },
   } as CallGroup;
 }
 

@@ -6,7 +6,8 @@
 import type { IpSpec } from './frames.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, fragmentedUdpFrames, tcpFrame, udpFrame } from './frames.js';
 import type { CallPlan } from './call-plan.js';
-import { sipAck, sipBye, sipInvite, sipResponse } from './sip.js';
+import { sipAck, sipBye, sipInvite, sipReInvite, sipReInviteAck, sipReInviteResponse, sipResponse } from './sip.js';
+import { REINVITE_ANSWER_MS, mirrorDirection } from './media-plan.js';
 import type { Emit, GenContext, Source } from './source.js';
 import { msToNs, quantize } from './source.js';
 import type { CallTruth } from './truth.js';
@@ -29,16 +30,31 @@ function messages(p: CallPlan): Msg[] {
   const d = p.dialog;
   const s = p.group.sip;
   const at = (ms: number) => p.inviteNs + msToNs(ms);
+  // the default direction writes the SDP exactly as before (the committed fixtures are byte for byte)
+  const offer = s.direction === 'sendrecv' ? {} : { direction: s.direction };
+  const answer = s.direction === 'sendrecv' ? {} : { direction: mirrorDirection(s.direction) };
   const out: Msg[] = [
-    { ns: at(0), fromCaller: true, tag: 'INVITE', bytes: sipInvite(d) },
+    { ns: at(0), fromCaller: true, tag: 'INVITE', bytes: sipInvite(d, offer) },
     { ns: at(s.tryingMs), fromCaller: false, tag: '100', bytes: sipResponse(d, 100, 'INVITE') },
     { ns: at(s.ringMs), fromCaller: false, tag: '180', bytes: sipResponse(d, 180, 'INVITE') },
-    { ns: p.answerNs, fromCaller: false, tag: String(s.finalStatus), bytes: sipResponse(d, s.finalStatus, 'INVITE') },
+    { ns: p.answerNs, fromCaller: false, tag: String(s.finalStatus), bytes: sipResponse(d, s.finalStatus, 'INVITE', answer) },
     { ns: p.answerNs + msToNs(20), fromCaller: true, tag: 'ACK', bytes: sipAck(d) },
   ];
-  if (p.answered) {
-    out.push({ ns: p.byeNs, fromCaller: true, tag: 'BYE', bytes: sipBye(d) });
-    out.push({ ns: p.byeNs + msToNs(30), fromCaller: false, tag: '200-BYE', bytes: sipResponse(d, 200, 'BYE') });
+  if (!p.answered) return out;
+  let cseq = 1;
+  for (const r of s.reinvites) {
+    cseq++;
+    const ns = p.mediaStartNs + msToNs(r.atMs);
+    const sdp = { version: cseq, direction: r.direction, t38: r.t38 };
+    const back = { version: cseq, direction: mirrorDirection(r.direction), t38: r.t38 };
+    // tags that are no final status of the call: a re-INVITE's answer does not end or answer it
+    out.push({ ns, fromCaller: true, tag: `re-INVITE`, bytes: sipReInvite(d, cseq, sdp) });
+    out.push({ ns: ns + msToNs(REINVITE_ANSWER_MS), fromCaller: false, tag: `re-${r.status}`, bytes: sipReInviteResponse(d, cseq, r.status, back) });
+    out.push({ ns: ns + msToNs(REINVITE_ANSWER_MS + 10), fromCaller: true, tag: 're-ACK', bytes: sipReInviteAck(d, cseq, r.status) });
+  }
+  if (s.bye) {
+    out.push({ ns: p.byeNs, fromCaller: true, tag: 'BYE', bytes: sipBye(d, cseq + 1) });
+    out.push({ ns: p.byeNs + msToNs(30), fromCaller: false, tag: '200-BYE', bytes: sipResponse(d, 200, 'BYE', {}, cseq + 1) });
   }
   return out;
 }
@@ -134,7 +150,8 @@ export class SipSource implements Source {
   }
 
   private inviteNs = -1;
-  private answeredNs = -1;
+  /** capture time of the 200 answering the INVITE (the truth's duration runs from it), -1 before */
+  answeredNs = -1;
 
   private record(frameNo: number, ns: number, completes: string[]): void {
     const t = this.truth;

@@ -41,6 +41,8 @@ export interface StreamTruth {
   dscp: Record<string, number>;
   firstFrame: number;
   lastFrame: number;
+  /** the sender restarted its sequence numbers (scenario seqResetAtMs); absent: never. `lost` then counts per run, not as tshark does */
+  sequenceResets?: number;
   /** RTCP sent by this stream's sender; rttMs is what LSR/DLSR in the far end's reports give */
   rtcp: { senderReports: number; reportBlocksReceived: number; rttMs: number } | null;
 }
@@ -58,8 +60,10 @@ export interface CallTruth {
   ringMs: number | null;
   setupMs: number | null;
   finalStatus: number | null;
-  /** 200 OK to BYE, seconds; null when not answered */
+  /** 200 OK to BYE (without a BYE: to the call's last RTP packet), seconds; null when not answered */
   durationSeconds: number | null;
+  /** false: the call has no BYE in the capture (scenario sip.bye false); absent: it has one, or was not answered */
+  bye?: false;
   sipDscp: Record<string, number>;
   firstFrame: number;
 }
@@ -126,6 +130,9 @@ export class StreamTruthAcc {
     return this.jitter;
   }
 
+  /** capture time of the latest packet written, ms from the capture start (-1 before the first) */
+  lastMs = -1;
+
   /** one received packet: capture time in ms, extended seq and timestamp */
   onPacket(frame: number, ms: number, seq: number, ts: number, marker: boolean, event: boolean, dscp: number): void {
     const t = this.t;
@@ -135,6 +142,7 @@ export class StreamTruthAcc {
     if (seq < this.lastSeq) t.reordered++;
     this.lastSeq = Math.max(this.lastSeq, seq);
     t.lastFrame = frame;
+    this.lastMs = Math.max(this.lastMs, ms);
     if (this.first) {
       this.first = false;
       t.firstFrame = frame;

@@ -71,6 +71,7 @@ export function expectedMediaOf(sdpBytes: Buffer, ctx: SdpContext): ExpectedMedi
       rtcpPort: m.rtcpPort ?? m.port + 1,
       rtcpMux: m.rtcpMux,
       payloads: resolvePayloads(m),
+      payloadTypes: m.payloadTypes,
       srtp: m.crypto,
       mediaType: m.type,
       protocol: m.protocol,

@@ -3,6 +3,7 @@
  * media a call's SDP announces (ExpectedMedia) and the call itself (TrackedCall, CallSummary).
  */
 import type { MediaDirection, PayloadInfo } from '../decode/sdp.js';
+import type { SdpMediaReport } from '../model/report.js';
 
 /** Where and when a SIP message was seen: filled by the pipeline from the packet. */
 export interface SipMeta {
@@ -39,8 +40,11 @@ export interface ExpectedMedia {
   rtcpPort: number;
   rtcpMux: boolean;
   payloads: Map<number, PayloadInfo>;
+  /** the m= line's payload types, in its order of preference */
+  payloadTypes: number[];
   /** a=crypto present or a SAVP profile */
   srtp: boolean;
+  /** the m= line's media ('audio', 'video', 'image' for T.38 fax, 'application' for BFCP/MSRP...) and protocol */
   mediaType: string;
   protocol: string;
   direction: MediaDirection;
@@ -87,6 +91,11 @@ export interface TrackedCall {
   readonly media: readonly ExpectedMedia[];
 }
 
+/** RTP/AVP, RTP/SAVP, UDP/TLS/RTP/SAVPF...: the m= line carries RTP (not udptl T.38, TCP/BFCP, TCP/MSRP) */
+export function carriesRtp(m: Pick<ExpectedMedia, 'protocol'>): boolean {
+  return /(^|\/)RTP(\/|$)/i.test(m.protocol);
+}
+
 /** A call as the report wants it: field names identical to CallReport in src/model/report.ts. */
 export interface CallSummary {
   callId: string;
@@ -105,4 +114,10 @@ export interface CallSummary {
   messages: number;
   firstPacket: number;
   retransmissions: number;
+  /** capture time of the answer (first 2xx), ISO; null when not answered */
+  answerTime: string | null;
+  /** a BYE of this call is in the capture */
+  byeSeen: boolean;
+  /** every SDP media line of the call in order (bounded): offer/answer, direction, payload types */
+  sdp: SdpMediaReport[];
 }

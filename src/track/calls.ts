@@ -8,6 +8,9 @@ import { detachNullable, detachString } from '../decode/sip/strings.js';
 import type { SipMessage } from '../decode/sip/types.js';
 import { expectedMediaOf, sdpBodyOf } from './call-sdp.js';
 import type { CallEvent, CallState, CallSummary, ExpectedMedia, SipMeta, TrackedCall } from './call-types.js';
+import type { PayloadInfo } from '../decode/sdp.js';
+import type { SdpMediaReport } from '../model/report.js';
+import { staticPayloadType } from '../decode/rtp-payload-types.js';
 import { isoTime } from '../model/iso-time.js';
 
 export type { CallEvent, CallState, CallSummary, ExpectedMedia, SipMeta, TrackedCall } from './call-types.js';
@@ -54,7 +57,10 @@ class Call implements TrackedCall {
   callerTag: string | null = null;
   callerEndpoint = '';
   cancelSeen = false;
+  byeSeen = false;
   endEmitted = false;
+  /** payload type -> name and clock, from every SDP of the call (first mapping wins): see announceMedia */
+  readonly payloadPool = new Map<number, PayloadInfo>();
   readonly seen = new Set<string>();
   readonly inviteHadSdp = new Map<number, boolean>();
 
@@ -198,6 +204,7 @@ export class CallTracker {
     } else if (msg.method === 'CANCEL') {
       call.cancelSeen = true;
     } else if (msg.method === 'BYE') {
+      call.byeSeen = true;
       if (call.state === 'answered' || call.state === 'setup') this.finish(call, 'ended', meta.epochMs, true);
     }
   }
@@ -257,10 +264,35 @@ export class CallTracker {
       return;
     }
     for (const m of media) {
+      shareMappings(call, m);
       if (call.media.length < MAX_MEDIA) call.media.push(m);
       this.opts.onMedia(m);
     }
   }
+}
+
+/**
+ * Both sides' rtpmap: an answer often lists only the codec it chose (a=rtpmap:0 PCMU) while the
+ * caller's telephone-event/8000 on PT 101 still flows to it, and RTP is classified by the SDP of the
+ * endpoint it goes to. Each m= line's own mapping wins; a dynamic type it does not map takes the
+ * call's other SDPs' mapping (the maps are shared with the media registry, so an earlier line learns
+ * from a later answer too).
+ */
+function shareMappings(call: Call, m: ExpectedMedia): void {
+  for (const [pt, info] of m.payloads) if (!call.payloadPool.has(pt)) call.payloadPool.set(pt, info);
+  for (const other of [...call.media, m]) {
+    if (other.mediaType !== m.mediaType) continue;
+    for (const [pt, info] of call.payloadPool) if (!other.payloads.has(pt)) other.payloads.set(pt, info);
+  }
+}
+
+/** one SDP media line as the report lists it */
+function sdpReport(m: ExpectedMedia): SdpMediaReport {
+  return {
+    packet: m.fromFrame, side: m.sdpSide, byCaller: m.sdpOwnerIsCaller, media: m.mediaType, protocol: m.protocol,
+    address: endpoint(m.address, m.port), direction: m.direction, payloadTypes: [...m.payloadTypes],
+    codecs: m.payloadTypes.map((pt) => m.payloads.get(pt)?.codec ?? staticPayloadType(pt)?.codec ?? `PT${pt}`),
+  };
 }
 
 /**
@@ -344,5 +376,8 @@ function summarize(c: Call): CallSummary {
     messages: c.messages,
     firstPacket: c.firstPacket,
     retransmissions: c.retransmissions,
+    answerTime: c.answerEpochMs === null ? null : isoTime(c.answerEpochMs),
+    byeSeen: c.byeSeen,
+    sdp: c.media.map(sdpReport),
   };
 }

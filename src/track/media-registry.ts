@@ -41,6 +41,12 @@ export interface MediaRegistration {
   payloads: Map<number, PayloadInfo>;
   callId: string | null;
   srtp: boolean;
+  /**
+   * false for an m= line that does not carry RTP (m=image udptl t38, m=application TCP/BFCP or MSRP):
+   * its port is then not RTP from this SDP on (a T.38 re-INVITE takes over the audio port), unless
+   * RTP version 2 arrives there and the heuristic confirms it. Absent: RTP.
+   */
+  rtp?: boolean;
 }
 
 /** what the registry knows about the packet it just classified (one reused object) */
@@ -62,12 +68,14 @@ interface Conversation {
   callId: string | null;
   srtp: boolean;
   rtcpOnly: boolean;
+  /** the SDP named this endpoint for something other than RTP (MediaRegistration.rtp false) */
+  notRtp: boolean;
   extTs: number;
   id: number;
 }
 
 function conversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: number, id: number): Conversation {
-  return { reg, payloads: reg?.payloads, callId: reg?.callId ?? null, srtp: reg?.srtp ?? false, rtcpOnly, extTs, id };
+  return { reg, payloads: reg?.payloads, callId: reg?.callId ?? null, srtp: reg?.srtp ?? false, rtcpOnly, notRtp: reg?.rtp === false, extTs, id };
 }
 
 /** the place of a forgotten heuristic conversation until it is reused */
@@ -129,7 +137,8 @@ export class MediaRegistry {
     this.onEndpointChange?.(m.addrKey, m.port);
     this.addConv(endpointKey(m.addrKey, m.port), m.fromFrame, conversation(m, false, EXTENDED_TIMESTAMP_START, this.conversations++));
     this.noteEndpoint(m.callId, endpointKey(m.addrKey, m.port));
-    if (!m.rtcpMux && m.rtcpPort !== m.port && m.rtcpPort > 0) {
+    // UDPTL and TCP media have no RTCP port beside them
+    if (m.rtp !== false && !m.rtcpMux && m.rtcpPort !== m.port && m.rtcpPort > 0) {
       this.onEndpointChange?.(m.addrKey, m.rtcpPort);
       this.addConv(endpointKey(m.addrKey, m.rtcpPort), m.fromFrame, conversation(m, true, 0, this.conversations++));
       this.noteEndpoint(m.callId, endpointKey(m.addrKey, m.rtcpPort));
@@ -207,9 +216,12 @@ export class MediaRegistry {
       key[0] = endpointKey(p.srcAddr, p.srcPort);
       conv = this.signalledConv(p.num);
     }
-    if (conv !== undefined) return this.classifySignalled(conv, buf, start, end, hdr);
+    if (conv !== undefined && !conv.notRtp) return this.classifySignalled(conv, buf, start, end, hdr);
     if (!this.heuristic) return MEDIA_NONE;
-    return this.classifyHeuristic(p, hdr);
+    // a T.38 or BFCP endpoint: RTP only if RTP v2 really flows there (the heuristic confirms it), still the call's
+    const kind = this.classifyHeuristic(p, hdr);
+    if (conv !== undefined && kind === MEDIA_RTP) this.ctx.callId = conv.callId;
+    return kind;
   }
 
   /**
@@ -287,6 +299,7 @@ export class MediaRegistry {
       c.payloads = conv.payloads;
       c.callId = conv.callId;
       c.srtp = conv.srtp;
+      c.notRtp = conv.notRtp;
       return;
     }
     list.push({ from, conv });

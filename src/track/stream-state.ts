@@ -16,6 +16,7 @@ import { streamQuality, type StreamQuality } from '../measure/stream-quality.js'
 import { RtcpStreamStats } from '../measure/rtcp-stats.js';
 import { isTelephoneEventName, staticPayloadName, tsharkClockRate, staticClockRate, dynamicClockRate } from '../measure/rtp-clock.js';
 import { RtpStreamStats } from '../measure/rtp-stream-stats.js';
+import { countedLoss, type CountedLoss } from '../measure/counted-loss.js';
 import { SequenceTracker } from '../measure/sequence.js';
 import { SLOT, StreamRecord, type StreamArena } from '../measure/stream-arena.js';
 import { StreamSeriesBuilder } from '../measure/stream-series.js';
@@ -84,6 +85,9 @@ export class RtpStreamState {
   private cachePayloads: Map<number, PayloadInfo> | undefined = undefined;
   private cacheCodec: string | null = null;
   private cacheRate = 0;
+  /** the payload map's name and clock of the first packet's type (a telephone-event-only stream has no voice codec) */
+  private firstCodec: string | null | undefined = undefined;
+  private firstRate = 0;
 
   constructor(id: StreamIdentity) {
     this.ssrc = id.ssrc;
@@ -131,6 +135,10 @@ export class RtpStreamState {
     if (pt !== this.cachePt || payloads !== this.cachePayloads) this.lookupPayload(pt, payloads);
     const r = this.record;
     const answer = r.arena.x.packet(r.index, p.tsSec, p.tsNsec, p.num, hdr.sequence, hdr.timestamp, pt, hdr.marker ? 1 : 0, p.dscp);
+    if (this.firstCodec === undefined) {
+      this.firstCodec = this.cacheCodec;
+      this.firstRate = this.cacheRate;
+    }
     if ((answer & VOICE_CHANGED) !== 0) {
       this.voiceCodec = this.cacheCodec;
       this.voiceRate = this.cacheRate;
@@ -182,10 +190,15 @@ export class RtpStreamState {
   get lost(): number {
     return this.stats.lost;
   }
-  /** lost / expected in % with tshark's figures (negative with duplicates; 0 before anything is expected) */
-  get lossPercent(): number {
+  /** the loss shown (never negative): duplicates counted once, the runs between sequence restarts added up */
+  get counted(): CountedLoss {
     const s = this.stats;
-    return s.expected > 0 ? (s.lost * 100) / s.expected : 0;
+    const q = this.sequence;
+    return countedLoss({ packets: s.packets, expected: s.expected, lost: s.lost, duplicates: q.duplicates, resets: q.resyncs, expectedAcrossResets: q.expected });
+  }
+  /** counted lost / expected in %, never negative (0 before anything is expected) */
+  get lossPercent(): number {
+    return this.counted.percent;
   }
   get jitterMeanMs(): number {
     return this.stats.meanJitter;
@@ -209,12 +222,14 @@ export class RtpStreamState {
   get codec(): string {
     const pt = this.payloadType;
     if (pt === this.voicePt && this.voiceCodec !== null) return this.voiceCodec;
+    if (this.voicePt < 0 && this.firstCodec !== null && this.firstCodec !== undefined) return this.firstCodec;
     return staticPayloadName(pt) ?? `PT${pt}`;
   }
   get clockRate(): number {
     if (this.stats.clockRate > 0) return this.stats.clockRate;
     const pt = this.payloadType;
     if (pt < 96) return staticClockRate(pt);
+    if (this.voicePt < 0 && this.firstRate > 0) return this.firstRate;
     return this.voiceRate > 0 ? this.voiceRate : this.voiceCodec !== null ? dynamicClockRate(this.voiceCodec) : 0;
   }
 
@@ -248,9 +263,11 @@ export class RtpStreamState {
     const r = this.record;
     const firstMs = epochMs(r.get(SLOT.T_FIRST_SEC), r.get(SLOT.T_FIRST_NSEC));
     const s = this.stats;
+    // the E-model scores the loss the report shows (duplicates counted once, restarts added up)
+    const loss = this.counted;
     return streamQuality({
       codec: this.codec, sdpPtimeMs: this.sdpPtimeMs, durationSeconds: (this.lastSeenEpochMs - firstMs) / 1000,
-      packets: s.packets, expected: s.expected, lost: s.lost, sequenceErrors: s.sequenceErrors, outOfOrder: this.sequence.outOfOrder,
+      packets: s.packets, expected: loss.expected, lost: loss.lost, sequenceErrors: s.sequenceErrors, outOfOrder: this.sequence.outOfOrder,
       duplicates: this.sequence.duplicates, longestLossBurst: this.sequence.longestLossBurst, lossRuns: this.sequence.lossRuns, jitterMeanMs: s.meanJitter, delay,
     }, opts);
   }
@@ -265,6 +282,7 @@ export class RtpStreamState {
       if (n > 0) dscp[String(i)] = n;
     }
     const rtcp = this.rtcp.packets > 0 ? this.rtcp.toJSON() : null;
+    const loss = this.counted;
     const report: StreamReportData = {
       ssrc: `0x${this.ssrc.toString(16).padStart(8, '0')}`,
       src: this.src,
@@ -284,8 +302,14 @@ export class RtpStreamState {
       packets: s.packets,
       expected: s.expected,
       lost: s.lost,
-      lossPercent: this.lossPercent,
+      lossPercent: loss.percent,
+      lostCounted: loss.lost,
+      expectedCounted: loss.expected,
       duplicates: this.sequence.duplicates,
+      sequenceResets: this.sequence.resyncs,
+      firstDuplicatePacket: frameOrNull(r.get(SLOT.Q_FIRST_DUP_FRAME)),
+      sequenceResetPacket: frameOrNull(r.get(SLOT.Q_RESET_FRAME)),
+      jitterMaxPacket: frameOrNull(r.get(SLOT.S_MAX_JITTER_FRAME)),
       outOfOrder: this.sequence.outOfOrder,
       sequenceErrors: s.sequenceErrors,
       longestLossBurst: this.sequence.longestLossBurst,
@@ -307,6 +331,11 @@ export class RtpStreamState {
     if (withSeries) report.series = (this.series ?? new StreamSeriesBuilder()).toJSON();
     return report;
   }
+}
+
+/** a frame-number slot: 0 is "none" (frames count from 1) */
+function frameOrNull(v: number): number | null {
+  return v > 0 ? v : null;
 }
 
 function r3(v: number): number {

@@ -10,6 +10,8 @@ import { grade, rank, verdictOf, worst } from './severity.js';
 import { dscpName, findingsOf, fmt, partsOf, reportFigures } from './stream-checks.js';
 import { gradeStream, portOutOfRange, verdictOfChecks, type StreamCheck, type StreamCriterion } from './stream-grade.js';
 import { isoTime } from '../model/iso-time.js';
+import { jitterKnown } from '../model/stream-figures.js';
+import { foldDtmfFindings } from './dtmf-fold.js';
 
 export interface EvaluationInput {
   thresholds: Thresholds;
@@ -55,11 +57,13 @@ export function callOutcome(c: Omit<CallReport, 'verdict' | 'mos'>, own: StreamR
 export function evaluate(input: EvaluationInput): Evaluation {
   const t = input.thresholds;
   const findings: Finding[] = [...input.findings];
+  const streamFindings: Finding[] = [];
   const graded = input.streams.map((s): Graded => {
     const o = streamOutcome(s, t);
-    findings.push(...o.findings);
+    streamFindings.push(...o.findings);
     return { stream: { ...s, verdict: o.verdict }, checks: o.checks };
   });
+  findings.push(...foldDtmfFindings(streamFindings, input.streams));
   const streams = graded.map((g) => g.stream);
   const byId = new Map(streams.map((s) => [s.id, s]));
   const calls = input.calls.map((c) => {
@@ -132,8 +136,8 @@ function reasonFor(verdict: Verdict, findings: Finding[], streams: StreamReport[
 function summarise(t: Thresholds, graded: Graded[], link: LinkUtilisation | null): LimitCheck[] {
   const streams = graded.map((g) => g.stream);
   const lossS = worstFor(graded, 'loss', (s) => s.lossPercent);
-  // jitter is graded only with a known clock rate
-  const jitS = worstFor(graded.filter((g) => g.stream.clockRate > 0), 'jitter', (s) => s.jitterMeanMs);
+  // jitter is measured only with a known clock rate (not on DTMF-only streams): others are not "0.00"
+  const jitS = worstFor(graded.filter((g) => jitterKnown(g.stream)), 'jitter', (s) => s.jitterMeanMs);
   const rtt = streams.map((s) => s.rtcp?.rttMaxMs ?? null).filter((v): v is number => v !== null);
   const owd = rtt.length > 0 ? Math.max(...rtt) / 2 : null;
   const rows: LimitCheck[] = [

@@ -4,6 +4,8 @@
  */
 import type { Finding, StreamReport, Thresholds } from '../model/report.js';
 import { acceptsDscp, gradeStream, type StreamCheck, type StreamFigures } from './stream-grade.js';
+import { streamNotes } from './stream-notes.js';
+import { dscpName } from '../model/dscp-name.js';
 
 type StreamIn = Omit<StreamReport, 'verdict'>;
 
@@ -23,9 +25,20 @@ export function reportFigures(s: StreamIn): StreamFigures {
 
 /** the checks of stream s as findings, in the checks' order */
 export function findingsOf(s: StreamIn, checks: readonly StreamCheck[], t: Thresholds): Finding[] {
-  const where = `stream ${s.id} (${s.src} -> ${s.dst}, SSRC ${s.ssrc}${s.callId ? `, call ${s.callId}` : ''})`;
+  const where = streamWhere(s);
   const base = { streamId: s.id, packet: s.firstPacket, ...(s.callId ? { callId: s.callId } : {}) };
-  return checks.map((c) => ({ ...base, severity: c.severity, code: c.code, ...measuredOf(c), ...detail(c, s, t, where) }));
+  const graded = checks.map((c): Finding => ({ ...base, ...packetOf(c, s), severity: c.severity, code: c.code, ...measuredOf(c), ...detail(c, s, t, where) }));
+  return [...graded, ...streamNotes(s, where)];
+}
+
+/** "stream s1 (a -> b, SSRC 0x.., call c)" */
+export function streamWhere(s: Pick<StreamIn, 'id' | 'src' | 'dst' | 'ssrc' | 'callId'>): string {
+  return `stream ${s.id} (${s.src} -> ${s.dst}, SSRC ${s.ssrc}${s.callId ? `, call ${s.callId}` : ''})`;
+}
+
+/** a jitter spike is shown at the packet where the jitter peaked, not at the stream's first */
+function packetOf(c: StreamCheck, s: StreamIn): Pick<Finding, 'packet'> {
+  return c.code === 'JITTER_SPIKE' && s.jitterMaxPacket !== null && s.jitterMaxPacket !== undefined ? { packet: s.jitterMaxPacket } : {};
 }
 
 function measuredOf(c: StreamCheck): Pick<Finding, 'measured' | 'limit' | 'unit'> {
@@ -41,13 +54,13 @@ function detail(c: StreamCheck, s: StreamIn, t: Thresholds, where: string): Pick
   switch (c.code) {
     case 'LOSS_HIGH':
       return {
-        message: `packet loss ${fmt(s.lossPercent)} % (${s.lost} of ${s.expected}) on ${where} ${near} the ${t.lossPercent} % limit`,
-        evidence: [`longest loss burst ${s.longestLossBurst} packets`, `sequence errors ${s.sequenceErrors}`],
+        message: `packet loss ${fmt(s.lossPercent)} % (${s.lostCounted} of ${s.expectedCounted}) on ${where} ${near} the ${t.lossPercent} % limit`,
+        evidence: [`longest loss burst ${s.longestLossBurst} packets`, `sequence errors ${s.sequenceErrors}`, ...(s.lostCounted !== s.lost ? [`tshark counts ${s.lost} lost of ${s.expected} expected`] : [])],
       };
     case 'JITTER_HIGH':
       return { message: `mean jitter ${fmt(s.jitterMeanMs)} ms (max ${fmt(s.jitterMaxMs)} ms) on ${where} ${near} the ${t.jitterMs} ms limit` };
     case 'JITTER_SPIKE':
-      return { message: `jitter peaks at ${fmt(s.jitterMaxMs)} ms on ${where} (mean ${fmt(s.jitterMeanMs)} ms, limit ${t.jitterMs} ms)` };
+      return { message: `jitter peaks at ${fmt(s.jitterMaxMs)} ms on ${where}${s.jitterMaxPacket ? ` at packet ${s.jitterMaxPacket}` : ''} (mean ${fmt(s.jitterMeanMs)} ms, limit ${t.jitterMs} ms)` };
     case 'DSCP_RTP_NOT_EF': {
       const values = dscpValues(s);
       const wrong = values.filter((d) => !acceptsDscp(t.rtpDscp, d));
@@ -70,7 +83,7 @@ function detail(c: StreamCheck, s: StreamIn, t: Thresholds, where: string): Pick
       const q = s.mos!;
       return {
         message: `estimated MOS ${q.mos.toFixed(2)} (E-model R ${fmt(q.r)}${q.provisional ? ', provisional' : ''}) of ${where} is below ${c.limit}`,
-        evidence: [`codec ${q.codec}: Ie,eff ${fmt(q.ieEff)} (loss ${fmt(Math.max(0, s.lossPercent))} %), delay impairment Idd ${fmt(q.idd)}`, ...q.assumptions],
+        evidence: [`codec ${q.codec}: Ie,eff ${fmt(q.ieEff)} (loss ${fmt(s.lossPercent)} %), delay impairment Idd ${fmt(q.idd)}`, ...q.assumptions],
       };
     }
     case 'PORT_OUT_OF_RANGE':
@@ -88,11 +101,7 @@ function dscpValues(s: StreamIn): number[] {
   return Object.keys(s.dscp).map(Number).filter((d) => (s.dscp[String(d)] ?? 0) > 0).sort((a, b) => a - b);
 }
 
-export function dscpName(d: number): string {
-  const names: Record<number, string> = { 0: 'CS0', 8: 'CS1', 10: 'AF11', 16: 'CS2', 18: 'AF21', 24: 'CS3', 26: 'AF31', 32: 'CS4', 34: 'AF41', 40: 'CS5', 46: 'EF', 48: 'CS6', 56: 'CS7' };
-  const n = names[d];
-  return n === undefined ? String(d) : `${n} (${d})`;
-}
+export { dscpName } from '../model/dscp-name.js';
 
 export function fmt(v: number): string {
   return v >= 10 ? v.toFixed(1) : v.toFixed(2);

@@ -5,8 +5,8 @@
  * `/metrics` on every scrape) both grade here, so they cannot disagree on the same figures.
  *
  * The rules, in the order the findings are listed:
- * - loss: lost / expected in % (tshark's figures; negative with duplicates, which passes): fail above
- *   the limit, warn above warnFraction of it;
+ * - loss: the counted loss in % (src/measure/counted-loss.ts: duplicates counted once, runs between
+ *   sequence restarts added up, never negative): fail above the limit, warn above warnFraction of it;
  * - jitter, only with a known clock rate: the *mean* RFC 3550 jitter is held to the limit the same way
  *   (it is what a jitter buffer must absorb); a *maximum* above the limit with a good mean is a spike
  *   and warns;
@@ -45,7 +45,7 @@ export interface StreamCheck {
 
 /** what the grader reads of a stream (a StreamReport through reportFigures(), or a live stream) */
 export interface StreamFigures {
-  /** lost / expected * 100 with tshark's figures (0 before any packet is expected) */
+  /** counted lost / expected * 100, never negative (0 before any packet is expected) */
   readonly lossPercent: number;
   readonly jitterMeanMs: number;
   readonly jitterMaxMs: number;

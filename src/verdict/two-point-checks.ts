@@ -5,6 +5,7 @@
  * bad luck. Loss between the points is graded like the stream loss (lossPercent), DSCP re-marking
  * between the points warns (any re-marked packet: a device between the taps rewrites the mark).
  */
+import { dscpName } from '../model/dscp-name.js';
 import type { AnalysisReport, Finding, LimitCheck, Thresholds, TwoPointReport } from '../model/report.js';
 import { grade, rank, verdictOf, worst } from './severity.js';
 import { fmt } from './stream-checks.js';
@@ -42,7 +43,7 @@ export function twoPointFindings(tp: TwoPointReport, t: Thresholds): Finding[] {
 }
 
 function dscpText(d: Record<string, number>): string {
-  return Object.entries(d).map(([k, n]) => `${k}: ${n}`).join(', ');
+  return Object.entries(d).map(([k, n]) => `${/^\d+$/.test(k) ? dscpName(Number(k)) : k}: ${n}`).join(', ');
 }
 
 /** the summary row: the worst p95 over the streams, labelled as measured with two captures */

@@ -36,6 +36,8 @@ export const S_REG_PT = 27;
 export const S_LAST_NOMINAL = 28;
 export const S_FIRST_TS = 29;
 export const S_LAST_ARRIVAL = 30;
+/** frame number where the max jitter was reached (the spike's packet; 0: none yet) */
+export const S_MAX_JITTER_FRAME = 31;
 // RFC 3550 sequence accounting (SequenceTracker)
 export const Q_RECEIVED = 32;
 export const Q_DUPLICATES = 33;
@@ -53,6 +55,8 @@ export const Q_FLUSHED = 44;
 export const Q_EXPECTED_BEFORE = 45;
 /** loss runs: how many times a run of consecutive lost packets began (settled numbers only) */
 export const Q_LOSS_RUNS = 46;
+/** frame number of the first duplicate (0: none) */
+export const Q_FIRST_DUP_FRAME = 47;
 // the stream (RtpStreamState)
 export const T_CACHE_PT = 48;
 export const T_CACHE_CLOCK = 49;
@@ -69,6 +73,10 @@ export const T_FIRST_SEC = 59;
 export const T_FIRST_NSEC = 60;
 /** 1: every packet of this stream goes through JavaScript (it keeps a time series there) */
 export const T_JS_ONLY = 61;
+/** frame number of the first packet of the first restarted sequence (RFC 3550 A.1 resync; 0: none) */
+export const Q_RESET_FRAME = 62;
+/** frame number of the stream's previous packet */
+export const T_PREV_FRAME = 63;
 export const SLOTS_F64: u32 = 64;
 /** the sequence window: 1024 bits */
 export const WINDOW: i64 = 1024;

@@ -18,7 +18,8 @@
 import {
   S_MIN_JITTER, S_MIN_DELTA, S_PT, S_REG_PT, Q_LAST_SEQ, Q_BAD_SEQ, T_CACHE_PT, T_CACHE_CLOCK, T_CACHE_TEV,
   T_FIRST_PT, T_VOICE_PT, T_LAST_SEC, T_LAST_NSEC, T_RUN_DSCP, T_RUN_PACKETS, T_DSCP_MISMATCH, T_TEV_PACKETS,
-  T_FIRST_SEC, T_FIRST_NSEC, T_JS_ONLY, DSCP_AT, RECORD, rec, get, set
+  T_FIRST_SEC, T_FIRST_NSEC, T_JS_ONLY, Q_DUPLICATES, Q_RESYNCS, Q_FIRST_DUP_FRAME, Q_RESET_FRAME, T_PREV_FRAME,
+  DSCP_AT, RECORD, rec, get, set
 } from './record';
 import { PT_CN, PT_CN_OLD, tsharkPush } from './tshark-stats';
 import { seqPush } from './sequence';
@@ -31,7 +32,7 @@ export {
   Q_DUPLICATES, Q_OUT_OF_ORDER, Q_SEQ_ERRORS, Q_LONGEST_BURST, Q_RESYNCS, Q_STARTED, Q_BASE_EXT,
   Q_HIGHEST_EXT, Q_EXPECTED_BEFORE, Q_LOSS_RUNS, T_CACHE_PT, T_CACHE_CLOCK, T_CACHE_TEV, T_FIRST_PT, T_VOICE_PT,
   T_LAST_SEC, T_LAST_NSEC, T_RUN_DSCP, T_RUN_PACKETS, T_DSCP_MISMATCH, T_TEV_PACKETS, T_FIRST_SEC,
-  T_FIRST_NSEC, T_JS_ONLY
+  T_FIRST_NSEC, T_JS_ONLY, S_MAX_JITTER_FRAME, Q_FIRST_DUP_FRAME, Q_RESET_FRAME, T_PREV_FRAME
 } from './record';
 export { tsharkPush } from './tshark-stats';
 export { seqPush, seqFlush } from './sequence';
@@ -132,7 +133,14 @@ export function packet(i: u32, tsSec: f64, tsNsec: f64, frame: f64, seq: i32, ts
   const r = rec(i);
   const tev = get(r, T_CACHE_TEV) != 0;
   tsharkPush(r, relativeMs(tsSec, tsNsec), seq, ts, pt, marker, <i32>get(r, T_CACHE_CLOCK), tev, frame);
+  const dups = get(r, Q_DUPLICATES);
+  const resyncs = get(r, Q_RESYNCS);
   seqPush(r, seq);
+  // where the loss figures stop meaning what tshark says: the first duplicate, and the first restart
+  // (A.1 confirms a restart on its second packet, so the restart began at the stream's previous packet)
+  if (get(r, Q_DUPLICATES) != dups && get(r, Q_FIRST_DUP_FRAME) == 0) set(r, Q_FIRST_DUP_FRAME, frame);
+  if (get(r, Q_RESYNCS) != resyncs && get(r, Q_RESET_FRAME) == 0) set(r, Q_RESET_FRAME, get(r, T_PREV_FRAME));
+  set(r, T_PREV_FRAME, frame);
   if (get(r, T_FIRST_PT) < 0) {
     set(r, T_FIRST_PT, pt);
     set(r, T_FIRST_SEC, tsSec);

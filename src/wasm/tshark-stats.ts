@@ -5,7 +5,7 @@
  */
 import {
   S_PACKETS, S_START_SEQ, S_STOP_SEQ, S_SEQ_CYCLES, S_SEQ_ERRORS, S_FLAGS, S_JITTER, S_MAX_JITTER,
-  S_MEAN_JITTER, S_MIN_JITTER, S_DELTA, S_MAX_DELTA, S_MIN_DELTA, S_MEAN_DELTA, S_MAX_DELTA_FRAME, S_DIFF,
+  S_MEAN_JITTER, S_MIN_JITTER, S_DELTA, S_MAX_DELTA, S_MIN_DELTA, S_MEAN_DELTA, S_MAX_DELTA_FRAME, S_MAX_JITTER_FRAME, S_DIFF,
   S_SKEW, S_MAX_SKEW, S_CLOCK_RATE, S_START_MS, S_LAST_MS, S_FIRST_FRAME, S_LAST_FRAME, S_UNDER, S_SEQ_NUM,
   S_TIME, S_PT, S_REG_PT, S_LAST_NOMINAL, S_FIRST_TS, S_LAST_ARRIVAL, get, set
 } from './record';
@@ -151,7 +151,10 @@ function regular(r: u32, clockRate: i32, currentJitter: f64, frame: f64): void {
   set(r, S_MEAN_DELTA, (get(r, S_MEAN_DELTA) * (n - 1) + delta) / n);
   if (clockRate != 0) {
     const jitter = get(r, S_JITTER);
-    if (jitter > get(r, S_MAX_JITTER)) set(r, S_MAX_JITTER, jitter);
+    if (jitter > get(r, S_MAX_JITTER)) {
+      set(r, S_MAX_JITTER, jitter);
+      set(r, S_MAX_JITTER_FRAME, frame);
+    }
     set(r, S_MEAN_JITTER, (get(r, S_MEAN_JITTER) * (n - 1) + currentJitter) / n);
     const minJitter = get(r, S_MIN_JITTER);
     if (minJitter == -1 || jitter < minJitter) set(r, S_MIN_JITTER, jitter);

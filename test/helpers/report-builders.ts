@@ -8,7 +8,10 @@ export function stream(over: Partial<Omit<StreamReport, 'verdict'>> = {}): Omit<
     firstPacket: 10, lastPacket: 500, startTime: '2026-01-01T00:00:00.000Z', durationSeconds: 10,
     packets: 500, expected: 500, lost: 0, lossPercent: 0, duplicates: 0, outOfOrder: 0, sequenceErrors: 0,
     longestLossBurst: 0, telephoneEventPackets: 0, maxDeltaMs: 21, meanDeltaMs: 20, jitterMeanMs: 1, jitterMaxMs: 2,
-    dscp: { '46': 500 }, rtcp: null, delay: null, mouthToEar: null, mos: null, ...over,
+    dscp: { '46': 500 }, rtcp: null, delay: null, mouthToEar: null, mos: null,
+    sequenceResets: 0, firstDuplicatePacket: null, sequenceResetPacket: null, jitterMaxPacket: null, ...over,
+    // the counted loss follows tshark's unless a test sets it
+    lostCounted: over.lostCounted ?? Math.max(0, over.lost ?? 0), expectedCounted: over.expectedCounted ?? over.expected ?? 500,
   };
 }
 

@@ -75,6 +75,26 @@ const ADVICE: Record<string, Advice> = {
     meaning: 'The call was set up but no voice packets were seen: nobody hears anything.',
     action: 'Typical for NAT or firewall problems: check that the RTP ports announced in SDP are open, and switch off SIP ALG.',
   },
+  CAPTURE_CLOCKS_APART: {
+    meaning: 'The capture\'s interfaces recorded at times far apart (captures from different days merged into one file, or an interface with a wrong clock): the first-to-last time of the file is no duration, and times across interfaces cannot be compared.',
+    action: 'Analyse each capture on its own (editcap/tshark can split by interface), or fix the clock of the capturing host.',
+  },
+  CODEC_NOT_NEGOTIATED: {
+    meaning: 'The voice flows with a codec (payload type) the SDP answer did not accept: the far end may play noise or nothing.',
+    action: 'Compare the codec lists of the phones, the PBX and the provider trunk; look for a device that rewrites the SDP (SIP ALG, SBC) without transcoding.',
+  },
+  CALL_NO_BYE: {
+    meaning: 'The call was answered and carried voice, but its BYE is not in the capture: it was still up when the capture stopped, or the BYE took another path.',
+    action: 'Nothing to fix if the capture simply stopped first; otherwise capture where both directions of the signalling pass.',
+  },
+  RTP_DUPLICATES: {
+    meaning: 'Some RTP packets are in the capture twice: the capture point sees them twice (SPAN of both directions, two mirrored ports) or the path duplicates them. Loss counts each packet once.',
+    action: 'Check the mirror session (one source port or one direction per port); if the capture is clean, look for a looping or duplicating device on the path.',
+  },
+  RTP_SEQUENCE_RESET: {
+    meaning: 'The sender restarted its RTP sequence numbers within the stream (an endpoint, media server or SBC restarting the stream). Loss is counted per run of sequence numbers.',
+    action: 'Usually harmless (a transfer, a re-INVITE, an announcement); if calls drop audio at that moment, look at the device that restarts.',
+  },
   ONE_WAY_AUDIO: {
     meaning: 'Voice flowed in one direction only: one side cannot hear the other.',
     action: 'Check NAT and firewall rules for the return direction, private addresses in SDP, and switch off SIP ALG on the firewall.',

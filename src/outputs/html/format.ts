@@ -47,17 +47,8 @@ export function countText(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
 }
 
-const DSCP_NAMES: Record<number, string> = {
-  0: 'BE', 8: 'CS1', 10: 'AF11', 12: 'AF12', 14: 'AF13', 16: 'CS2', 18: 'AF21', 20: 'AF22', 22: 'AF23',
-  24: 'CS3', 26: 'AF31', 28: 'AF32', 30: 'AF33', 32: 'CS4', 34: 'AF41', 36: 'AF42', 38: 'AF43',
-  40: 'CS5', 44: 'VA', 46: 'EF', 48: 'CS6', 56: 'CS7',
-};
-
-/** "EF (46)", "BE (0)", "13" for values without a name */
-export function dscpName(value: number): string {
-  const name = DSCP_NAMES[value];
-  return name === undefined ? String(value) : `${name} (${value})`;
-}
+/** "EF (46)", "CS0 (0)", "13" for values without a name: the one naming of every output */
+export { dscpName } from '../../model/dscp-name.js';
 
 export const VERDICT_ORDER: Record<Verdict | 'n/a', number> = { fail: 0, warn: 1, pass: 2, 'n/a': 3 };
 

@@ -10,6 +10,7 @@
 import type { AnalysisReport, StreamReport, Thresholds } from '../../model/report.js';
 import { acceptsDscp } from '../../verdict/stream-grade.js';
 import { escapeHtml as h, safeId } from './escape.js';
+import { jitterKnown, lossReason } from '../../model/stream-figures.js';
 import { countText, dscpName, durationText, fixed, msText, percentText } from './format.js';
 import { verdictCell } from './sections-summary.js';
 import { hasCharts } from './chart-data.js';
@@ -19,8 +20,8 @@ export const COLLAPSE_ABOVE = 50;
 /** the numbers of the streams table, with their display precision (decimals) */
 export const STREAM_TABLE_FIELDS = [
   { field: 'packets', label: 'Packets', title: 'RTP packets received', decimals: 0 },
-  { field: 'expected', label: 'Expected', title: 'highest minus first extended sequence number, plus one', decimals: 0 },
-  { field: 'lost', label: 'Lost', title: 'expected minus received (negative with duplicates, as in tshark)', decimals: 0 },
+  { field: 'expectedCounted', label: 'Expected', title: 'highest minus first extended sequence number, plus one (added over the runs when the sender restarted its sequence)', decimals: 0 },
+  { field: 'lostCounted', label: 'Lost', title: 'expected minus distinct packets received, never negative (duplicates counted once); the card says when tshark counts otherwise', decimals: 0 },
   { field: 'lossPercent', label: 'Loss %', title: 'lost / expected', decimals: 2 },
   { field: 'longestLossBurst', label: 'Burst', title: 'longest run of consecutive lost packets', decimals: 0 },
   { field: 'sequenceErrors', label: 'Seq. err.', title: 'packets whose sequence number was not the next one (tshark)', decimals: 0 },
@@ -52,7 +53,8 @@ ${streamCards(r, callIndex)}
 }
 
 function streamRow(s: StreamReport, call: number | undefined, t: Thresholds): string {
-  const cells = STREAM_TABLE_FIELDS.map((f) => `<td>${fixed(s[f.field], f.decimals)}</td>`).join('');
+  const jitter = jitterKnown(s);
+  const cells = STREAM_TABLE_FIELDS.map((f) => `<td>${!jitter && f.field.startsWith('jitter') ? 'n/a' : fixed(s[f.field], f.decimals)}</td>`).join('');
   return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td>${addr(s.src)} → ${addr(s.dst)}</td><td>${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td>${dscpList(s.dscp, t.rtpDscp)}</td><td>${mosCell(s)}</td><td>${m2eCell(s)}</td>${verdictCell(s.verdict)}</tr>`;
 }
 
@@ -125,11 +127,11 @@ function streamCards(r: AnalysisReport, callIndex: Map<string, number>): string 
  */
 function card(s: StreamReport, t: Thresholds, open: boolean): string {
   const f = (k: string, v: string) => `<dt>${k}</dt><dd>${v}</dd>`;
-  const media = `${s.payloadType} (${h(s.codec)}, ${s.clockRate} Hz); ${s.detection === 'sdp' ? 'from the SDP of the call' : 'recognised heuristically (no SDP)'}; ${s.srtp ? 'SRTP' : 'not SRTP'}`;
+  const media = `${s.payloadType} (${h(s.codec)}, ${s.clockRate > 0 ? `${s.clockRate} Hz` : 'clock rate unknown'}); ${s.detection === 'sdp' ? 'from the SDP of the call' : 'recognised heuristically (no SDP)'}; ${s.srtp ? 'SRTP' : 'not SRTP'}`;
   const counts = `${countText(s.packets)} (frames ${s.firstPacket}–${s.lastPacket}); ${s.duplicates} duplicates, ${s.outOfOrder} out of order, ${s.telephoneEventPackets} DTMF (RFC 4733)`;
   return `<details class="stream" id="${safeId('stream-', s.id)}" data-stream="${h(s.id)}"${open ? ' open' : ''}>
 <summary>${h(s.id)} · <span class="mono">${h(s.src)} → ${h(s.dst)}</span> · ${h(s.codec)} · <span class="v ${s.verdict}">${s.verdict.toUpperCase()}</span></summary>
-<dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', media)}${f('Packets', counts)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`) : ''}${open ? f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`) : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('RTCP', rtcpText(s, t))}${qualityFacts(s, t, f, open)}</dl>
+<dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', media)}${f('Packets', counts)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', lossFact(s)) : ''}${open ? f('Jitter mean / max', jitterKnown(s) ? `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)` : 'n/a (no RTP clock rate: unknown payload type or DTMF only)') : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('RTCP', rtcpText(s, t))}${qualityFacts(s, t, f, open)}</dl>
 ${hasCharts(s) ? '<div class="charts"></div>' : noCharts(s)}
 </details>`;
 }
@@ -140,6 +142,12 @@ function noCharts(s: StreamReport): string {
     ? 'No charts: this report was made without time series.'
     : `No charts: ${countText(s.packets)} packet${s.packets === 1 ? '' : 's'} in ${durationText(s.durationSeconds)} fill a single interval of ${fixed(s.series.intervalSeconds, 0)} s; its numbers are in the table above.`;
   return `<p class="no-charts">${why}</p>`;
+}
+
+/** the loss shown, with why it is not tshark's expected - received when it is not */
+function lossFact(s: StreamReport): string {
+  const why = lossReason(s);
+  return `${s.lostCounted} of ${s.expectedCounted} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}${why === null ? '' : ` (${h(why)})`}`;
 }
 
 /** what RTCP says: the far end's loss and jitter, and the round trip (the only delay one capture point can measure) */

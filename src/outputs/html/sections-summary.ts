@@ -2,6 +2,7 @@
  * The top of the report (title, verdict banner, the VoIP-Ready limits side by side with what was
  * measured) and the methodology with the capture's metadata at the bottom.
  */
+import { dscpName } from '../../model/dscp-name.js';
 import type { AnalysisReport, LimitCheck, ProbeDirection, Verdict } from '../../model/report.js';
 import { escapeHtml as h } from './escape.js';
 import { bytesText, countText, durationText, fileName, fixed, VERDICT_ORDER, verdictWord } from './format.js';
@@ -101,7 +102,7 @@ export function twoPointSection(r: AnalysisReport): string {
   const rows = tp.streams.map((s) => {
     const d = s.delayMs;
     const delay = d === null ? '<td colspan="4" class="empty">clocks not synchronised</td>' : `<td>${fixed(d.min, 3)}</td><td>${fixed(d.p50, 3)}</td><td>${fixed(d.p95, 3)}</td><td>${fixed(d.max, 3)}</td>`;
-    const dscp = (x: Record<string, number>) => h(Object.keys(x).join(', '));
+    const dscp = (x: Record<string, number>) => h(Object.keys(x).map((k) => (/^\d+$/.test(k) ? dscpName(Number(k)) : k)).join(', '));
     return `<tr><td>${h(s.ssrc)}</td><td>${h(s.direction)}</td><td>${h(s.streamIdA ?? '–')} / ${h(s.streamIdB ?? '–')}</td><td>${countText(s.matched)}</td>${delay}<td>${countText(s.lostBetween)}</td><td>${countText(s.lostBefore)}</td><td>${dscp(s.dscpA)} → ${dscp(s.dscpB)}</td><td>${countText(s.remarked)}</td></tr>`;
   });
   return `<section id="two-point">
@@ -119,7 +120,7 @@ export function probeSection(r: AnalysisReport): string {
   const p = r.probe;
   if (p === null) return '';
   const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : fixed(v, 3));
-  const dscp = (v: number | null): string => (v === null ? 'unknown' : String(v));
+  const dscp = (v: number | null): string => (v === null ? 'unknown' : dscpName(v));
   const dir = (name: string, d: ProbeDirection): string => {
     const w = d.oneWayMs;
     const delay = w === null ? '<td colspan="4" class="empty">clocks not synchronised</td>' : `<td>${ms(w.min)}</td><td>${ms(w.p50)}</td><td>${ms(w.p95)}</td><td>${ms(w.max)}</td>`;

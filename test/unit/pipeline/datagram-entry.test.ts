@@ -30,8 +30,10 @@ function viaDatagrams(file: string, dscp = true): { report: AnalysisReport; push
 function figures(r: AnalysisReport): { verdict: string; streams: unknown[]; calls: unknown[]; findings: string[] } {
   const round = (v: unknown): unknown => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(9)) : v);
   const strip = (o: Record<string, unknown>): Record<string, unknown> => {
-    const { firstPacket, lastPacket, packet, series, ...rest } = o;
-    void firstPacket; void lastPacket; void packet; void series;
+    const { firstPacket, lastPacket, packet, series, jitterMaxPacket, firstDuplicatePacket, sequenceResetPacket, ...rest } = o;
+    void firstPacket; void lastPacket; void packet; void series; void jitterMaxPacket; void firstDuplicatePacket; void sequenceResetPacket;
+    // the SDP lines carry the frame of their message: the same lines, numbered differently
+    if (Array.isArray(rest.sdp)) rest.sdp = (rest.sdp as Array<Record<string, unknown>>).map(({ packet: p, ...line }) => (void p, line));
     return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, round(v)]));
   };
   return {

@@ -12,7 +12,8 @@ export function expectTruthMatchesTshark(path: string, truth: Truth, heuristic =
     expect(t, `stream ${s.ssrc} ${s.src} -> ${s.dst}`).toBeDefined();
     if (t === undefined) continue;
     expect(t.packets, `${s.ssrc} packets`).toBe(s.received);
-    expect(t.lost, `${s.ssrc} lost`).toBe(s.lost);
+    // after a restart of the sequence numbers tshark's expected spans both runs: the truth counts per run (see sdp-truth.test.ts)
+    if ((s.sequenceResets ?? 0) === 0) expect(t.lost, `${s.ssrc} lost`).toBe(s.lost);
     expect(close(s.jitterMeanMs, t.jitterMeanMs), `${s.ssrc} mean jitter ${s.jitterMeanMs} vs ${t.jitterMeanMs}`).toBe(true);
     expect(close(s.jitterMaxMs, t.jitterMaxMs), `${s.ssrc} max jitter ${s.jitterMaxMs} vs ${t.jitterMaxMs}`).toBe(true);
     expect(close(s.maxDeltaMs, t.maxDeltaMs), `${s.ssrc} max delta ${s.maxDeltaMs} vs ${t.maxDeltaMs}`).toBe(true);

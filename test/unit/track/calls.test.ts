@@ -101,7 +101,9 @@ describe('CallTracker: a basic call INVITE/100/180/200/ACK/BYE/200', () => {
       [0, { codec: 'g711U', clockRate: 8000 }], [8, { codec: 'g711A', clockRate: 8000 }], [101, { codec: 'telephone-event', clockRate: 8000 }],
     ]);
     expect(answer).toMatchObject({ fromFrame: 4, address: '198.51.100.20', port: 30000, sdpSide: 'answer', sdpOwnerIsCaller: false });
-    expect([...answer!.payloads.keys()]).toEqual([8, 101]);
+    // the answer's own types first; PT 0, which only the offer lists, is learnt from the offer (both sides' rtpmap)
+    expect([...answer!.payloads.keys()]).toEqual([8, 101, 0]);
+    expect(answer!.payloadTypes).toEqual([8, 101]);
   });
 });
 

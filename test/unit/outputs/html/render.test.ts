@@ -38,7 +38,7 @@ function tableCells(html: string, tableId: string, rowAttr: string): Map<string,
 const streamCells = (html: string) => tableCells(html, 'streams-table', 'data-stream');
 
 const DECIMALS: Record<string, number> = {
-  packets: 0, expected: 0, lost: 0, lossPercent: 2, longestLossBurst: 0, sequenceErrors: 0, jitterMeanMs: 3, jitterMaxMs: 3, maxDeltaMs: 3,
+  packets: 0, expectedCounted: 0, lostCounted: 0, lossPercent: 2, longestLossBurst: 0, sequenceErrors: 0, jitterMeanMs: 3, jitterMaxMs: 3, maxDeltaMs: 3,
 };
 
 describe('renderHtmlReport: one self-contained file', () => {
@@ -107,11 +107,11 @@ describe('renderHtmlReport: content', () => {
 
   it('hand-checked numbers of the failing stream', () => {
     const row = streamCells(renderHtmlReport(failReport())).get('s1');
-    expect(row?.get('lost')).toBe('100');
+    expect(row?.get('lostCounted')).toBe('100');
     expect(row?.get('lossPercent')).toBe('10.00');
     expect(row?.get('jitterMaxMs')).toBe('45.678');
     expect(row?.get('maxDeltaMs')).toBe('812.500');
-    expect(row?.get('dscp')).toContain('BE (0)');
+    expect(row?.get('dscp')).toContain('CS0 (0)');
   });
 
   it('puts the verdict, the reason and the limits worst first', () => {

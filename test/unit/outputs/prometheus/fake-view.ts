@@ -80,7 +80,8 @@ export function fakeReport(streams: MutableStream[]): AnalysisReport {
     id: s.id, ssrc: `0x${s.ssrc.toString(16)}`, src: s.src, dst: s.dst, srcPort: 0, dstPort: 0, payloadType: 0,
     codec: s.codec, clockRate: 8000, callId: s.callId, detection: 'sdp', srtp: false, firstPacket: 1, lastPacket: 2,
     startTime: '2023-11-14T22:13:20.000Z', durationSeconds: 1, packets: s.packets, expected: s.expected, lost: s.lost,
-    lossPercent: s.expected > 0 ? (100 * s.lost) / s.expected : 0, duplicates: 0, outOfOrder: 0, sequenceErrors: 0,
+    lossPercent: s.expected > 0 ? (100 * Math.max(0, s.lost)) / s.expected : 0, lostCounted: Math.max(0, s.lost), expectedCounted: s.expected,
+    sequenceResets: 0, firstDuplicatePacket: null, sequenceResetPacket: null, jitterMaxPacket: null, duplicates: 0, outOfOrder: 0, sequenceErrors: 0,
     longestLossBurst: 0, telephoneEventPackets: 0, maxDeltaMs: s.maxDeltaMs, meanDeltaMs: 20, jitterMeanMs: s.jitterMs,
     jitterMaxMs: s.jitterMaxMs, dscp: { '46': s.packets }, rtcp: null, delay: null, mouthToEar: null, mos: s.mos === undefined || s.mos === null ? null : { mos: s.mos, r: 0, ieEff: 0, idd: 0, burstR: 1, lossRuns: 0, codec: 'G.711 with PLC', provisional: false, assumptions: [] }, verdict: s.verdict,
   }));
