@@ -12,12 +12,14 @@ import { isIP } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
+import { addRecordOptions, recordConfigFrom, type RecordOptionValues } from '../config/options/record.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError } from '../errors.js';
 import type { AnalysisReport, ProxyReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { createProxyMetrics } from '../outputs/prometheus/proxy-metrics.js';
+import { Recording } from '../outputs/record/recording.js';
 import { startServer } from '../outputs/server/server.js';
 import { renderText } from '../outputs/text-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
@@ -30,7 +32,7 @@ import { SipProxy, type Upstream } from '../proxy/sip/sip-proxy.js';
 import { SipTransports, type InboundSip } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
 
-export interface ProxyOptions extends SettingsCliOptions {
+export interface ProxyOptions extends SettingsCliOptions, RecordOptionValues {
   listen: string;
   upstream?: string;
   upstreamTransport: string;
@@ -73,6 +75,7 @@ export function register(program: Command): void {
     .option('--listen-http <host:port>', 'with --serve: the HTTP side (default 127.0.0.1:9464)')
     .option('--report <file>', 'write the report as JSON: on SIGUSR1 and when it stops')
     .option('--json', 'print the final report as JSON instead of text');
+  addRecordOptions(cmd);
   addSharedOptions(cmd, 'settings').action(exitCodeOf((opts: ProxyOptions) => runProxy(opts)));
 }
 
@@ -127,11 +130,16 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const metrics = createMetrics({ settings, defaultMetrics: true });
   analyzer.addListener(metrics.listener);
   metrics.attach(analyzer.view);
+  // --record: every datagram the analysis gets, and (below) each relayed packet as forwarded
+  const recordConfig = recordConfigFrom(opts);
+  const recording = recordConfig === null ? null : new Recording(recordConfig, (m) => process.stderr.write(`voipready: ${m}\n`));
+  recording?.tapDatagrams(analyzer);
 
   const unspecified = listen.host === '0.0.0.0' || listen.host === '::';
   const addresses = new LocalAddresses(opts.advertise ?? null, unspecified ? '127.0.0.1' : listen.host);
   await addresses.learn(upstream.address);
   const bindAddress = opts.rtpBind ?? listen.host;
+  const copies = recording?.relayCopies({ localAddress: (peer) => (bindAddress === '0.0.0.0' || bindAddress === '::' ? addresses.toward(peer) : bindAddress), dscp: rtpDscp });
   const delays = { a: new AddedDelay(), b: new AddedDelay() };
   const proxyMetricsRef: { addedDelay(leg: string, s: number): void } = { addedDelay: () => undefined };
   let sip: SipProxy | null = null;
@@ -146,6 +154,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
         transport: 'udp', tsSec: p.tsSec, tsNsec: p.tsNsec, dscp: p.dscp, payload: p.payload, source: `proxy:${leg}`,
         wireBytes: p.length + (p.src.address.includes(':') ? 48 : 28),
       });
+      copies?.packet(p);
       if (p.addedNs !== null) {
         proxyMetricsRef.addedDelay(leg, p.addedNs / 1e9);
         (p.from === 'a' ? delays.a : delays.b).observe(p.addedNs);
@@ -157,7 +166,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
 
   const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
   sip = new SipProxy({
-    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay,
+    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay: copies?.wrapRelay(relay) ?? relay,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
       // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the
@@ -214,6 +223,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     clock.stop();
     // the relay's last batch is handed over on the next turn of the loop
     await new Promise((r) => setImmediate(r));
+    await recording?.close();
     finalReport = { ...analyzer.finish(label), proxy: proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`) };
     await server?.close();
   }
