@@ -10,13 +10,13 @@ import { close, open, write } from 'node:fs';
 export interface AsyncFileOptions {
   /** bytes queued (not yet written) beyond which write() refuses */
   maxPending: number;
-  /** the first failure, once; the file is then dead */
-  onError(err: NodeJS.ErrnoException): void;
+  /** the first failure, once, with the records the chunks still queued held (lost); the file is then dead */
+  onError(err: NodeJS.ErrnoException, lostRecords: number): void;
 }
 
 export class AsyncFile {
   private fd: number | null = null;
-  private readonly queue: Buffer[] = [];
+  private readonly queue: Array<{ chunk: Buffer; records: number }> = [];
   private pending = 0;
   private writing = false;
   private failed = false;
@@ -45,11 +45,11 @@ export class AsyncFile {
     return this.failed;
   }
 
-  /** queue a chunk (kept by reference: the caller must not reuse it); false: refused (full or dead) */
-  write(chunk: Buffer): boolean {
+  /** queue a chunk holding `records` records (kept by reference: the caller must not reuse it); false: refused (full or dead) */
+  write(chunk: Buffer, records: number): boolean {
     if (this.failed || this.closed !== null) return false;
     if (this.pending + chunk.length > this.opts.maxPending) return false;
-    this.queue.push(chunk);
+    this.queue.push({ chunk, records });
     this.pending += chunk.length;
     this.pump();
     return true;
@@ -70,11 +70,12 @@ export class AsyncFile {
       this.finish();
       return;
     }
-    const chunk = this.queue[0];
-    if (chunk === undefined) {
+    const head = this.queue[0];
+    if (head === undefined) {
       if (this.closing !== null) this.finish();
       return;
     }
+    const chunk = head.chunk;
     this.writing = true;
     write(this.fd!, chunk, 0, chunk.length, null, (err, n) => {
       this.writing = false;
@@ -84,7 +85,7 @@ export class AsyncFile {
       }
       this.written += n;
       if (n < chunk.length) {
-        this.queue[0] = chunk.subarray(n);
+        head.chunk = chunk.subarray(n);
       } else {
         this.queue.shift();
       }
@@ -96,9 +97,10 @@ export class AsyncFile {
   private fail(err: NodeJS.ErrnoException): void {
     if (!this.failed) {
       this.failed = true;
+      const lost = this.queue.reduce((n, q) => n + q.records, 0);
       this.queue.length = 0;
       this.pending = 0;
-      this.opts.onError(err);
+      this.opts.onError(err, lost);
     }
     this.finish();
   }

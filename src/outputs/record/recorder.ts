@@ -11,7 +11,7 @@
  * file's records are dropped (a series tries again with its next file). Rotation: see rotation.ts.
  */
 import { readdir, unlink } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeIpPacket } from '../../encode/ip-packet.js';
 import { epbBytes, idbBytes, SHB_BYTES, writeEpbFrame, writeIdb, writeShb, type IdbSpec } from '../../encode/pcapng.js';
 import type { Datagram } from '../../pipeline/datagram.js';
@@ -62,7 +62,8 @@ export class PcapngRecorder {
   private openedAt = 0;
   private chunk: Buffer;
   private used = 0;
-  private readonly closing: Array<Promise<void>> = [];
+  /** files closing and deletions under way (each leaves the set when done: bounded over weeks) */
+  private readonly closing = new Set<Promise<void>>();
   private readonly timer: NodeJS.Timeout;
   private readonly reported = new Set<string>();
   private lastMs = -1;
@@ -121,7 +122,7 @@ export class PcapngRecorder {
     this.ended = true;
     clearInterval(this.timer);
     this.closeFile();
-    await Promise.all(this.closing);
+    while (this.closing.size > 0) await Promise.all([...this.closing]);
   }
 
   private writePacket(iface: number, d: Datagram, spec: Parameters<typeof writeIpPacket>[2], headers: number, payload: Uint8Array): void {
@@ -200,7 +201,7 @@ export class PcapngRecorder {
     this.used = 0;
     const n = this.chunkRecords;
     this.chunkRecords = 0;
-    if (this.file !== null && !this.file.write(filled)) {
+    if (this.file !== null && !this.file.write(filled, n)) {
       // the file died meanwhile: what the chunk held is lost
       this.stats.records -= n;
       this.stats.dropped += n;
@@ -214,7 +215,11 @@ export class PcapngRecorder {
 
   private openFile(): void {
     const path = this.nextPath();
-    this.file = new AsyncFile(path, { maxPending: this.maxPending, onError: (err) => this.diskError(path, err) });
+    this.file = new AsyncFile(path, { maxPending: this.maxPending, onError: (err, lost) => {
+      this.stats.records -= lost;
+      this.stats.dropped += lost;
+      this.diskError(path, err);
+    } });
     this.stats.files++;
     this.fileBytes = 0;
     this.fileRecords = 0;
@@ -230,7 +235,7 @@ export class PcapngRecorder {
     if (file === null) return;
     this.handOff();
     this.file = null;
-    this.closing.push(file.close());
+    this.track(file.close());
   }
 
   private nextPath(): string {
@@ -243,22 +248,33 @@ export class PcapngRecorder {
     return seriesFileName(t, ms, this.sameMs);
   }
 
-  /** delete the oldest files of the series beyond `keep` (the file just started counts) */
+  /** delete the oldest files of the series beyond `keep` (the file just started counts); close() waits for it */
   private prune(current: string): void {
     const t = this.opts.target;
-    readdir(t.dir, (err, names) => {
-      if (err !== null) {
-        this.report('prune', `--record: cannot list ${t.dir} to keep ${this.opts.policy.keep} files: ${err.message}`);
-        return;
-      }
-      const members = seriesMembers(t, names.includes(current) ? names : [...names, current]);
-      for (const old of toDelete(members, this.opts.policy.keep)) {
-        if (old === current) continue;
-        unlink(`${t.dir}/${old}`, (e) => {
-          if (e !== null && e.code !== 'ENOENT') this.report('prune', `--record: cannot delete ${t.dir}/${old}: ${e.message}`);
-        });
-      }
-    });
+    this.track(new Promise<void>((resolve) => {
+      readdir(t.dir, (err, names) => {
+        if (err !== null) {
+          this.report('prune', `--record: cannot list ${t.dir} to keep ${this.opts.policy.keep} files: ${err.message}`);
+          resolve();
+          return;
+        }
+        const members = seriesMembers(t, names.includes(current) ? names : [...names, current]);
+        const old = toDelete(members, this.opts.policy.keep).filter((n) => n !== current);
+        let left = old.length;
+        if (left === 0) resolve();
+        for (const name of old) {
+          unlink(join(t.dir, name), (e) => {
+            if (e !== null && e.code !== 'ENOENT') this.report('prune', `--record: cannot delete ${join(t.dir, name)}: ${e.message}`);
+            if (--left === 0) resolve();
+          });
+        }
+      });
+    }));
+  }
+
+  private track(p: Promise<void>): void {
+    this.closing.add(p);
+    void p.then(() => this.closing.delete(p));
   }
 
   private diskError(path: string, err: NodeJS.ErrnoException): void {
