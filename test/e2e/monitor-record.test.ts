@@ -1,0 +1,120 @@
+/**
+ * `monitor --record`: what the monitor captured, written as pcapng. A fixture piped into `monitor -`
+ * comes out frame for frame (link type, time, bytes, original length) and `analyze` of the recording
+ * equals `analyze` of the fixture; with `--record-rotate SIZE --record-keep N` the files are named by
+ * their UTC start time, at most N are left, each readable on its own (our reader and tshark), and
+ * together they are the tail of the capture; a full disk or an unwritable path is reported once and
+ * the run still produces its report.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readCaptureFile } from '../../src/capture/file-source.js';
+import { analyzeJson, BIN, ROOT } from '../helpers/cli.js';
+import { hasTshark } from '../helpers/tshark.js';
+
+const skip = existsSync(join(ROOT, 'dist', 'cli', 'main.js')) ? null : 'dist/ not built (npm run build)';
+const dir = mkdtempSync(join(tmpdir(), 'vr-monitor-record-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const pick = (r: any) => ({
+  calls: r.calls.map((c: any) => [c.callId, c.state, c.sipSrc, c.startTime, c.messages, c.setupMs]),
+  streams: r.streams.map((s: any) => [s.ssrc, s.src, s.dst, s.packets, s.lost, s.startTime, Number(s.jitterMaxMs.toFixed(6))]),
+  verdict: r.verdict,
+});
+
+interface Frame {
+  linkType: number;
+  ts: string;
+  origLen: number;
+  hex: string;
+}
+
+function frames(file: string): Frame[] {
+  const out: Frame[] = [];
+  const s = readCaptureFile(file, (r) => out.push({ linkType: r.linkType, ts: `${r.tsSec}.${r.tsNsec}`, origLen: r.origLen, hex: r.data.toString('hex') }));
+  if (s.error !== undefined) throw s.error;
+  return out;
+}
+
+function monitor(fixture: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'monitor', '-', '--listen', '127.0.0.1:0', '--json', ...args], {
+    cwd: ROOT, input: readFileSync(fixture), encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(skip !== null)(`monitor --record${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  for (const f of ['sample-call.pcapng', 'clean-call.pcap', 'sip-tcp-vlan.pcap', 'sll-fragments.pcap']) {
+    it(`${f}: the recording is the capture frame for frame, and analyze of it equals analyze of the capture`, () => {
+      const fixture = join(ROOT, 'fixtures', 'captures', f);
+      const out = join(dir, `${f}.rec.pcapng`);
+      const r = monitor(fixture, ['--record', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`--record ${out.replace(/[.]/g, '\\.')}: \\d+ packets in 1 file\\n`));
+      expect(frames(out)).toEqual(frames(fixture));
+      const again = analyzeJson(out).report;
+      expect(pick(again)).toEqual(pick(analyzeJson(fixture).report));
+      expect(pick(again)).toEqual(pick(JSON.parse(r.stdout)));
+    });
+  }
+
+  it('--record DIR --record-rotate 20kB --record-keep 3: three files named by UTC start time, each whole, together the tail of the capture', () => {
+    const fixture = join(ROOT, 'fixtures', 'captures', 'many-streams.pcap');
+    const d = mkdtempSync(join(dir, 'rotate-'));
+    const r = monitor(fixture, ['--record', d, '--record-rotate', '20kB', '--record-keep', '3']);
+    expect(r.status, r.stderr).toBe(0);
+    const files = Number(/packets in (\d+) files/.exec(r.stderr)?.[1]);
+    expect(files).toBeGreaterThan(10);
+    const left = readdirSync(d).sort();
+    expect(left).toHaveLength(3);
+    const started = Date.now();
+    for (const name of left) {
+      const m = /^voipready-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)\.(\d{3})Z(-\d+)?\.pcapng$/.exec(name);
+      expect(m, name).not.toBeNull();
+      const at = Date.UTC(Number(m![1]), Number(m![2]) - 1, Number(m![3]), Number(m![4]), Number(m![5]), Number(m![6]), Number(m![7]));
+      expect(Math.abs(started - at)).toBeLessThan(120_000);
+    }
+    const all = frames(fixture);
+    const kept = left.map((n) => frames(join(d, n)));
+    for (const k of kept) expect(k.length).toBeGreaterThan(0);
+    const tail = kept.flat();
+    expect(tail).toEqual(all.slice(all.length - tail.length));
+    if (hasTshark) {
+      for (const [i, n] of left.entries()) {
+        const count = execFileSync('tshark', ['-n', '-r', join(d, n), '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').length;
+        expect(count).toBe(kept[i]!.length);
+      }
+    }
+  });
+
+  it('a full disk (/dev/full): reported once, naming the file; the report is still produced, equal to analyze', () => {
+    const fixture = join(ROOT, 'fixtures', 'captures', 'many-streams.pcap');
+    const r = monitor(fixture, ['--record', '/dev/full']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.match(/cannot write/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/--record: cannot write \/dev\/full: .*ENOSPC/);
+    expect(r.stderr).toMatch(/dropped \(disk too slow or failing\)/);
+    expect(pick(JSON.parse(r.stdout))).toEqual(pick(analyzeJson(fixture).report));
+  });
+
+  it('an unwritable path: reported once; the report is still produced', () => {
+    const fixture = join(ROOT, 'fixtures', 'captures', 'clean-call.pcap');
+    const r = monitor(fixture, ['--record', join(dir, 'no', 'such', 'x.pcapng')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.match(/cannot write/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/no\/such\/x\.pcapng: .*ENOENT/);
+    expect(pick(JSON.parse(r.stdout))).toEqual(pick(analyzeJson(fixture).report));
+  });
+
+  it('refuses a bad --record-rotate and rotation options without --record', () => {
+    const bad = spawnSync(process.execPath, [BIN, 'monitor', '-', '--record', dir, '--record-rotate', '10 parsecs'], { cwd: ROOT, encoding: 'utf8', input: '' });
+    expect(bad.status).toBe(3);
+    expect(bad.stderr).toMatch(/--record-rotate "10 parsecs" must be a size/);
+    const none = spawnSync(process.execPath, [BIN, 'monitor', '-', '--record-keep', '3'], { cwd: ROOT, encoding: 'utf8', input: '' });
+    expect(none.status).toBe(3);
+    expect(none.stderr).toMatch(/need --record/);
+  });
+});
