@@ -118,3 +118,59 @@ describe.skipIf(skip !== null)(`monitor --record${skip ? ` (skipped: ${skip})` :
     expect(none.stderr).toMatch(/need --record/);
   });
 });
+
+describe.skipIf(skip !== null)(`monitor --hep-listen --record${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const T0 = 1_760_000_000;
+  function call(callId: string, a: string, b: string, transport: 'UDP' | 'TCP'): Array<{ from: string; to: string; dt: number; text: string }> {
+    const body = `v=0\r\no=- 1 1 IN IP${a.includes(':') ? 6 : 4} ${a}\r\ns=-\r\nc=IN IP${a.includes(':') ? 6 : 4} ${a}\r\nt=0 0\r\nm=audio 40000 RTP/AVP 8\r\n`;
+    const h = (first: string, cseq: string): string =>
+      `${first}\r\nVia: SIP/2.0/${transport} ${a.includes(':') ? `[${a}]` : a}:5060;branch=z9hG4bK-${callId}\r\nFrom: <sip:alice@example.com>;tag=1\r\nTo: <sip:bob@example.com>${first.startsWith('INVITE') ? '' : ';tag=2'}\r\n` +
+      `Call-ID: ${callId}\r\nCSeq: ${cseq}\r\n`;
+    const withBody = (s: string): string => `${s}Content-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const empty = (s: string): string => `${s}Content-Length: 0\r\n\r\n`;
+    return [
+      { from: a, to: b, dt: 0, text: withBody(h('INVITE sip:bob@example.com SIP/2.0', '1 INVITE')) },
+      { from: b, to: a, dt: 1.5, text: withBody(h('SIP/2.0 200 OK', '1 INVITE')) },
+      { from: a, to: b, dt: 1.6, text: empty(h('ACK sip:bob@example.com SIP/2.0', '1 ACK')) },
+      { from: a, to: b, dt: 10, text: empty(h('BYE sip:bob@example.com SIP/2.0', '2 BYE')) },
+      { from: b, to: a, dt: 10.1, text: empty(h('SIP/2.0 200 OK', '2 BYE')) },
+    ];
+  }
+
+  it('HEP datagrams (SIP over UDP/IPv4 and TCP/IPv6) are recorded as raw IP: analyze of the recording has the monitor\'s calls; tshark decodes them', async () => {
+    const { createSocket } = await import('node:dgram');
+    const { encodeHep3 } = await import('../../src/encode/hep.js');
+    const { startMonitor } = await import('../helpers/monitor.js');
+    const rec = join(dir, 'hep.pcapng');
+    const mon = await startMonitor(['--hep-listen', '127.0.0.1:0', '--record', rec], join(dir, 'hep-report.json'));
+    const udp = createSocket('udp4');
+    const msgs = [
+      ...call('udp-call@test', '192.0.2.10', '198.51.100.20', 'UDP').map((m) => ({ m, t0: T0, agentId: 2001, ipProtocol: 17 })),
+      ...call('tcp-call@test', '2001:db8::10', '2001:db8::20', 'TCP').map((m) => ({ m, t0: T0 + 100, agentId: 7, ipProtocol: 6 })),
+    ];
+    for (const { m, t0, agentId, ipProtocol } of msgs) {
+      const sec = Math.floor(t0 + m.dt);
+      const bytes = encodeHep3({
+        src: m.from, dst: m.to, srcPort: 5060, dstPort: 5060, tsSec: sec, tsUsec: Math.round((t0 + m.dt - sec) * 1e6),
+        protoType: 1, agentId, payload: Buffer.from(m.text), ipProtocol,
+      });
+      await new Promise<void>((r) => udp.send(bytes, mon.hepPort, '127.0.0.1', () => r()));
+    }
+    udp.close();
+    await new Promise((r) => setTimeout(r, 500));
+    const result = await mon.stop();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/--record .*hep\.pcapng: 10 packets in 1 file\n/);
+    const key = (c: any) => [c.callId, c.state, c.finalStatus, c.transport, c.sipSrc, c.sipDst, c.startTime, c.messages, c.setupMs];
+    const live = (result.report.calls as any[]).map(key).sort();
+    expect(live).toHaveLength(2);
+    expect((analyzeJson(rec).report.calls as any[]).map(key).sort()).toEqual(live);
+    if (hasTshark) {
+      const out = execFileSync('tshark', ['-n', '-r', rec, '-Y', 'sip', '-T', 'fields', '-e', 'frame.interface_name', '-e', 'sip.Call-ID', '-e', 'tcp.srcport', '-e', 'udp.srcport'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+      expect(out.filter((l) => l.startsWith('hep:2001\tudp-call@test\t\t5060'))).toHaveLength(5);
+      expect(out.filter((l) => l.startsWith('hep:7\ttcp-call@test\t5060'))).toHaveLength(5);
+      expect(execFileSync('tshark', ['-n', '-r', rec, '-Y', '_ws.malformed || tcp.analysis.flags'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toBe('');
+    }
+  });
+});
