@@ -174,3 +174,34 @@ describe.skipIf(skip !== null)(`monitor --hep-listen --record${skip ? ` (skipped
     }
   });
 });
+
+describe.skipIf(skip !== null)(`monitor --interface --record (a stand-in dumpcap)${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('records what the capture delivered, on an interface named after the captured one', async () => {
+    const { spawn } = await import('node:child_process');
+    const fixture = join(ROOT, 'fixtures', 'captures', 'sample-call.pcapng');
+    const rec = join(dir, 'iface.pcapng');
+    const p = spawn(process.execPath, [BIN, 'monitor', '-i', 'fake0', '--listen', '127.0.0.1:0', '--record', rec, '--report', join(dir, 'iface.json')], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VOIPREADY_DUMPCAP: join(ROOT, 'test', 'helpers', 'fake-dumpcap.mjs'), FAKE_DUMPCAP_FILE: fixture },
+    });
+    let err = '';
+    p.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
+    try {
+      const until = Date.now() + 20_000;
+      while (!/capturing on fake0/.test(err) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1500));
+      p.kill('SIGTERM');
+      expect(await exited, err).toBe(0);
+      expect(frames(rec)).toEqual(frames(fixture));
+      if (hasTshark) {
+        const names = execFileSync('tshark', ['-n', '-r', rec, '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        expect(new Set(names.trim().split('\n'))).toEqual(new Set(['fake0']));
+      }
+      const report = JSON.parse(readFileSync(join(dir, 'iface.json'), 'utf8'));
+      expect(pick(analyzeJson(rec).report).streams).toEqual(pick(report).streams);
+    } finally {
+      if (p.exitCode === null) p.kill('SIGKILL');
+    }
+  });
+});
