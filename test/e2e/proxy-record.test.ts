@@ -2,7 +2,8 @@
  * `voipready proxy --record FILE` with real user agents: Debian's sipp places 2 G.711 calls (uac_pcap:
  * g711a.pcap + an RFC 4733 digit) through the proxy to a sipp UAS that echoes the RTP, over UDP and
  * over TCP, each in a network namespace of its own (prefix vrrec-) where iptables marks the caller's
- * RTP EF (the echo stays CS0).
+ * RTP EF (the echo stays CS0). The UDP run uses the loop relay (native thread), the TCP run `--relay
+ * native` (JavaScript forwarding on the addon's sockets).
  *
  * Checked against the proxy's own live report of the same calls: `voipready analyze` of the recording
  * finds every stream the proxy measured (both legs, as received) with the same packets, loss and
@@ -69,14 +70,15 @@ async function until(ok: () => boolean, timeoutMs: number, what: string): Promis
   }
 }
 
-async function callsThroughProxy(lab: Lab, dir: string, transport: 'udp' | 'tcp'): Promise<Run> {
-  const ns = lab.ns(transport);
+async function callsThroughProxy(lab: Lab, dir: string, transport: 'udp' | 'tcp', role: string = transport, recordTo?: string): Promise<Run> {
+  const ns = lab.ns(role);
   lab.exec(ns, ['iptables', '-t', 'mangle', '-A', 'OUTPUT', '-p', 'udp', '--sport', `${UAC_MEDIA}:${UAC_MEDIA + 99}`, '-j', 'DSCP', '--set-dscp', '46']);
-  const recording = join(dir, `${transport}.pcapng`);
-  const reportFile = join(dir, `${transport}-report.json`);
+  const recording = recordTo ?? join(dir, `${role}.pcapng`);
+  const reportFile = join(dir, `${role}-report.json`);
   const proxy = lab.spawn(ns, [process.execPath, join(ROOT, 'bin', 'voipready'), 'proxy', '--listen', `${LO}:${PROXY_PORT}`,
     '--upstream', `${LO}:${UAS_PORT}`, '--upstream-transport', transport, '--rtp-ports', '40000-40099', '--grace', '1',
-    '--record', recording, '--report', reportFile, '--json'], { name: `proxy ${transport}` });
+    // the TCP run forwards in JavaScript (--relay native): both relay implementations hand the recording their packets
+    ...(transport === 'tcp' ? ['--relay', 'native'] : []), '--record', recording, '--report', reportFile, '--json'], { name: `proxy ${transport}` });
   await proxy.waitFor(/proxy on udp\+tcp/, 15_000);
   const t = transport === 'tcp' ? ['-t', 't1'] : [];
   const uas = lab.spawn(ns, ['sipp', '-sn', 'uas', '-rtp_echo', '-i', LO, '-mi', LO, '-mp', String(UAS_MEDIA), ...t,
@@ -103,14 +105,16 @@ describe.skipIf(skip !== null)(`voipready proxy --record${skip ? ` (skipped: ${s
   let lab: Lab | undefined;
   let dir = '';
   const runs = new Map<'udp' | 'tcp', Run>();
+  let full: Run | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vr-proxy-record-'));
     symlinkSync(SIPP_PCAPS, join(dir, 'pcap'));
-    lab = RecordLab.make(['udp', 'tcp']);
-    const [u, t] = await Promise.all([callsThroughProxy(lab, dir, 'udp'), callsThroughProxy(lab, dir, 'tcp')]);
+    lab = RecordLab.make(['udp', 'tcp', 'full']);
+    const [u, t, f] = await Promise.all([callsThroughProxy(lab, dir, 'udp'), callsThroughProxy(lab, dir, 'tcp'), callsThroughProxy(lab, dir, 'udp', 'full', '/dev/full')]);
     runs.set('udp', u);
     runs.set('tcp', t);
+    full = f;
   }, 120_000);
 
   afterAll(async () => {
@@ -177,4 +181,17 @@ describe.skipIf(skip !== null)(`voipready proxy --record${skip ? ` (skipped: ${s
       });
     });
   }
+
+  it('--record /dev/full (a full disk): reported once, naming the file; the calls go through and the report is complete', () => {
+    const r = full!;
+    expect(r.stderr.match(/cannot write/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/--record: cannot write \/dev\/full: .*ENOSPC/);
+    expect(r.stderr).toMatch(/dropped \(disk too slow or failing\)/);
+    const calls = r.report.calls as any[];
+    expect(calls).toHaveLength(CALLS);
+    for (const c of calls) expect([c.finalStatus, c.state]).toEqual([200, 'ended']);
+    expect(r.report.streams).toHaveLength(CALLS * 4);
+    expect(r.report.proxy.media.droppedStrictSource + r.report.proxy.media.droppedNoPeer + r.report.proxy.media.sendErrors).toBe(0);
+    expect(r.report.proxy.media.forwarded).toBe((r.report.streams as any[]).reduce((n, s) => n + s.packets, 0));
+  });
 });
