@@ -179,8 +179,9 @@ function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: Source
   const dc: InterfaceCapture = startInterfaceCapture({ ...capture, ...(command !== undefined && command !== '' ? { command } : {}) });
   process.stderr.write(`voipready: capturing on ${capture.interfaces.join(', ')} with dumpcap (pid ${dc.pid ?? '?'})${capture.filter ? `, filter "${capture.filter}"` : ''}\n`);
   dc.stream.on('data', () => (health.lastPacketMs = Date.now()));
-  const push = recording?.frames(analyzer.push.bind(analyzer), (r) => capture.interfaces[r.interfaceId] ?? `if${r.interfaceId}`) ?? analyzer.push.bind(analyzer);
-  const read = readCaptureStream(dc.stream, capture.interfaces.join(','), push, Recording.readOptions(analyzer.readOptions(), recording));
+  const name = (id: number): string => capture.interfaces[id] ?? `if${id}`;
+  const push = recording?.frames(analyzer.push.bind(analyzer), name) ?? analyzer.push.bind(analyzer);
+  const read = readCaptureStream(dc.stream, capture.interfaces.join(','), push, Recording.readOptions(analyzer.readOptions(), recording, name));
   const ended = Promise.all([read, dc.exited]).then(([, exit]) => {
     health.captureExit = exit.code;
     health.drops = exit.drops.map((d, i) => ({ ...d, configured: capture.interfaces[i] ?? d.interface }));
@@ -199,8 +200,9 @@ function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: Source
 
 function startStdin(analyzer: Analyzer, health: SourceHealth, recording: Recording | null): RecordSource {
   process.stdin.on('data', () => (health.lastPacketMs = Date.now()));
-  const push = recording?.frames(analyzer.push.bind(analyzer), (r) => (r.interfaceId === 0 ? 'stdin' : `stdin#${r.interfaceId}`)) ?? analyzer.push.bind(analyzer);
-  const ended = readCaptureStream(process.stdin, '(stdin)', push, Recording.readOptions(analyzer.readOptions(), recording)).then((s) => {
+  const name = (id: number): string => (id === 0 ? 'stdin' : `stdin#${id}`);
+  const push = recording?.frames(analyzer.push.bind(analyzer), name) ?? analyzer.push.bind(analyzer);
+  const ended = readCaptureStream(process.stdin, '(stdin)', push, Recording.readOptions(analyzer.readOptions(), recording, name)).then((s) => {
     if (s.error !== undefined) process.stderr.write(`voipready: ${s.error.message}\n`);
   });
   return {

@@ -2,8 +2,8 @@
  * `--record` at a command's edge: opens the recorder for a RecordConfig and plugs it into the
  * pipeline's entries, never its insides. Datagrams: every Datagram given to the analyzer's datagram
  * entry is recorded as it is pushed (a tap on pushDatagram). Frames: a record listener wrapper for
- * the capture readers (the readers must then hand every record to it: without the fast path's run
- * taker, which would bypass the listener).
+ * the capture readers, and a wrapper of the fast path's run taker (which takes runs of records past
+ * the listener).
  */
 import { statSync } from 'node:fs';
 import type { ReadOptions } from '../../capture/file-source.js';
@@ -12,6 +12,7 @@ import type { RecordConfig } from '../../config/options/record.js';
 import type { Datagram } from '../../pipeline/datagram.js';
 import { PcapngRecorder, type RecorderStats } from './recorder.js';
 import { RelayCopies, type RelayCopiesOptions } from './relay-copies.js';
+import { RecordingRunTaker } from './run-recorder.js';
 import { targetOf } from './rotation.js';
 
 export interface DatagramEntry {
@@ -42,21 +43,23 @@ export class Recording {
     };
   }
 
-  /** the listener `onRecord` with every frame recorded first; `name(rec)` names its capture interface */
-  frames(onRecord: RecordListener, name: (rec: CaptureRecord) => string): RecordListener {
+  /** the listener `onRecord` with every frame recorded first; `name(interfaceId)` names its capture interface */
+  frames(onRecord: RecordListener, name: (interfaceId: number) => string): RecordListener {
     const rec = this.recorder;
     return (r: CaptureRecord): void => {
       const data = r.buf !== undefined && r.dataOffset !== undefined ? r.buf.subarray(r.dataOffset, r.dataOffset + r.capLen) : r.data;
-      rec.frame(r.linkType, name(r), r.tsSec, r.tsNsec, data, r.origLen);
+      rec.frame(r.linkType, name(r.interfaceId), r.tsSec, r.tsNsec, data, r.origLen);
       onRecord(r);
     };
   }
 
-  /** a reader's options while recording: without the run taker, so that every record reaches the listener */
-  static readOptions(opts: ReadOptions, recording: Recording | null): ReadOptions {
-    if (recording === null) return opts;
-    const { pcapRuns: _bypasses, ...rest } = opts;
-    return rest;
+  /**
+   * a reader's options while recording: the fast path's run taker, if any, records the runs it takes
+   * (run-recorder.ts) so that every frame is recorded, whichever way it is analysed
+   */
+  static readOptions(opts: ReadOptions, recording: Recording | null, name: (interfaceId: number) => string): ReadOptions {
+    if (recording === null || opts.pcapRuns === undefined) return opts;
+    return { ...opts, pcapRuns: new RecordingRunTaker(opts.pcapRuns, recording.recorder, name) };
   }
 
   /** the proxy's forwarded copies (see relay-copies.ts), written to this recording */
