@@ -67,6 +67,9 @@ export class PcapngRecorder {
   private readonly timer: NodeJS.Timeout;
   private readonly reported = new Set<string>();
   private lastMs = -1;
+  private lastLinkType = -1;
+  private lastIfName = '';
+  private lastIface = -1;
   private chunkRecords = 0;
   private sameMs = 0;
   private ended = false;
@@ -134,6 +137,18 @@ export class PcapngRecorder {
   }
 
   private interfaceFor(linkType: number, name: string): number {
+    // consecutive packets mostly share their interface: no key string built for them
+    if (linkType === this.lastLinkType && name === this.lastIfName) return this.lastIface;
+    const i = this.lookupInterface(linkType, name);
+    if (i >= 0) {
+      this.lastLinkType = linkType;
+      this.lastIfName = name;
+      this.lastIface = i;
+    }
+    return i;
+  }
+
+  private lookupInterface(linkType: number, name: string): number {
     const key = `${linkType}|${name}`;
     let i = this.ifaceOf.get(key);
     if (i !== undefined) return i;
