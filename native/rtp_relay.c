@@ -38,7 +38,7 @@
 
 #define MAX_SESSIONS 16384
 #define BATCH 32
-#define RECORD_SIZE 288
+#define RECORD_SIZE 320 /* prefix 272: a 30 ms G.711 packet (252 bytes) whole, with room for a header extension */
 #define RECORD_HEAD 48
 #define RECORD_PREFIX (RECORD_SIZE - RECORD_HEAD)
 #define RECORDS 16384

@@ -17,6 +17,7 @@ import {
   addSharedOptions, captureConfigFrom, hepConfigFrom, serveConfigFrom, settingsFromOptions,
   type CaptureConfig, type CaptureOptionValues, type HepConfig, type HepOptionValues, type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
 } from '../config/options/index.js';
+import { addRecordOptions, recordConfigFrom, type RecordOptionValues } from '../config/options/record.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError, writeFailure } from '../errors.js';
 import { durationOption } from '../config/duration.js';
@@ -25,6 +26,7 @@ import { toJson } from '../outputs/json.js';
 import { createCaptureMetrics } from '../outputs/prometheus/capture-metrics.js';
 import { createHepMetrics } from '../outputs/prometheus/hep-metrics.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
+import { Recording } from '../outputs/record/recording.js';
 import { startServer } from '../outputs/server/server.js';
 import { registerSourceHealth } from '../outputs/prometheus/monitor-metrics.js';
 import { renderText } from '../outputs/text-report.js';
@@ -34,7 +36,7 @@ import { exitCodeOf } from './command.js';
 import { reloadOnHup } from './reload-on-hup.js';
 import { startRemoteWrite } from './remote-write.js';
 
-export interface MonitorOptions extends ServeOptionValues, SettingsCliOptions, RemoteWriteCliOptions, HepOptionValues, CaptureOptionValues {
+export interface MonitorOptions extends ServeOptionValues, SettingsCliOptions, RemoteWriteCliOptions, HepOptionValues, CaptureOptionValues, RecordOptionValues {
   report?: string;
   reportInterval?: string;
   json?: boolean;
@@ -48,6 +50,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'write the report of the run so far to this file as JSON: on SIGUSR1, every --report-interval, and when it stops')
     .option('--report-interval <duration>', 'with --report: also write it this often (seconds, or 30s, 5m, 1h)')
     .option('--json', 'print the final report as JSON instead of text');
+  addRecordOptions(cmd);
   addSharedOptions(cmd, 'hep', 'capture', 'serve', 'settings', 'remoteWrite').action(exitCodeOf(runMonitor));
 }
 
@@ -72,12 +75,16 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   const capture = captureConfigFrom(opts);
   if (hep === null && capture === null && source !== '-') throw new VoipreadyError('E_USAGE', 'monitor needs a live source: --hep-listen host:port, --interface IF or "-" (stdin)');
   const serve = serveConfigFrom(opts);
+  const recordConfig = recordConfigFrom(opts);
   const settings = settingsFromOptions(opts);
   const label = [hep ? `hep:${hep.listen.host}:${hep.listen.port}` : '', ...(capture?.interfaces.map((i) => `if:${i}`) ?? []), source === '-' ? '(stdin)' : ''].filter((x) => x !== '').join(' ');
   const analyzer = new Analyzer({ file: label, settings });
   const metrics = createMetrics({ settings, defaultMetrics: true, ...(serve.localNetworks ? { localNetworks: serve.localNetworks } : {}) });
   analyzer.addListener(metrics.listener);
   metrics.attach(analyzer.view);
+  // --record: HEP's datagrams as they enter the analysis, captured frames as read (startCapture, startStdin)
+  const recording = recordConfig === null ? null : new Recording(recordConfig, (m) => process.stderr.write(`voipready: ${m}\n`));
+  recording?.tapDatagrams(analyzer);
   const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, 'capture');
   const health: SourceHealth = { lastPacketMs: null, lastBySource: new Map(), drops: null, captureExit: null };
   registerSourceHealth(metrics.registry, () => health.lastBySource);
@@ -104,8 +111,8 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
       collector = await startCollector(hep, analyzer, metrics.registry, health);
       process.stderr.write(`voipready: collecting HEP on udp+tcp ${collector.address}${hep.forward ? `, forwarding to ${hep.forward.host}:${hep.forward.port}` : ''}\n`);
     }
-    if (capture !== null) records.push(startCapture(capture, analyzer, health));
-    if (source === '-') records.push(startStdin(analyzer, health));
+    if (capture !== null) records.push(startCapture(capture, analyzer, health, recording));
+    if (source === '-') records.push(startStdin(analyzer, health, recording));
     const why = await Promise.race([waitForShutdown(null), ...records.map((r) => r.ended.then(() => `end of ${r.name}`))]);
     process.stderr.write(`voipready: ${why}: stopping\n`);
   } finally {
@@ -114,6 +121,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     offHup();
     await collector?.close();
     for (const r of records) await r.stop();
+    await recording?.close();
     for (const d of health.drops ?? []) {
       captureMetrics?.drops(d.configured, d.dropped, d.ifDropped);
       if (d.dropped + d.ifDropped > 0) findings.raise?.(dropFinding(d));
@@ -182,13 +190,15 @@ function healthOf(h: SourceHealth, capture: CaptureConfig | null): Record<string
   };
 }
 
-function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: SourceHealth): RecordSource {
+function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: SourceHealth, recording: Recording | null): RecordSource {
   // VOIPREADY_DUMPCAP: another dumpcap binary (or a stand-in for tests)
   const command = process.env.VOIPREADY_DUMPCAP;
   const dc: InterfaceCapture = startInterfaceCapture({ ...capture, ...(command !== undefined && command !== '' ? { command } : {}) });
   process.stderr.write(`voipready: capturing on ${capture.interfaces.join(', ')} with dumpcap (pid ${dc.pid ?? '?'})${capture.filter ? `, filter "${capture.filter}"` : ''}\n`);
   dc.stream.on('data', () => seen(health, 'interface'));
-  const read = readCaptureStream(dc.stream, capture.interfaces.join(','), analyzer.push.bind(analyzer), analyzer.readOptions());
+  const name = (id: number): string => capture.interfaces[id] ?? `if${id}`;
+  const push = recording?.frames(analyzer.push.bind(analyzer), name) ?? analyzer.push.bind(analyzer);
+  const read = readCaptureStream(dc.stream, capture.interfaces.join(','), push, Recording.readOptions(analyzer.readOptions(), recording, name));
   const ended = Promise.all([read, dc.exited]).then(([, exit]) => {
     health.captureExit = exit.code;
     health.drops = exit.drops.map((d, i) => ({ ...d, configured: capture.interfaces[i] ?? d.interface }));
@@ -205,9 +215,11 @@ function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: Source
   };
 }
 
-function startStdin(analyzer: Analyzer, health: SourceHealth): RecordSource {
+function startStdin(analyzer: Analyzer, health: SourceHealth, recording: Recording | null): RecordSource {
   process.stdin.on('data', () => seen(health, 'stdin'));
-  const ended = readCaptureStream(process.stdin, '(stdin)', analyzer.push.bind(analyzer), analyzer.readOptions()).then((s) => {
+  const name = (id: number): string => (id === 0 ? 'stdin' : `stdin#${id}`);
+  const push = recording?.frames(analyzer.push.bind(analyzer), name) ?? analyzer.push.bind(analyzer);
+  const ended = readCaptureStream(process.stdin, '(stdin)', push, Recording.readOptions(analyzer.readOptions(), recording, name)).then((s) => {
     if (s.error !== undefined) process.stderr.write(`voipready: ${s.error.message}\n`);
   });
   return {

@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
+import { addRecordOptions, recordConfigFrom, type RecordOptionValues } from '../config/options/record.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError, writeFailure } from '../errors.js';
 import { durationOption } from '../config/duration.js';
@@ -20,6 +21,7 @@ import type { AnalysisReport, ProxyReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { createProxyMetrics } from '../outputs/prometheus/proxy-metrics.js';
+import { Recording } from '../outputs/record/recording.js';
 import { startServer } from '../outputs/server/server.js';
 import { renderText } from '../outputs/text-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
@@ -37,7 +39,7 @@ import { reloadOnHup } from './reload-on-hup.js';
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
 const TEARDOWN_ANSWER_MS = 2000;
 
-export interface ProxyOptions extends SettingsCliOptions {
+export interface ProxyOptions extends SettingsCliOptions, RecordOptionValues {
   listen: string;
   upstream?: string;
   upstreamTransport: string;
@@ -88,6 +90,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'write the report as JSON: on SIGUSR1 and when it stops')
     .option('--json', 'print the final report as JSON instead of text')
     .option('--no-live', 'no live summary on the terminal (it is shown only when stderr is a TTY)');
+  addRecordOptions(cmd);
   addSharedOptions(cmd, 'settings').action(exitCodeOf((opts: ProxyOptions) => runProxy(opts)));
 }
 
@@ -157,11 +160,16 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const metrics = createMetrics({ settings, defaultMetrics: true });
   analyzer.addListener(metrics.listener);
   metrics.attach(analyzer.view);
+  // --record: every datagram the analysis gets, and (below) each relayed packet as forwarded
+  const recordConfig = recordConfigFrom(opts);
+  const recording = recordConfig === null ? null : new Recording(recordConfig, (m) => process.stderr.write(`voipready: ${m}\n`));
+  recording?.tapDatagrams(analyzer);
 
   const unspecified = listen.host === '0.0.0.0' || listen.host === '::';
   const addresses = new LocalAddresses(opts.advertise ?? null, unspecified ? '127.0.0.1' : listen.host);
   await addresses.learn(upstream.address);
   const bindAddress = opts.rtpBind ?? listen.host;
+  const copies = recording?.relayCopies({ localAddress: (peer) => (bindAddress === '0.0.0.0' || bindAddress === '::' ? addresses.toward(peer) : bindAddress), dscp: rtpDscp });
   const delays = { a: new AddedDelay(), b: new AddedDelay() };
   const proxyMetricsRef: { addedDelay(leg: string, s: number): void } = { addedDelay: () => undefined };
   let sip: SipProxy | null = null;
@@ -176,6 +184,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
         transport: 'udp', tsSec: p.tsSec, tsNsec: p.tsNsec, dscp: p.dscp, payload: p.payload, source: `proxy:${leg}`,
         wireBytes: p.length + (p.src.address.includes(':') ? 48 : 28),
       });
+      copies?.packet(p);
       if (p.addedNs !== null) {
         proxyMetricsRef.addedDelay(leg, p.addedNs / 1e9);
         (p.from === 'a' ? delays.a : delays.b).observe(p.addedNs);
@@ -197,7 +206,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     });
   };
   const proxyOptions: SipProxyOptions = {
-    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay,
+    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay: copies?.wrapRelay(relay) ?? relay,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
       analyseSent(flow, bytes);
@@ -260,6 +269,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     clock.stop();
     // the relay's last batch is handed over on the next turn of the loop
     await new Promise((r) => setImmediate(r));
+    await recording?.close();
     finalReport = { ...analyzer.finish(label), proxy: { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), endedAtShutdown: tornDown } };
     await server?.close();
   }

@@ -2,6 +2,7 @@
  * pcapng writer: one Section Header Block, one Interface Description Block per interface (with
  * if_tsresol 6 or 9), then Enhanced Packet Blocks. Either byte order.
  */
+import { splitTimestamp } from '../encode/pcapng.js';
 import { ByteSink, pad4 } from './byte-sink.js';
 
 export interface PcapngInterface {
@@ -100,16 +101,5 @@ export class PcapngWriter {
   }
 }
 
-/**
- * sec * 10^resol + sub as two 32-bit halves, exactly: the product exceeds 2^53, so it is built
- * from 16-bit pieces of `sec` that each stay exact in a double.
- */
-export function splitTimestamp(sec: number, sub: number, resol: 6 | 9): [number, number] {
-  const unit = resol === 9 ? 1e9 : 1e6;
-  const t1 = Math.floor(sec / 65536) * unit;
-  let hi = Math.floor(t1 / 65536);
-  let lo = (t1 % 65536) * 65536 + (sec % 65536) * unit + sub;
-  hi += Math.floor(lo / 4294967296);
-  lo %= 4294967296;
-  return [hi >>> 0, lo >>> 0];
-}
+/** moved to src/encode/pcapng.ts (the recorder writes pcapng too); re-exported for the generator's users */
+export { splitTimestamp };

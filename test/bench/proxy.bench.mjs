@@ -6,7 +6,7 @@
 // receive stamp, CPU microseconds per forwarded packet, RSS; and the largest N with no loss and
 // p99 < 1 ms for each. Env: PROXY_BENCH_N="250 500 1000", PROXY_BENCH_DURATION=10 (seconds),
 // BENCH_SKIP_PROXY=1 to skip, BENCH_SKIP_RTPENGINE=1 to run voipready only, PROXY_BENCH_PRIORITY to pass
-// --relay-priority (realtime by default).
+// --relay-priority (realtime by default), PROXY_BENCH_RECORD=FILE to run the proxy with --record FILE.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -30,7 +30,8 @@ function buildGenerator(tmpDir) {
 function startProxy() {
   const child = spawn(process.execPath, [join(root, 'bin', 'voipready'), 'proxy', '--listen', `127.0.0.1:${PROXY_PORT}`,
     '--upstream', `127.0.0.1:${UPSTREAM_PORT}`, '--rtp-ports', '30000-39999', '--media-timeout', '3600', '--grace', '0', '--json',
-    ...(process.env.PROXY_BENCH_PRIORITY ? ['--relay-priority', process.env.PROXY_BENCH_PRIORITY] : [])],
+    ...(process.env.PROXY_BENCH_PRIORITY ? ['--relay-priority', process.env.PROXY_BENCH_PRIORITY] : []),
+    ...(process.env.PROXY_BENCH_RECORD ? ['--record', process.env.PROXY_BENCH_RECORD] : [])],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err += d));

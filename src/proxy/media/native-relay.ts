@@ -21,7 +21,7 @@ import type {
   Endpoint, MediaRelay, MediaRelayOptions, MediaSession, RelayCounters, RelayedPacket, RelayPriority, SessionOptions, Side,
 } from './relay.js';
 
-const RECORD_SIZE = 288;
+const RECORD_SIZE = 320; // = rtp_relay.c: the prefix (272 bytes) keeps a 30 ms G.711 packet whole (recordings analyse it)
 const RECORD_HEAD = 48;
 
 export interface RtpRelayAddon {
