@@ -41,6 +41,7 @@ export interface ProxyOptions extends SettingsCliOptions {
   sipDscp: string;
   rtpDscp: string;
   learnMs: string;
+  sipRateLimit: string;
   mediaTimeout: string;
   grace: string;
   relay: string;
@@ -65,6 +66,7 @@ export function register(program: Command): void {
     .option('--sip-dscp <n>', 'DSCP of forwarded SIP (24 = CS3)', '24')
     .option('--rtp-dscp <n>', 'DSCP of forwarded RTP/RTCP (46 = EF)', '46')
     .option('--learn-ms <ms>', 'latching window after each offer/answer, then strict source', '3000')
+    .option('--sip-rate-limit <per-second>', 'SIP requests per second accepted from one client address (a burst of twice that); beyond, dropped and counted; 0: no limit', '100')
     .option('--media-timeout <seconds>', 'an answered call without media for this long is torn down', '60')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, how long calls in progress may go on', '5')
     .option('--relay <loop|native|dgram>', 'media relay: loop (native forwarding thread), native (JavaScript on the addon\'s sockets) or dgram', 'loop')
@@ -117,6 +119,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const sipDscp = intOption(opts.sipDscp, '--sip-dscp', 0, 63);
   const rtpDscp = intOption(opts.rtpDscp, '--rtp-dscp', 0, 63);
   const learnMs = intOption(opts.learnMs, '--learn-ms', 0, 60_000);
+  const requestsPerSecond = intOption(opts.sipRateLimit, '--sip-rate-limit', 0, 1_000_000);
   const mediaTimeout = intOption(opts.mediaTimeout, '--media-timeout', 1, 86_400);
   const grace = intOption(opts.grace, '--grace', 0, 3600);
   if (opts.relay !== 'loop' && opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be loop, native or dgram`);
@@ -157,7 +160,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
 
   const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
   sip = new SipProxy({
-    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay,
+    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay, requestsPerSecond,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
       // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the

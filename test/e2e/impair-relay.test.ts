@@ -5,7 +5,7 @@
  * independent record. No root needed; ports chosen at random.
  */
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ function rtp(seq: number, ssrc: number, pt: number): Buffer {
   return b;
 }
 
-async function bind(sock: dgram.Socket, port: number, ip: string): Promise<void> {
+async function bind(sock: Socket, port: number, ip: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
     sock.bind(port, ip, () => resolve());
@@ -57,16 +57,16 @@ describe('impair-relay on loopback: its truth is what the far side got', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vrimp-relay-'));
-    const far = dgram.createSocket('udp4');
+    const far = createSocket('udp4');
     await bind(far, 0, '127.0.0.1');
-    far.on('message', (m) => {
+    far.on('message', (m: Buffer) => {
       if (m[1]! === 101) {
         dtmfArrivals++;
         return;
       }
       arrivals.push({ seq: m.readUInt16BE(2), ts: m.readUInt32BE(4), atMs: now() });
     });
-    const sender = dgram.createSocket('udp4');
+    const sender = createSocket('udp4');
     await bind(sender, 0, '127.0.0.2');
     const listenPort = 20_000 + Math.floor(Math.random() * 20_000);
     const truthFile = join(dir, 'truth.json');

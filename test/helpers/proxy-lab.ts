@@ -10,7 +10,7 @@
  * The caller's and the callee's RTP and SIP are marked EF / CS3 by iptables mangle OUTPUT in their own
  * namespace (sipp cannot mark). Needs root, ip, iptables, sipp and a built dist/.
  */
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
 import { Lab, missingForNetns, type OwnedProcess } from './netns.js';
@@ -79,13 +79,29 @@ export function createProxyLab(dir: string): ProxyLab {
 }
 
 /** starts `voipready proxy` in the proxy namespace; resolves once it listens (with --serve: its /metrics URL) */
-export async function startProxy(l: ProxyLab, reportFile: string, extra: string[] = []): Promise<{ proxy: OwnedProcess; metricsUrl: string | null }> {
+export async function startProxy(l: ProxyLab, reportFile: string, extra: string[] = [], rtpPorts = `${RTP_MIN}-${RTP_MAX}`): Promise<{ proxy: OwnedProcess; metricsUrl: string | null }> {
   const proxy = l.lab.spawn(l.p, [process.execPath, join(ROOT, 'bin', 'voipready'), 'proxy', '--listen', '0.0.0.0:5060',
-    '--upstream', `${CALLEE}:5060`, '--rtp-ports', `${RTP_MIN}-${RTP_MAX}`, '--grace', '1', '--report', reportFile, '--json', ...extra],
+    '--upstream', `${CALLEE}:5060`, '--rtp-ports', rtpPorts, '--grace', '1', '--report', reportFile, '--json', ...extra],
   { name: 'proxy' });
   await proxy.waitFor(/proxy on udp\+tcp/, 20_000);
   const m = /(http:\/\/[^\s,]+\/metrics)/.exec(proxy.stderr);
   return { proxy, metricsUrl: m?.[1] ?? null };
+}
+
+/** GET url from inside the namespace ns (the test process cannot enter it): the body, or '' when it fails */
+export function fetchInNs(l: ProxyLab, ns: string, url: string): string {
+  const script = `fetch(${JSON.stringify(url)}).then((r) => r.text()).then((t) => process.stdout.write(t), () => process.exit(1))`;
+  try {
+    return l.lab.exec(ns, [process.execPath, '-e', script]);
+  } catch {
+    return '';
+  }
+}
+
+/** a process's resident set (VmRSS) in bytes, from /proc (namespaces share the PID space) */
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? 0 : Number(m[1]) * 1024;
 }
 
 /** the echoing sipp UAS in the callee's namespace, once it listens */
