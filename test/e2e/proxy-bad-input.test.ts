@@ -7,6 +7,8 @@
  * - a flood of junk UDP (random bytes and a stranger's RTP) to every RTP port of the relay;
  * - a TCP slowloris: 40 connections sending one byte every 2 s;
  * - a REGISTER/INVITE flood: about 2000 requests/s for 4 s from one source.
+ * The flood goes first; the malformed datagrams and the big UDP message follow from another address once
+ * it is over, so that what the kernel drops under the flood does not blur their count.
  * Checked: the good calls complete with all their media and no loss; the proxy's RSS stays bounded
  * (VmRSS sampled every 500 ms against the value before the attack); each kind shows up in its
  * voipready_proxy_* series on /metrics (--serve on an ephemeral port, scraped from inside the namespace).
@@ -20,7 +22,8 @@ import { ROOT } from '../helpers/cli.js';
 import { listNamespaces, type OwnedProcess } from '../helpers/netns.js';
 import { parseExposition } from '../helpers/prometheus.js';
 import {
-  ATTACKER, CALLER_RAW, createProxyLab, fetchInNs, PROXY_A, rssBytes, sleep, startProxy, startUac, startUas, whyNotProxyLab, type ProxyLab,
+  ATTACKER, ATTACKER2, CALLER_RAW, createProxyLab, fetchInNs, PROXY_A, rssBytes, sleep, startProxy, startUac, startUas, udpSnmp, whyNotProxyLab,
+  type ProxyLab,
 } from '../helpers/proxy-lab.js';
 
 const PEER = join(ROOT, 'test', 'helpers', 'bad-sip-peer.mjs');
@@ -40,13 +43,15 @@ interface BadRun {
   peers: Map<string, any>;
   metrics: string;
   healthz: string;
+  /** datagrams the proxy namespace's kernel dropped for a full socket buffer while the malformed ones were sent */
+  udpRcvbufErrors: number;
   rssBefore: number;
   rssMax: number;
   seconds: number;
 }
 
-function peer(l: ProxyLab, mode: string, argv: string[]): OwnedProcess {
-  return l.lab.spawn(l.a, [process.execPath, PEER, mode, '--from-ip', ATTACKER, ...argv], { name: `peer ${mode}` });
+function peer(l: ProxyLab, mode: string, argv: string[], from = ATTACKER): OwnedProcess {
+  return l.lab.spawn(l.a, [process.execPath, PEER, mode, '--from-ip', from, ...argv], { name: `peer ${mode}` });
 }
 
 async function attack(l: ProxyLab, dir: string): Promise<BadRun> {
@@ -69,13 +74,19 @@ async function attack(l: ProxyLab, dir: string): Promise<BadRun> {
   await sleep(1000); // the first call is up: the attack runs while calls are set up and while media flows
   const sip = `${PROXY_A}:5060`;
   const peers = [
-    peer(l, 'malformed', ['--to', sip, '--count', String(MALFORMED)]),
-    peer(l, 'big-udp', ['--to', sip]),
-    peer(l, 'big-tcp', ['--to', sip, '--bytes', '100000']),
+    peer(l, 'flood', ['--to', sip, '--rate', '2000', '--seconds', '4', '--domain', '10.77.2.1']),
+    peer(l, 'big-tcp', ['--to', sip, '--bytes', '1000000']),
     peer(l, 'junk-rtp', ['--to', `${PROXY_A}:${RTP_PORTS}`, '--rate', '2000', '--seconds', '6']),
     peer(l, 'slowloris', ['--to', sip, '--conns', String(SLOW_CONNS), '--seconds', '14']),
-    peer(l, 'flood', ['--to', sip, '--rate', '2000', '--seconds', '4', '--domain', '10.77.2.1']),
   ];
+  await peers[0]!.wait(15_000);
+  // once the flood is over (the kernel drops some of a flood before the proxy reads it: counted apart),
+  // from another address (the flood's is rate limited); calls, junk and slowloris go on meanwhile
+  const before = udpSnmp(l, l.p).RcvbufErrors ?? 0;
+  const late = [peer(l, 'malformed', ['--to', sip, '--count', String(MALFORMED)], ATTACKER2), peer(l, 'big-udp', ['--to', sip], ATTACKER2)];
+  await Promise.all(late.map((p) => p.wait(10_000)));
+  const udpRcvbufErrors = (udpSnmp(l, l.p).RcvbufErrors ?? 0) - before;
+  peers.push(...late);
   const uacExit = await uac.wait(45_000);
   await Promise.all(peers.map((p) => p.wait(25_000)));
   clearInterval(sampler);
@@ -92,7 +103,7 @@ async function attack(l: ProxyLab, dir: string): Promise<BadRun> {
     results.set(r.mode, r);
   }
   if (uacExit !== 0) throw new Error(`sipp uac exited ${uacExit}: ${uac.stdout.slice(-1500)}\nproxy: ${proxy.stderr.slice(-1500)}`);
-  return { uacExit, report: JSON.parse(readFileSync(reportFile, 'utf8')), peers: results, metrics, healthz, rssBefore, rssMax, seconds: (Date.now() - t0) / 1000 };
+  return { uacExit, report: JSON.parse(readFileSync(reportFile, 'utf8')), peers: results, metrics, healthz, udpRcvbufErrors, rssBefore, rssMax, seconds: (Date.now() - t0) / 1000 };
 }
 
 /** one sample of a series by its exact labels (0 when absent) */
@@ -161,16 +172,22 @@ describe.skipIf(skip !== null)(`bad input against a running voipready proxy, goo
 
   it('malformed SIP (and the TCP message that never ends) is counted as malformed', () => {
     expect(run.peers.get('malformed').sent).toBe(MALFORMED);
-    expect(sample(run.metrics, 'voipready_proxy_sip_messages_total', { outcome: 'malformed' })).toBeGreaterThanOrEqual(MALFORMED + 1);
+    // what the kernel dropped under the flood never reached the proxy: said, not hidden
+    process.stderr.write(`proxy-bad-input e2e: UDP receive-buffer drops in the proxy's namespace: ${run.udpRcvbufErrors}\n`);
+    const malformed = sample(run.metrics, 'voipready_proxy_sip_messages_total', { outcome: 'malformed' });
+    expect(malformed).toBeGreaterThanOrEqual(MALFORMED + 1 - run.udpRcvbufErrors);
+    expect(malformed).toBeLessThanOrEqual(MALFORMED + 1);
     const tcp = run.peers.get('big-tcp');
     expect(tcp.closedByPeer).toBe(true);
-    expect(tcp.sent).toBeLessThan(100_000);
+    // closed at the 64 KiB cap, long before the megabyte (what the socket buffers held meanwhile aside)
+    expect(tcp.sent).toBeLessThan(1_000_000);
   });
 
-  it('the largest UDP message is handled (answered or counted), never crashes the proxy', () => {
-    expect(run.peers.get('big-udp').error).toBeNull();
-    const m = run.metrics;
-    process.stderr.write(`proxy-bad-input e2e: sip outcomes ${outcomes(m, 'voipready_proxy_sip_messages_total')}\n`);
+  it('the largest UDP message (an OPTIONS of 65507 bytes to the proxy itself) is read whole and answered', () => {
+    const big = run.peers.get('big-udp');
+    expect(big.bytes).toBe(65507);
+    expect(big.error).toBeNull();
+    expect(big.answer).toBe('SIP/2.0 200 OK');
   });
 
   it('junk and a stranger\'s RTP on the relay ports are dropped and counted', () => {

@@ -6,7 +6,7 @@
  * (and, for TCP, what the proxy did to its connections), then exits:
  *
  *   malformed  --to IP:PORT --from-ip IP --count N    SIP-looking and binary datagrams that are not SIP
- *   big-udp    --to IP:PORT --from-ip IP              one OPTIONS of 65507 bytes (the largest UDP payload)
+ *   big-udp    --to IP:PORT --from-ip IP              one OPTIONS of 65507 bytes (the largest UDP payload); waits 3 s for the answer
  *   big-tcp    --to IP:PORT --from-ip IP --bytes N    one TCP message whose headers never end (N bytes)
  *   junk-rtp   --to IP:FIRST-LAST --from-ip IP --rate R --seconds S
  *                                                     random bytes and RTP-looking packets to every port
@@ -82,9 +82,12 @@ async function bigUdp() {
   const fill = 65507 - head.length - tail.length - 'X-Fill: \r\n'.length;
   const msg = Buffer.from(`${head}X-Fill: ${'a'.repeat(fill)}\r\n${tail}`);
   let error = null;
+  let answer = null;
+  s.on('message', (m) => { answer ??= m.toString('latin1').split('\r\n')[0]; });
   await new Promise((resolve) => s.send(msg, firstPort, toIp, (err) => { error = err?.message ?? null; resolve(); }));
+  for (let i = 0; i < 30 && answer === null; i++) await sleep(100);
   s.close();
-  out({ sent: 1, bytes: msg.length, error });
+  out({ sent: 1, bytes: msg.length, error, answer });
 }
 
 function tcpConnect() {
@@ -104,7 +107,12 @@ async function bigTcp() {
   let sent = 0;
   while (sent < total && !closedByPeer) {
     const chunk = Buffer.from(`X-Long: ${'b'.repeat(990)}\r\n`);
-    await new Promise((resolve) => c.write(chunk, () => resolve()));
+    // a write fails once the proxy has reset the connection: what went before is what it took
+    const ok = await new Promise((resolve) => c.write(chunk, (err) => resolve(err == null)));
+    if (!ok) {
+      closedByPeer = true;
+      break;
+    }
     sent += chunk.length;
   }
   for (let i = 0; i < 50 && !closedByPeer; i++) await sleep(100);

@@ -5,7 +5,7 @@
  *
  *   vrimp-a (caller)                       vrimp-p (proxy)                            vrimp-b (callee)
  *   10.77.1.1 (+ 10.77.1.101 on lo,  --veth--  10.77.1.2 | voipready proxy | 10.77.2.2  --veth--  10.77.2.1
- *   sipp's raw RTP source; + 10.77.1.3)             :5060, RTP 40000-40019                  sipp uas -rtp_echo :5060, RTP :16000
+ *   sipp's raw RTP source; + .3, .4)             :5060, RTP 40000-40019                  sipp uas -rtp_echo :5060, RTP :16000
  *
  * The caller's and the callee's RTP and SIP are marked EF / CS3 by iptables mangle OUTPUT in their own
  * namespace (sipp cannot mark). Needs root, ip, iptables, sipp and a built dist/.
@@ -19,8 +19,9 @@ export const SIPP_PCAPS = '/usr/share/sip-tester';
 export const CALLER = '10.77.1.1';
 /** sipp's pcap play sends from here (lo), so nat OUTPUT can tell its packets from the relay's */
 export const CALLER_RAW = '10.77.1.101';
-/** a second host on the caller's side: the source of bad input */
+/** more hosts on the caller's side: the sources of bad input (the flood's limit is per address) */
 export const ATTACKER = '10.77.1.3';
+export const ATTACKER2 = '10.77.1.4';
 export const PROXY_A = '10.77.1.2';
 export const PROXY_B = '10.77.2.2';
 export const CALLEE = '10.77.2.1';
@@ -65,7 +66,7 @@ export function createProxyLab(dir: string): ProxyLab {
   lab.link({ ns: a, dev: `vraa-${lab.suffix}`, cidr: `${CALLER}/24` }, { ns: p, dev: proxyDevA, cidr: `${PROXY_A}/24` });
   lab.link({ ns: b, dev: `vrbb-${lab.suffix}`, cidr: `${CALLEE}/24` }, { ns: p, dev: `vrpb-${lab.suffix}`, cidr: `${PROXY_B}/24` });
   lab.exec(a, ['ip', 'addr', 'add', `${CALLER_RAW}/32`, 'dev', 'lo']);
-  lab.exec(a, ['ip', 'addr', 'add', `${ATTACKER}/24`, 'dev', `vraa-${lab.suffix}`]);
+  for (const extra of [ATTACKER, ATTACKER2]) lab.exec(a, ['ip', 'addr', 'add', `${extra}/24`, 'dev', `vraa-${lab.suffix}`]);
   const ipt = (ns: string, rule: string): void => {
     lab.exec(ns, ['iptables', ...rule.split(' ')]);
   };
@@ -96,6 +97,14 @@ export function fetchInNs(l: ProxyLab, ns: string, url: string): string {
   } catch {
     return '';
   }
+}
+
+/** UDP counters of a namespace's kernel (/proc/net/snmp "Udp:" rows), e.g. RcvbufErrors: datagrams dropped before any socket read them */
+export function udpSnmp(l: ProxyLab, ns: string): Record<string, number> {
+  const rows = l.lab.exec(ns, ['cat', '/proc/net/snmp']).split('\n').filter((r) => r.startsWith('Udp:'));
+  const names = rows[0]?.split(/\s+/).slice(1) ?? [];
+  const values = rows[1]?.split(/\s+/).slice(1).map(Number) ?? [];
+  return Object.fromEntries(names.map((n, i) => [n, values[i] ?? 0]));
 }
 
 /** a process's resident set (VmRSS) in bytes, from /proc (namespaces share the PID space) */
