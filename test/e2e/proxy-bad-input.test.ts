@@ -83,10 +83,12 @@ async function attack(l: ProxyLab, dir: string): Promise<BadRun> {
   // once the flood is over (the kernel drops some of a flood before the proxy reads it: counted apart),
   // from another address (the flood's is rate limited); calls, junk and slowloris go on meanwhile
   const before = udpSnmp(l, l.p).RcvbufErrors ?? 0;
-  const late = [peer(l, 'malformed', ['--to', sip, '--count', String(MALFORMED)], ATTACKER2), peer(l, 'big-udp', ['--to', sip], ATTACKER2)];
-  await Promise.all(late.map((p) => p.wait(10_000)));
+  const malformed = peer(l, 'malformed', ['--to', sip, '--count', String(MALFORMED)], ATTACKER2);
+  await malformed.wait(10_000);
   const udpRcvbufErrors = (udpSnmp(l, l.p).RcvbufErrors ?? 0) - before;
-  peers.push(...late);
+  const big = peer(l, 'big-udp', ['--to', sip], ATTACKER2);
+  await big.wait(10_000);
+  peers.push(malformed, big);
   const uacExit = await uac.wait(45_000);
   await Promise.all(peers.map((p) => p.wait(25_000)));
   clearInterval(sampler);
@@ -188,6 +190,8 @@ describe.skipIf(skip !== null)(`bad input against a running voipready proxy, goo
     expect(big.bytes).toBe(65507);
     expect(big.error).toBeNull();
     expect(big.answer).toBe('SIP/2.0 200 OK');
+    // the kernel may drop a datagram this size when the socket's buffer is busy; a user agent sends again
+    expect(big.sent).toBeLessThanOrEqual(4);
   });
 
   it('junk and a stranger\'s RTP on the relay ports are dropped and counted', () => {

@@ -24,7 +24,7 @@ import { ROOT } from '../helpers/cli.js';
 import { farSide, readRelayTruth, type FarSideFigures, type RelayStreamTruth } from '../helpers/impair-truth.js';
 import { listNamespaces } from '../helpers/netns.js';
 import {
-  CALLEE, CALLER, createProxyLab, PROXY_A, RTP_MAX, RTP_MIN, sleep, startProxy, startUac, startUas, whyNotProxyLab, type ProxyLab,
+  CALLEE, CALLER, createProxyLab, PROXY_A, RTP_MAX, RTP_MIN, sleep, startProxy, startUac, startUas, TIMELY, whyNotProxyLab, type ProxyLab,
 } from '../helpers/proxy-lab.js';
 
 const RELAY = join(ROOT, 'test', 'helpers', 'impair-relay.mjs');
@@ -63,13 +63,13 @@ async function runImpaired(l: ProxyLab, dir: string, imp: Impairment): Promise<I
   if (imp.remark) l.ipt(l.p, `-t mangle -A PREROUTING -i ${l.proxyDevA} -p udp --dport ${RTP_MIN}:${RTP_MAX} -j DSCP --set-dscp 0`);
   const truthFile = join(dir, 'truth.json');
   const reportFile = join(dir, 'report.json');
-  const relay = l.lab.spawn(l.a, [process.execPath, RELAY, '--listen', `${CALLER}:${RELAY_BASE}-${RELAY_BASE + RTP_MAX - RTP_MIN}`,
+  const relay = l.lab.spawn(l.a, [...TIMELY, process.execPath, RELAY, '--listen', `${CALLER}:${RELAY_BASE}-${RELAY_BASE + RTP_MAX - RTP_MIN}`,
     '--to', `${PROXY_A}:${RTP_MIN}`, '--out-ip', CALLER, '--pt', '8', '--seed', String(SEED), '--loss-pct', String(imp.lossPct),
     '--delay-ms', String(imp.delayMs), '--jitter-ms', String(imp.jitterMs), '--truth', truthFile, '--max-seconds', '55'], { name: 'relay' });
   await relay.waitFor(/"ready":true/, 10_000);
   const { proxy } = await startProxy(l, reportFile);
-  const uas = await startUas(l, dir, CALLS);
-  const uac = startUac(l, dir, CALLS);
+  const uas = await startUas(l, dir, CALLS, true);
+  const uac = startUac(l, dir, CALLS, true);
   const uacExit = await uac.wait(45_000);
   await uas.wait(5_000);
   await sleep(imp.delayMs + 2 * imp.jitterMs + 300); // the last held packets, and their echoes

@@ -6,7 +6,8 @@
  * (and, for TCP, what the proxy did to its connections), then exits:
  *
  *   malformed  --to IP:PORT --from-ip IP --count N    SIP-looking and binary datagrams that are not SIP
- *   big-udp    --to IP:PORT --from-ip IP              one OPTIONS of 65507 bytes (the largest UDP payload); waits 3 s for the answer
+ *   big-udp    --to IP:PORT --from-ip IP              one OPTIONS of 65507 bytes (the largest UDP payload), sent again
+ *                                                     until answered (4 times at most)
  *   big-tcp    --to IP:PORT --from-ip IP --bytes N    one TCP message whose headers never end (N bytes)
  *   junk-rtp   --to IP:FIRST-LAST --from-ip IP --rate R --seconds S
  *                                                     random bytes and RTP-looking packets to every port
@@ -84,10 +85,15 @@ async function bigUdp() {
   let error = null;
   let answer = null;
   s.on('message', (m) => { answer ??= m.toString('latin1').split('\r\n')[0]; });
-  await new Promise((resolve) => s.send(msg, firstPort, toIp, (err) => { error = err?.message ?? null; resolve(); }));
-  for (let i = 0; i < 30 && answer === null; i++) await sleep(100);
+  // as a user agent does over UDP (RFC 3261 17.1.2.2, T1 = 500 ms): sent again until answered, 4 times at most
+  let attempts = 0;
+  while (answer === null && attempts < 4 && error === null) {
+    attempts++;
+    await new Promise((resolve) => s.send(msg, firstPort, toIp, (err) => { error = err?.message ?? null; resolve(); }));
+    for (let i = 0; i < 5 * attempts && answer === null; i++) await sleep(100);
+  }
   s.close();
-  out({ sent: 1, bytes: msg.length, error, answer });
+  out({ sent: attempts, bytes: msg.length, error, answer });
 }
 
 function tcpConnect() {
