@@ -233,7 +233,7 @@ function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b:
     listen, upstream, relay: relay.kind, ...(r.thread !== undefined ? { relayThread: r.thread } : {}), calls: c.callsTotal,
     sip: {
       forwarded: c.forwarded, absorbedRetransmissions: c.absorbed, rejectedForbidden: c.rejectedForbidden, rejectedNotFound: c.rejectedNotFound,
-      tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, strayResponses: c.stray,
+      tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, rateLimited: c.rateLimited, strayResponses: c.stray,
     },
     media: {
       received: r.received, forwarded: r.forwarded, droppedStrictSource: r.strictDrops, droppedJunk: r.junkDrops,

@@ -312,6 +312,8 @@ export interface ProxyReport {
     tooManyHops: number;
     noRtpPorts: number;
     malformed: number;
+    /** requests beyond --sip-rate-limit from one client address, dropped */
+    rateLimited: number;
     strayResponses: number;
   };
   media: {
