@@ -1,9 +1,9 @@
 /**
  * Bad input against a running `voipready proxy` while sipp places good calls through it
- * (test/helpers/proxy-lab.ts; the hostile peer is test/helpers/bad-sip-peer.mjs, from a second address
- * on the caller's side, 10.77.1.3). All at once, for about 15 s:
+ * (test/helpers/proxy-lab.ts; the hostile peer is test/helpers/bad-sip-peer.mjs, from other addresses
+ * on the caller's side, 10.77.1.3 and 10.77.1.4). For about 15 s, while the calls run:
  * - malformed SIP datagrams (broken start lines and headers, bad Content-Length, binary);
- * - the largest UDP SIP message (65507 bytes) and a TCP message whose headers never end (100 KB > 64 KiB);
+ * - the largest UDP SIP message (65507 bytes) and a TCP message whose headers never end (up to 4 MB; the cap is 64 KiB);
  * - a flood of junk UDP (random bytes and a stranger's RTP) to every RTP port of the relay;
  * - a TCP slowloris: 40 connections sending one byte every 2 s;
  * - a REGISTER/INVITE flood: about 2000 requests/s for 4 s from one source.
