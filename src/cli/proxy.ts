@@ -9,7 +9,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
@@ -26,9 +26,13 @@ import { createMediaRelay } from '../proxy/media/create-relay.js';
 import type { MediaRelay, RelayedPacket, RelayPriority } from '../proxy/media/relay.js';
 import { AddedDelay } from '../proxy/added-delay.js';
 import { LocalAddresses } from '../proxy/sip/local-address.js';
-import { SipProxy, type Upstream } from '../proxy/sip/sip-proxy.js';
-import { SipTransports, type InboundSip } from '../proxy/sip/transport.js';
+import { SipProxy, type SipProxyOptions, type TearDownResult, type Upstream } from '../proxy/sip/sip-proxy.js';
+import { SipTransports, type Flow, type InboundSip, type TlsListen } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
+import { startLiveScreen } from './live-screen.js';
+
+/** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
+const TEARDOWN_ANSWER_MS = 2000;
 
 export interface ProxyOptions extends SettingsCliOptions {
   listen: string;
@@ -46,6 +50,10 @@ export interface ProxyOptions extends SettingsCliOptions {
   grace: string;
   relay: string;
   relayPriority: string;
+  live?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsPort?: string;
   serve?: boolean;
   listenHttp?: string;
   report?: string;
@@ -59,6 +67,9 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'SIP side: UDP and TCP', '0.0.0.0:5060')
     .option('--upstream <host:port>', 'the PBX or SIP trunk every client request goes to (required)')
     .option('--upstream-transport <udp|tcp>', 'transport toward the upstream', 'udp')
+    .option('--tls-cert <file>', 'PEM certificate (chain): also accept SIP over TLS on the listen side (terminated: analysed in clear)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-port <n>', 'with --tls-cert: the TLS port (default: the SIP port + 1, 5061)')
     .option('--rtp-ports <min-max>', 'the relay\'s RTP/RTCP ports (even RTP, RTCP +1)', '40000-40999')
     .option('--rtp-bind <address>', 'address the relay binds (default: the --listen host)')
     .option('--advertise <address>', 'the address written into Via, Record-Route and SDP (default: the interface toward each peer)')
@@ -74,7 +85,8 @@ export function register(program: Command): void {
     .option('--serve', 'serve /metrics, /healthz and /api while running')
     .option('--listen-http <host:port>', 'with --serve: the HTTP side (default 127.0.0.1:9464)')
     .option('--report <file>', 'write the report as JSON: on SIGUSR1 and when it stops')
-    .option('--json', 'print the final report as JSON instead of text');
+    .option('--json', 'print the final report as JSON instead of text')
+    .option('--no-live', 'no live summary on the terminal (it is shown only when stderr is a TTY)');
   addSharedOptions(cmd, 'settings').action(exitCodeOf((opts: ProxyOptions) => runProxy(opts)));
 }
 
@@ -94,6 +106,21 @@ function portRange(text: string): { portMin: number; portMax: number } {
   const hi = Number(m?.[2]);
   if (m === null || !(lo >= 1024 && hi <= 65535 && hi - lo >= 3)) throw new VoipreadyError('E_USAGE', `--rtp-ports "${text}" must be MIN-MAX within 1024-65535, at least 4 ports`);
   return { portMin: lo, portMax: hi };
+}
+
+/** the TLS side, when a certificate is given: both files read now, so a wrong path fails at start */
+function tlsOf(opts: ProxyOptions, sipPort: number): TlsListen | null {
+  if (opts.tlsCert === undefined && opts.tlsKey === undefined) return null;
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new VoipreadyError('E_USAGE', 'TLS needs both --tls-cert and --tls-key');
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new VoipreadyError('E_USAGE', `${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const port = opts.tlsPort === undefined ? (sipPort === 0 ? 0 : sipPort + 1) : intOption(opts.tlsPort, '--tls-port', 0, 65535);
+  return { cert: read(opts.tlsCert, '--tls-cert'), key: read(opts.tlsKey, '--tls-key'), port };
 }
 
 async function upstreamOf(opts: ProxyOptions): Promise<Upstream> {
@@ -158,28 +185,33 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const { relay, why } = createMediaRelay({ bindAddress, ...range, dscp: rtpDscp, learnMs, onPackets, priority: opts.relayPriority as RelayPriority }, opts.relay as 'loop' | 'native' | 'dgram');
   if (why !== null) process.stderr.write(`voipready: media relay: ${relay.kind} (${why})${relay.kind === 'dgram' ? ': DSCP of RTP is unknown and not marked' : ''}\n`);
 
-  const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m));
-  sip = new SipProxy({
+  const transports = new SipTransports(listen.host, listen.port, sipDscp, (m) => void onSip(m), tlsOf(opts, listen.port));
+  // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the
+  // rewritten SDP is where each side was told to send, so media is tied to the right ports
+  const analyseSent = (flow: Flow, bytes: Buffer): void => {
+    const at = Date.now();
+    analyzer.pushDatagram({
+      src: addresses.toward(flow.address), srcPort: flow.transport === 'tls' ? transports.tlsPort : transports.localPort, dst: flow.address, dstPort: flow.port,
+      transport: flow.transport, tsSec: Math.floor(at / 1000), tsNsec: (at % 1000) * 1e6,
+      dscp: transports.dscpCapable && flow.transport === 'udp' ? sipDscp : null, payload: bytes, source: 'proxy:sip-out',
+    });
+  };
+  const proxyOptions: SipProxyOptions = {
     upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay, requestsPerSecond,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
-      // what the proxy sent is analysed too, as a capture on the proxy's host would show it: the
-      // rewritten SDP is where each side was told to send, so media is tied to the right ports
-      const at = Date.now();
-      analyzer.pushDatagram({
-        src: addresses.toward(flow.address), srcPort: transports.localPort, dst: flow.address, dstPort: flow.port,
-        transport: flow.transport, tsSec: Math.floor(at / 1000), tsNsec: (at % 1000) * 1e6,
-        dscp: transports.dscpCapable && flow.transport === 'udp' ? sipDscp : null, payload: bytes, source: 'proxy:sip-out',
-      });
+      analyseSent(flow, bytes);
     },
-    onSession: (s, callId) => callOfSession.set(s.id, () => sip?.mediaSeen(callId)),
-  });
+    sendOrElse: (flow, bytes, failed) => transports.sendOrElse(flow, bytes, () => analyseSent(flow, bytes), failed),
+    onSession: (s, callKey) => callOfSession.set(s.id, () => sip?.mediaSeen(callKey)),
+  };
+  sip = new SipProxy(proxyOptions);
   sip.setMediaTimeout(mediaTimeout * 1000);
   const proxy = sip;
   const onSip = async (m: InboundSip): Promise<void> => {
     analyzer.pushDatagram({
       src: m.flow.address, srcPort: m.flow.port,
-      dst: unspecified ? addresses.toward(m.flow.address) : listen.host, dstPort: transports.localPort,
+      dst: unspecified ? addresses.toward(m.flow.address) : listen.host, dstPort: m.flow.transport === 'tls' ? transports.tlsPort : transports.localPort,
       transport: m.flow.transport, tsSec: Math.floor(m.atMs / 1000), tsNsec: Math.round((m.atMs % 1000) * 1e6),
       dscp: m.dscp, payload: m.bytes, source: 'proxy:sip',
     });
@@ -188,12 +220,14 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   };
   try {
     await transports.start();
+    if (transports.tlsPort > 0) proxyOptions.tlsPort = transports.tlsPort;
   } catch (err) {
     await relay.close();
     throw new VoipreadyError('E_LISTEN', `cannot listen for SIP on ${listen.host}:${listen.port}: ${(err as Error).message}`);
   }
   Object.assign(proxyMetricsRef, createProxyMetrics(metrics.registry, { sip: () => proxy.counters, transport: () => transports.counters, relay: () => relay.counters() }));
   let finalReport: AnalysisReport | null = null;
+  let tornDown: TearDownResult | null = null;
   const server = opts.serve === true
     ? await startServer({ registry: metrics.registry, view: () => analyzer.view, report: () => finalReport, listen: serveConfigFrom({ listen: opts.listenHttp ?? '127.0.0.1:9464' }).listen })
     : null;
@@ -201,13 +235,20 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const sweeper = setInterval(() => proxy.sweep(), 1000);
   sweeper.unref();
   const offReport = opts.report === undefined ? () => undefined : onReportSignal(() => writeReport(opts.report!, analyzer.view.report()));
-  process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
+  process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort}${transports.tlsPort > 0 ? `, tls ${listen.host}:${transports.tlsPort}` : ''} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
+  const screen = opts.live === false ? { stop: () => undefined } : startLiveScreen(() => analyzer.view, `voipready proxy ${listen.host}:${transports.localPort} -> ${upstream.host}:${upstream.port}`);
   try {
     const why2 = await waitForShutdown(null);
+    screen.stop();
     proxy.stopNewCalls();
     process.stderr.write(`voipready: ${why2}: no new calls; ${proxy.activeCalls().length} in progress get ${grace} s\n`);
     const end = Date.now() + grace * 1000;
     while (proxy.activeCalls().length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    if (proxy.activeCalls().length > 0) {
+      // what is still up is ended cleanly: BYE on both legs, CANCEL toward the callee of a ringing call
+      tornDown = await proxy.tearDown(TEARDOWN_ANSWER_MS);
+      process.stderr.write(`voipready: ended ${tornDown.calls} call(s): ${tornDown.byeSent} BYE sent (${tornDown.byeAnswered} answered), ${tornDown.cancelSent} CANCEL sent (${tornDown.cancelAnswered} answered)\n`);
+    }
   } finally {
     clearInterval(sweeper);
     offReport();
@@ -217,7 +258,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     clock.stop();
     // the relay's last batch is handed over on the next turn of the loop
     await new Promise((r) => setImmediate(r));
-    finalReport = { ...analyzer.finish(label), proxy: proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`) };
+    finalReport = { ...analyzer.finish(label), proxy: { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), endedAtShutdown: tornDown } };
     await server?.close();
   }
   if (opts.report !== undefined) writeReport(opts.report, finalReport);
@@ -234,6 +275,7 @@ function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b:
     sip: {
       forwarded: c.forwarded, absorbedRetransmissions: c.absorbed, rejectedForbidden: c.rejectedForbidden, rejectedNotFound: c.rejectedNotFound,
       tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, rateLimited: c.rateLimited, strayResponses: c.stray,
+      largeOverTcp: c.largeOverTcp, tcpFallbackToUdp: c.tcpFallbacks,
     },
     media: {
       received: r.received, forwarded: r.forwarded, droppedStrictSource: r.strictDrops, droppedJunk: r.junkDrops,

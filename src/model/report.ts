@@ -315,6 +315,9 @@ export interface ProxyReport {
     /** requests beyond --sip-rate-limit from one client address, dropped */
     rateLimited: number;
     strayResponses: number;
+    /** requests over 1300 bytes sent to a UDP upstream over TCP (RFC 3261 18.1.1), and those that went over UDP after all (the upstream took no TCP) */
+    largeOverTcp: number;
+    tcpFallbackToUdp: number;
   };
   media: {
     received: number;
@@ -331,6 +334,11 @@ export interface ProxyReport {
    * from the caller, "b-leg": from the callee); null where it cannot be measured (dgram relay)
    */
   addedDelayMs: Record<'a-leg' | 'b-leg', DelayDistribution | null>;
+  /**
+   * the calls still up after the grace period at shutdown, ended by the proxy itself: a BYE on both
+   * legs of an answered call, a CANCEL toward the callee of a ringing one; null when none were left
+   */
+  endedAtShutdown?: { calls: number; byeSent: number; byeAnswered: number; cancelSent: number; cancelAnswered: number } | null;
 }
 
 /** per-packet one-way delay figures of one stream between two capture points, ms */

@@ -160,6 +160,8 @@ function proxySection(p: ProxyReport, c: Painter): string[] {
     const d = p.addedDelayMs[leg];
     out.push(`  added delay ${leg === 'a-leg' ? 'caller -> callee' : 'callee -> caller'}: ${d === null ? 'not measured (dgram relay: no kernel receive stamps)' : `p50 ${fmtMs(d.p50)} / p99 ${fmtMs(d.p99)} / max ${fmtMs(d.max)} ms`}`);
   }
+  const e = p.endedAtShutdown;
+  if (e != null) out.push(`  at shutdown: ${e.calls} call(s) still up were ended: ${e.byeSent} BYE sent (${e.byeAnswered} answered), ${e.cancelSent} CANCEL sent (${e.cancelAnswered} answered)`);
   out.push('');
   return out;
 }

@@ -63,6 +63,7 @@ export function createProxyMetrics(registry: Registry, src: ProxyMetricSources):
       { labels: { outcome: 'opened' }, value: t.tcpConnections },
       { labels: { outcome: 'refused' }, value: t.tcpRefused },
       { labels: { outcome: 'closed_slow' }, value: t.tcpSlowClosed },
+      { labels: { outcome: 'tls_handshake_failed' }, value: t.tlsHandshakeErrors },
     ];
   });
   const calls = new ComputedGaugeFamily('voipready_proxy_calls_active', 'calls with media anchored on the proxy now', () => [{ labels: {}, value: src.sip().callsActive }]);

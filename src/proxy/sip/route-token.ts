@@ -16,6 +16,6 @@ export function decodeFlow(token: string): Flow | null {
   if (!/^[0-9a-f]+$/i.test(token) || token.length > 200) return null;
   const [t, address, port] = Buffer.from(token, 'hex').toString('utf8').split('|');
   const p = Number(port);
-  if ((t !== 'udp' && t !== 'tcp') || address === undefined || address === '' || !Number.isInteger(p) || p <= 0 || p > 65535) return null;
+  if ((t !== 'udp' && t !== 'tcp' && t !== 'tls') || address === undefined || address === '' || !Number.isInteger(p) || p <= 0 || p > 65535) return null;
   return { transport: t, address, port: p };
 }

@@ -24,7 +24,9 @@ import type { SipHeader, SipMessage, SipRequest, SipResponse, SipUri } from '../
 import { recordRoute, spliceSip, topVia, headerWithValue, type SipEdit } from '../../encode/sip-splice.js';
 import { VoipreadyError } from '../../errors.js';
 import type { MediaRelay, MediaSession, Side } from '../media/relay.js';
-import { branchFor, isOurBranch } from './branch.js';
+import { randomBytes } from 'node:crypto';
+import { BRANCH_PREFIX, branchFor, isOurBranch } from './branch.js';
+import { byeToward, cancelOf, type DialogFacts, type DialogParty } from './dialog-teardown.js';
 import { CallMedia } from './media-anchor.js';
 import { replyTo } from './replies.js';
 import { missingMandatory } from './request-checks.js';
@@ -44,14 +46,18 @@ export interface SipProxyOptions {
   upstream: Upstream;
   /** the proxy's own SIP port (what Via and Record-Route name) */
   port: number;
+  /** its SIP-over-TLS port, when it listens for TLS */
+  tlsPort?: number;
   /** the proxy's address as seen from an address (the interface toward it) */
   localAddressToward(address: string): string;
   /** domains served besides the upstream's host and the proxy's addresses */
   domains: readonly string[];
   relay: MediaRelay;
   send(flow: Flow, bytes: Buffer): void;
-  /** a relay session opened for a call (the analysis labels its packets by it) */
-  onSession?(session: MediaSession, callId: string): void;
+  /** send over TCP if a connection can be made, else call `failed` (large requests toward the upstream; absent: never switched) */
+  sendOrElse?(flow: Flow, bytes: Buffer, failed: () => void): void;
+  /** a relay session opened for a call leg (callKey: what mediaSeen takes) */
+  onSession?(session: MediaSession, callKey: string): void;
   /** requests per second accepted from one client address (twice that as a burst); 0 or absent: no limit */
   requestsPerSecond?: number;
   now?: () => number;
@@ -72,6 +78,23 @@ export interface ProxyCounters {
   stray: number;
   callsActive: number;
   callsTotal: number;
+  /** shutdown: BYEs the proxy sent itself (two per answered call) and how many were answered 2xx */
+  byeSent: number;
+  byeAnswered: number;
+  /** shutdown: ringing INVITEs the proxy cancelled itself */
+  cancelSent: number;
+  /** requests too large for UDP sent to the upstream over TCP instead (RFC 3261 18.1.1), and of them those that went over UDP after all (no TCP there) */
+  largeOverTcp: number;
+  tcpFallbacks: number;
+}
+
+/** what tearDown did */
+export interface TearDownResult {
+  calls: number;
+  byeSent: number;
+  byeAnswered: number;
+  cancelSent: number;
+  cancelAnswered: number;
 }
 
 interface Transaction {
@@ -79,9 +102,16 @@ interface Transaction {
   method: string;
   lastResponse: Buffer | null;
   touchedMs: number;
+  /** the call leg the request belongs to (its responses anchor that leg's media) */
+  callKey?: string;
+  /** a request the proxy sent itself (shutdown BYE/CANCEL): its final answer ends here */
+  own?: (status: number) => void;
 }
 
 interface Call {
+  /** Call-ID and leg: a call between two phones behind the proxy passes it twice (a spiral through the PBX) */
+  key: string;
+  callId: string;
   media: CallMedia;
   /** the caller's side came from the upstream (an incoming call to a phone) */
   callerFromUpstream: boolean;
@@ -89,8 +119,16 @@ interface Call {
   clientFlow: Flow;
   answered: boolean;
   touchedMs: number;
+  /** the dialog's facts for ending it at shutdown; null until the INVITE went out */
+  dialog: DialogFacts | null;
+  /** where the INVITE went (the callee's first hop) */
+  calleeFlow: Flow | null;
 }
 
+/** how long a call's ports stay open after its BYE, for the packets still under way */
+const BYE_LINGER_MS = 2000;
+/** RFC 3261 18.1.1: with the path MTU unknown, a request larger than this must not go over UDP */
+const MAX_UDP_REQUEST = 1300;
 /** RFC 3261 17.1.1.2: 64*T1, how long a transaction may live */
 const TRANSACTION_MS = 32_000;
 const MAX_TRANSACTIONS = 20_000;
@@ -104,10 +142,12 @@ const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
 export class SipProxy {
   readonly counters: ProxyCounters = {
     requests: 0, responses: 0, forwarded: 0, absorbed: 0, rejectedForbidden: 0, rejectedNotFound: 0,
-    tooManyHops: 0, noPorts: 0, malformed: 0, rateLimited: 0, stray: 0, callsActive: 0, callsTotal: 0,
+    tooManyHops: 0, noPorts: 0, malformed: 0, rateLimited: 0, stray: 0, callsActive: 0, callsTotal: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0, largeOverTcp: 0, tcpFallbacks: 0,
   };
   private readonly transactions = new Map<string, Transaction>();
   private readonly calls = new Map<string, Call>();
+  /** media of calls ended by BYE, still open for the last packets (closed by the timer or by close()) */
+  private readonly lingering = new Map<NodeJS.Timeout, CallMedia>();
   /** client flows seen on the listen side, by "address:port" */
   private readonly clients = new Map<string, Flow>();
   /** REGISTER contacts relayed: "host:port" of the Contact URI -> the flow it came from */
@@ -156,8 +196,8 @@ export class SipProxy {
   }
 
   /** the call a relay session belongs to got a packet */
-  mediaSeen(callId: string): void {
-    const c = this.calls.get(callId);
+  mediaSeen(callKey: string): void {
+    const c = this.calls.get(callKey);
     if (c !== undefined) c.media.lastMediaMs = this.now();
   }
 
@@ -166,12 +206,77 @@ export class SipProxy {
     this.refusing = true;
   }
 
+  /** the Call-IDs of the call legs up (a call between two phones behind the proxy is there twice) */
   activeCalls(): string[] {
-    return [...this.calls.keys()];
+    return [...this.calls.values()].map((c) => c.callId);
   }
 
   close(): void {
     for (const id of [...this.calls.keys()]) this.endCall(id);
+    for (const [t, media] of this.lingering) {
+      clearTimeout(t);
+      media.close();
+    }
+    this.lingering.clear();
+  }
+
+  /**
+   * Shutdown (after the grace period): every answered call still up gets a BYE on both legs, every
+   * INVITE still ringing a CANCEL toward the callee (whose 487 then reaches the caller the usual
+   * way). Waits up to timeoutMs for the answers; the calls' media is freed either way.
+   */
+  async tearDown(timeoutMs: number): Promise<TearDownResult> {
+    const r: TearDownResult = { calls: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0, cancelAnswered: 0 };
+    const pending = new Set<string>();
+    const cancelled = new Set<string>();
+    for (const [callId, c] of this.calls) {
+      const d = c.dialog;
+      if (d === null) continue;
+      r.calls++;
+      if (c.answered && d.callee !== null) {
+        for (const [to, from] of [[d.caller, d.callee], [d.callee, d.caller]] as Array<[DialogParty, DialogParty]>) {
+          const branch = BRANCH_PREFIX + randomBytes(10).toString('hex');
+          const key = `${branch}|BYE`;
+          pending.add(key);
+          this.ownTransaction(key, to.flow, (status) => {
+            pending.delete(key);
+            if (status < 300) {
+              r.byeAnswered++;
+              this.counters.byeAnswered++;
+            }
+          });
+          r.byeSent++;
+          this.counters.byeSent++;
+          this.opts.send(to.flow, byeToward(d, to, from, this.viaValue(to.flow, branch)));
+        }
+      } else if (!c.answered && c.calleeFlow !== null) {
+        const branch = /branch=([^;\s]+)/.exec(d.invite.via)?.[1] ?? '';
+        const key = `${branch}|CANCEL`;
+        pending.add(key);
+        cancelled.add(callId);
+        this.ownTransaction(key, c.calleeFlow, (status) => {
+          pending.delete(key);
+          if (status < 300) r.cancelAnswered++;
+        });
+        r.cancelSent++;
+        this.counters.cancelSent++;
+        this.opts.send(c.calleeFlow, cancelOf(d));
+      }
+    }
+    const end = this.now() + timeoutMs;
+    const waiting = (): boolean => pending.size > 0 || [...cancelled].some((id) => this.calls.has(id));
+    while (waiting() && this.now() < end) await new Promise((res) => setTimeout(res, 20));
+    for (const key of pending) this.transactions.delete(key);
+    this.close();
+    return r;
+  }
+
+  private ownTransaction(key: string, to: Flow, own: (status: number) => void): void {
+    this.remember(this.transactions, key, { inbound: to, method: key.slice(key.indexOf('|') + 1), lastResponse: null, touchedMs: this.now(), own }, MAX_TRANSACTIONS);
+  }
+
+  private viaValue(toward: Flow, branch: string): string {
+    return `SIP/2.0/${toward.transport.toUpperCase()} ${hostText(this.advertise(toward.address))}:${this.portFor(toward.transport)};branch=${branch}`;
   }
 
   // ---- requests
@@ -225,28 +330,87 @@ export class SipProxy {
       return;
     }
     const via = this.advertise(target.address);
-    if (req.method !== 'ACK') {
-      this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now() }, MAX_TRANSACTIONS);
-    }
-    const edits: SipEdit[] = [
-      topVia(req, `SIP/2.0/${target.transport.toUpperCase()} ${hostText(via)}:${this.opts.port};branch=${branch}`),
-      ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h })),
-    ];
-    if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
-    else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
     const clientFlow = fromUpstream ? target : m.flow;
-    if (DIALOG_CREATING.has(req.method) && req.to?.tag == null) edits.push(...this.recordRoutes(req, m.flow, target, clientFlow));
+    const callKey = this.legKey(req, fromUpstream, clientFlow);
+    if (req.method !== 'ACK') {
+      this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now(), callKey }, MAX_TRANSACTIONS);
+    }
     if (req.method === 'REGISTER' && !fromUpstream) this.rememberContacts(req, m.flow);
-    const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, target);
+    const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, callKey, target);
     if (body === 'no-ports') {
       this.counters.noPorts++;
       this.opts.send(m.flow, replyTo(req, 503, 'Service Unavailable', ['Retry-After: 5']));
       return;
     }
-    const out = spliceSip(m.bytes, req, edits, body === null ? {} : { body });
+    /** the request as it leaves toward `to` (Via and Record-Route name the transport used) */
+    const forward = (to: Flow): { out: Buffer; via: string } => {
+      const viaValue = `SIP/2.0/${to.transport.toUpperCase()} ${hostText(via)}:${this.portFor(to.transport)};branch=${branch}`;
+      const edits: SipEdit[] = [topVia(req, viaValue), ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h }))];
+      if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
+      else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
+      if (DIALOG_CREATING.has(req.method) && req.to?.tag == null) edits.push(...this.recordRoutes(req, m.flow, to, clientFlow));
+      return { out: spliceSip(m.bytes, req, edits, body === null ? {} : { body }), via: viaValue };
+    };
+    const plain = forward(target);
     this.counters.forwarded++;
-    this.opts.send(target, out);
-    if (req.method === 'BYE' || req.method === 'CANCEL') this.endCall(req.callId);
+    if (target.transport === 'udp' && plain.out.length > MAX_UDP_REQUEST && this.isUpstream(target) && this.opts.sendOrElse !== undefined) {
+      // RFC 3261 18.1.1: a request over 1300 bytes (path MTU unknown) goes over TCP; UDP again if the upstream takes no TCP
+      const tcpFlow: Flow = { ...target, transport: 'tcp' };
+      const big = forward(tcpFlow);
+      this.counters.largeOverTcp++;
+      this.noteDialog(callKey, req, m.flow, fromUpstream, tcpFlow, big.via, ours.headers);
+      this.opts.sendOrElse(tcpFlow, big.out, () => {
+        this.counters.tcpFallbacks++;
+        this.noteDialog(callKey, req, m.flow, fromUpstream, target, plain.via, ours.headers);
+        this.opts.send(target, plain.out);
+      });
+    } else {
+      this.noteDialog(callKey, req, m.flow, fromUpstream, target, plain.via, ours.headers);
+      this.opts.send(target, plain.out);
+    }
+    if (req.method === 'BYE') this.endCall(callKey, BYE_LINGER_MS);
+    else if (req.method === 'CANCEL') this.endCall(callKey);
+  }
+
+  /**
+   * The call leg a request belongs to. A call from one phone behind the proxy to another passes the
+   * proxy twice with the same Call-ID and tags (out to the PBX, back in from it): its initial INVITE
+   * names the leg by direction; an in-dialog request by the client flow it comes from or goes to
+   * (every leg has its own client), else by the one leg there is.
+   */
+  private legKey(req: SipRequest, fromUpstream: boolean, clientFlow: Flow): string {
+    const id = req.callId ?? '';
+    const out = `${id}\u0000out`;
+    const inn = `${id}\u0000in`;
+    if (req.method === 'INVITE' && req.to?.tag == null) return fromUpstream ? inn : out;
+    const a = this.calls.get(out);
+    const b = this.calls.get(inn);
+    if (a !== undefined && b !== undefined) return sameFlow(b.clientFlow, clientFlow) && !sameFlow(a.clientFlow, clientFlow) ? inn : out;
+    return b !== undefined ? inn : out;
+  }
+
+  /** what ending the call at shutdown needs: the INVITE as forwarded, the caller's side, each side's CSeq */
+  private noteDialog(callKey: string, req: SipRequest, inbound: Flow, fromUpstream: boolean, target: Flow, via: string, ownRoutes: SipHeader[]): void {
+    const call = this.calls.get(callKey);
+    if (call === undefined || req.cseq === null) return;
+    if (req.method === 'INVITE' && req.to?.tag == null && !call.answered) {
+      const value = (key: string): string => req.headers.find((h) => h.key === key)?.value ?? '';
+      const listOf = (key: string, skip: readonly SipHeader[] = []): string[] =>
+        req.headers.filter((h) => h.key === key && !skip.includes(h)).flatMap((h) => splitCommaList(h.value).map((e) => e.trim()));
+      call.dialog = {
+        callId: req.callId!,
+        caller: { flow: inbound, nameAddr: value('from'), contact: contactUri(req), routes: listOf('record-route'), cseq: req.cseq.seq },
+        callee: call.dialog?.callee ?? null,
+        invite: { requestUri: req.requestUri, via, from: value('from'), to: value('to'), cseq: req.cseq.seq, routes: listOf('route', ownRoutes) },
+      };
+      call.calleeFlow = target;
+      return;
+    }
+    const d = call.dialog;
+    if (d === null || req.to?.tag == null) return;
+    // an in-dialog request: the next BYE in that party's name must carry a higher CSeq
+    const party = fromUpstream === call.callerFromUpstream ? d.caller : d.callee;
+    if (party !== null) party.cseq = Math.max(party.cseq, req.cseq.seq);
   }
 
   /** where a client's request goes: the upstream, for a served domain only */
@@ -314,14 +478,15 @@ export class SipProxy {
     if (uri === null) return undefined;
     const token = uri.params[FLOW_PARAM];
     if (token === undefined) return undefined;
-    if ((uri.port ?? 5060) !== this.opts.port) return undefined;
+    const port = uri.port ?? 5060;
+    if (port !== this.opts.port && port !== this.opts.tlsPort) return undefined;
     return decodeFlow(token);
   }
 
   /** one Record-Route, or two when the two sides see the proxy at different addresses (RFC 5658) */
   private recordRoutes(req: SipRequest, inbound: Flow, target: Flow, clientFlow: Flow): SipEdit[] {
     const token = encodeFlow(clientFlow);
-    const uri = (addr: string, t: Flow['transport']): string => `<sip:${hostText(addr)}:${this.opts.port};transport=${t};lr;${FLOW_PARAM}=${token}>`;
+    const uri = (addr: string, t: Flow['transport']): string => `<sip:${hostText(addr)}:${this.portFor(t)};transport=${t};lr;${FLOW_PARAM}=${token}>`;
     const toward = this.advertise(target.address);
     const back = this.advertise(inbound.address);
     const values = toward === back && target.transport === inbound.transport ? [uri(toward, target.transport)] : [uri(toward, target.transport), uri(back, inbound.transport)];
@@ -345,13 +510,22 @@ export class SipProxy {
     }
     const method = res.cseq?.method ?? '';
     const tx = this.transactions.get(`${top.branch}|${method}`);
+    if (tx?.own !== undefined) {
+      // the answer to the proxy's own BYE/CANCEL: it ends here
+      if (res.status >= 200) {
+        this.transactions.delete(`${top.branch}|${method}`);
+        tx.own(res.status);
+      }
+      return;
+    }
     const to = tx?.inbound ?? this.nextViaFlow(res);
     if (to === null) {
       this.counters.stray++;
       return;
     }
     const edits = this.popTopVia(res);
-    const body = await this.anchorResponse(res, m, to);
+    const call = this.callOfResponse(res, tx, to);
+    const body = await this.anchorResponse(call, res, m, to);
     const out = spliceSip(m.bytes, res, edits, body === null ? {} : { body });
     if (tx !== undefined) {
       tx.lastResponse = out;
@@ -359,7 +533,28 @@ export class SipProxy {
     }
     this.counters.forwarded++;
     this.opts.send(to, out);
-    this.afterResponse(res, method);
+    this.afterResponse(call, res, method);
+  }
+
+  /** the leg a response belongs to: its transaction's, else (transaction gone) by the client flow it goes to */
+  private callOfResponse(res: SipResponse, tx: Transaction | undefined, to: Flow): Call | undefined {
+    if (tx?.callKey !== undefined) return this.calls.get(tx.callKey);
+    const id = res.callId ?? '';
+    const out = this.calls.get(`${id}\u0000out`);
+    const inn = this.calls.get(`${id}\u0000in`);
+    if (out !== undefined && inn !== undefined) return sameFlow(inn.clientFlow, to) ? inn : out;
+    return out ?? inn;
+  }
+
+  /** the callee's side of the dialog, from the 2xx of the INVITE: its tag, Contact and the route set toward it */
+  private noteAnswer(call: Call, res: SipResponse): void {
+    const d = call.dialog;
+    if (d === null || d.callee !== null || call.calleeFlow === null) return;
+    const rr = res.headers.filter((h) => h.key === 'record-route').flatMap((h) => splitCommaList(h.value).map((e) => e.trim()));
+    const ours = rr.findIndex((e) => this.flowOfOwnRoute(e) !== undefined);
+    // above the proxy's own entries are the proxies toward the callee; nearest to the proxy is the last of them
+    const toward = (ours < 0 ? [] : rr.slice(0, ours)).reverse();
+    d.callee = { flow: call.calleeFlow, nameAddr: res.headers.find((h) => h.key === 'to')?.value ?? '', contact: contactUri(res), routes: toward, cseq: 0 };
   }
 
   /** RFC 3261 16.7 step 3: the proxy's Via goes (also when the upstream folded the Vias into one line) */
@@ -376,33 +571,36 @@ export class SipProxy {
     if (v === undefined) return null;
     const address = v.received ?? bare(v.host);
     const port = typeof v.rport === 'number' ? v.rport : v.port ?? 5060;
-    const transport = v.transport === 'TCP' ? 'tcp' : 'udp';
+    const transport = v.transport === 'TCP' ? 'tcp' : v.transport === 'TLS' ? 'tls' : 'udp';
     const flow: Flow = { transport, address, port };
     // only back to where we accept to send: a client we saw, or the upstream
     return this.clients.has(`${address}:${port}`) || this.isUpstream(flow) ? flow : null;
   }
 
-  private afterResponse(res: SipResponse, method: string): void {
-    const call = res.callId === null ? undefined : this.calls.get(res.callId);
+  private afterResponse(call: Call | undefined, res: SipResponse, method: string): void {
     if (call === undefined) return;
     call.touchedMs = this.now();
-    if (method === 'INVITE' && res.status >= 200 && res.status < 300) call.answered = true;
-    if (method === 'INVITE' && res.status >= 300 && !call.answered) this.endCall(res.callId);
+    if (method === 'INVITE' && res.status >= 200 && res.status < 300) {
+      call.answered = true;
+      this.noteAnswer(call, res);
+    }
+    if (method === 'INVITE' && res.status >= 300 && !call.answered) this.endCall(call.key);
   }
 
   // ---- media
 
-  private async anchorRequest(req: SipRequest, m: InboundSip, fromUpstream: boolean, clientFlow: Flow, target: Flow): Promise<Buffer | null | 'no-ports'> {
+  private async anchorRequest(req: SipRequest, m: InboundSip, fromUpstream: boolean, clientFlow: Flow, key: string, target: Flow): Promise<Buffer | null | 'no-ports'> {
     const callId = req.callId;
     if (callId === null) return null;
-    let call = this.calls.get(callId);
+    let call = this.calls.get(key);
     if (call === undefined && req.method === 'INVITE' && req.to?.tag == null) {
       if (this.calls.size >= MAX_CALLS || this.refusing) return 'no-ports';
       call = {
-        media: new CallMedia(callId, this.opts.relay, this.now(), (s, c) => this.opts.onSession?.(s, c.callId)),
-        callerFromUpstream: fromUpstream, clientFlow, answered: false, touchedMs: this.now(),
+        key, callId,
+        media: new CallMedia(callId, this.opts.relay, this.now(), (s) => this.opts.onSession?.(s, key)),
+        callerFromUpstream: fromUpstream, clientFlow, answered: false, touchedMs: this.now(), dialog: null, calleeFlow: null,
       };
-      this.calls.set(callId, call);
+      this.calls.set(key, call);
       this.counters.callsTotal++;
       this.counters.callsActive = this.calls.size;
     }
@@ -411,8 +609,7 @@ export class SipProxy {
     return this.anchor(call, req, m, fromUpstream, target);
   }
 
-  private async anchorResponse(res: SipResponse, m: InboundSip, to: Flow): Promise<Buffer | null> {
-    const call = res.callId === null ? undefined : this.calls.get(res.callId);
+  private async anchorResponse(call: Call | undefined, res: SipResponse, m: InboundSip, to: Flow): Promise<Buffer | null> {
     if (call === undefined) return null;
     const r = await this.anchor(call, res, m, this.isUpstream(m.flow), to);
     return r === 'no-ports' ? null : r;
@@ -431,16 +628,34 @@ export class SipProxy {
     }
   }
 
-  private endCall(callId: string | null): void {
-    if (callId === null) return;
-    const c = this.calls.get(callId);
+  /**
+   * The call leg is over. After a BYE its ports stay open lingerMs longer: the far side sends RTP
+   * until the BYE reaches it, and those last packets are received (and measured) instead of
+   * bouncing off a closed port as ICMP unreachable (rtpengine keeps a call after BYE for the same reason).
+   */
+  private endCall(callKey: string, lingerMs = 0): void {
+    const c = this.calls.get(callKey);
     if (c === undefined) return;
-    c.media.close();
-    this.calls.delete(callId);
+    this.calls.delete(callKey);
     this.counters.callsActive = this.calls.size;
+    if (lingerMs <= 0) {
+      c.media.close();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.lingering.delete(t);
+      c.media.close();
+    }, lingerMs);
+    t.unref();
+    this.lingering.set(t, c.media);
   }
 
   // ---- helpers
+
+  /** the port the proxy is reached at over a transport */
+  private portFor(t: Flow['transport']): number {
+    return t === 'tls' && this.opts.tlsPort ? this.opts.tlsPort : this.opts.port;
+  }
 
   /**
    * The upstream is its address and SIP port (PBXs and trunks send from the port they listen on,
@@ -456,6 +671,15 @@ export class SipProxy {
     if (map.size >= max) map.delete(map.keys().next().value!);
     map.set(key, value);
   }
+}
+
+function sameFlow(a: Flow, b: Flow): boolean {
+  return a.transport === b.transport && a.address === b.address && a.port === b.port;
+}
+
+/** the first Contact's URI as written, or null */
+function contactUri(m: SipMessage): string | null {
+  return m.contact[0]?.uri.raw ?? null;
 }
 
 /** "[2001:db8::1]" -> "2001:db8::1" */

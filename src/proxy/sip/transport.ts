@@ -5,6 +5,11 @@
  * response or an in-dialog request can go back the same way (a phone behind NAT is reachable only
  * there, RFC 5626's idea of a flow).
  *
+ * With a certificate, SIP over TLS (RFC 3261 26.2, port 5061 by default) is accepted on the listen
+ * side too: the proxy terminates it, so what the phones sent is analysed in clear text (what no
+ * capture of the same traffic shows), and relays it to the upstream over UDP/TCP as configured.
+ * Responses and in-dialog requests go back on the client's TLS connection (none is dialled).
+ *
  * UDP uses the udp_tos addon's socket when it is built: the DSCP of each received SIP datagram is
  * read and forwarded SIP is marked (CS3 by default); Node's dgram otherwise (DSCP unknown).
  *
@@ -13,10 +18,11 @@
  * the framer caps what one connection may buffer.
  */
 import { connect, createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { nowMs, openSocket, type ProbeSocket } from '../../probe/socket.js';
 import { SipStreamFramer } from '../../reassembly/sip-framing.js';
 
-export type SipTransportName = 'udp' | 'tcp';
+export type SipTransportName = 'udp' | 'tcp' | 'tls';
 
 /** where a message came from or goes to */
 export interface Flow {
@@ -40,6 +46,8 @@ export interface TransportCounters {
   tcpSlowClosed: number;
   framingErrors: number;
   sendErrors: number;
+  /** TLS connections that failed their handshake (wrong certificate, not TLS, too slow) */
+  tlsHandshakeErrors: number;
 }
 
 export const MAX_TCP_CONNECTIONS = 1024;
@@ -47,6 +55,8 @@ const HEADER_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 15 * 60_000;
 const MAX_TCP_MESSAGE = 64 * 1024;
 const MAX_QUEUED_BYTES = 1024 * 1024;
+/** how long a TCP connection toward the upstream may take before a large request goes over UDP after all */
+const TCP_DIAL_MS = 2000;
 
 export const flowKey = (f: Flow): string => `${f.transport}:${f.address}:${f.port}`;
 
@@ -57,12 +67,22 @@ interface Connection {
   pendingSince: number | null;
 }
 
+/** the listen side's TLS: certificate chain and key (PEM), and where to listen */
+export interface TlsListen {
+  cert: Buffer;
+  key: Buffer;
+  port: number;
+}
+
 export class SipTransports {
   private udp: ProbeSocket | null = null;
   private tcp: Server | null = null;
+  private tls: TlsServer | null = null;
+  /** the TLS port bound (0 without TLS) */
+  tlsPort = 0;
   private readonly conns = new Map<string, Connection>();
   private slowTimer: NodeJS.Timeout | null = null;
-  readonly counters: TransportCounters = { tcpConnections: 0, tcpRefused: 0, tcpSlowClosed: 0, framingErrors: 0, sendErrors: 0 };
+  readonly counters: TransportCounters = { tcpConnections: 0, tcpRefused: 0, tcpSlowClosed: 0, framingErrors: 0, sendErrors: 0, tlsHandshakeErrors: 0 };
   localPort = 0;
 
   constructor(
@@ -70,6 +90,7 @@ export class SipTransports {
     private readonly port: number,
     private readonly sipDscp: number | null,
     private readonly onMessage: (m: InboundSip) => void,
+    private readonly tlsListen: TlsListen | null = null,
   ) {}
 
   get dscpCapable(): boolean {
@@ -90,8 +111,25 @@ export class SipTransports {
       this.tcp!.once('error', reject);
       this.tcp!.listen(this.localPort, this.host, () => resolve());
     });
+    if (this.tlsListen !== null) await this.startTls(this.tlsListen);
     this.slowTimer = setInterval(() => this.closeSlow(), 1000);
     this.slowTimer.unref();
+  }
+
+  private async startTls(t: TlsListen): Promise<void> {
+    // the handshake must finish within the slowloris bound too
+    this.tls = createTlsServer({ cert: t.cert, key: t.key, handshakeTimeout: HEADER_TIMEOUT_MS }, (sock: TLSSocket) => {
+      const flow: Flow = { transport: 'tls', address: normaliseAddress(sock.remoteAddress ?? ''), port: sock.remotePort ?? 0 };
+      this.attach(sock, flow);
+    });
+    this.tls.maxConnections = MAX_TCP_CONNECTIONS;
+    this.tls.on('drop', () => this.counters.tcpRefused++);
+    this.tls.on('tlsClientError', () => this.counters.tlsHandshakeErrors++);
+    await new Promise<void>((resolve, reject) => {
+      this.tls!.once('error', reject);
+      this.tls!.listen(t.port, this.host, () => resolve());
+    });
+    this.tlsPort = (this.tls.address() as { port: number }).port;
   }
 
   /** send a message on a flow: UDP as one datagram, TCP on the flow's connection (opened when missing) */
@@ -104,12 +142,49 @@ export class SipTransports {
       }
       return;
     }
-    const c = this.conns.get(flowKey(flow)) ?? this.dial(flow);
+    const known = this.conns.get(flowKey(flow));
+    if (known === undefined && flow.transport === 'tls') {
+      // a TLS client's connection is gone: it is not dialled back (the phone reconnects)
+      this.counters.sendErrors++;
+      return;
+    }
+    const c = known ?? this.dial(flow);
     if (c.sock.writableLength > MAX_QUEUED_BYTES) {
       this.counters.sendErrors++;
       return;
     }
     c.sock.write(bytes);
+  }
+
+  /**
+   * A message that must go over TCP when it can (RFC 3261 18.1.1: a request too large for UDP): on
+   * the flow's connection, dialled when missing; `sent` once it is written, `failed` when the
+   * connection cannot be made within TCP_DIAL_MS (the caller then sends it over UDP after all).
+   */
+  sendOrElse(flow: Flow, bytes: Buffer, sent: () => void, failed: () => void): void {
+    const c = this.conns.get(flowKey(flow)) ?? this.dial(flow);
+    if (!c.sock.connecting && !c.sock.destroyed) {
+      this.send(flow, bytes);
+      sent();
+      return;
+    }
+    let settled = false;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (ok) {
+        c.sock.write(bytes);
+        sent();
+      } else {
+        c.sock.destroy();
+        failed();
+      }
+    };
+    const timer = setTimeout(() => settle(false), TCP_DIAL_MS);
+    timer.unref();
+    c.sock.once('connect', () => settle(true));
+    c.sock.once('close', () => settle(false));
   }
 
   hasConnection(flow: Flow): boolean {
@@ -122,6 +197,7 @@ export class SipTransports {
     this.conns.clear();
     this.udp?.close();
     await new Promise<void>((resolve) => (this.tcp === null ? resolve() : this.tcp.close(() => resolve())));
+    await new Promise<void>((resolve) => (this.tls === null ? resolve() : this.tls.close(() => resolve())));
   }
 
   private accept(sock: TcpSocket): void {

@@ -131,7 +131,7 @@ describe('SipProxy', () => {
     expect(proxy.counters.absorbed).toBe(1);
   });
 
-  it('sends a BYE from the upstream to the flow its Route names, removes that Route, and frees the media', async () => {
+  it('sends a BYE from the upstream to the flow its Route names, removes that Route, and frees the media 2 s later', async () => {
     const { proxy, relay, sent } = setup();
     await proxy.handle(at(PHONE, sipInvite(dialog())));
     const rr = parse(sent[0]!.bytes).headers.find((h) => h.key === 'record-route')!.value;
@@ -145,8 +145,11 @@ describe('SipProxy', () => {
     const out = parse(sent.at(-1)!.bytes);
     expect(out.headers.some((h) => h.key === 'route')).toBe(false);
     expect(out.via).toHaveLength(2);
-    expect(relay.open_[0]!.closed).toBe(true);
     expect(proxy.counters.callsActive).toBe(0);
+    // the ports stay open a moment for the packets still under way, then go
+    expect(relay.open_[0]!.closed).toBe(false);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(relay.open_[0]!.closed).toBe(true);
   });
 
   it('is never an open relay: a request for another domain gets 403, an upstream request to an unknown client 404', async () => {
@@ -185,5 +188,96 @@ describe('SipProxy', () => {
     proxy.stopNewCalls();
     await proxy.handle(at(PHONE, sipInvite({ ...dialog(), callId: 'c2@test', branch: 'z9hG4bKnew' })));
     expect(parse(sent.at(-1)!.bytes)).toMatchObject({ kind: 'response', status: 503 });
+  });
+
+  it('shutdown: an answered call gets a BYE on each leg in the other party\'s name, with its route set and a CSeq above that party\'s last', async () => {
+    const { proxy, relay, sent } = setup();
+    await proxy.handle(at(PHONE, sipInvite(dialog())));
+    const invite = parse(sipInvite(dialog()));
+    // a proxy beyond the upstream recorded its route too: the BYE toward the callee must name it
+    // (it added its Record-Route above the proxy's, as the INVITE passed it after the proxy)
+    const ok200 = answer(sent[0]!.bytes, 200, UAS_SDP).toString('latin1').replace('Record-Route:', 'Record-Route: <sip:edge.pbx.example;lr>\r\nRecord-Route:');
+    await proxy.handle(at(UPSTREAM, Buffer.from(ok200, 'latin1')));
+    // an in-dialog re-INVITE from the caller with CSeq 7: the BYE in its name needs CSeq 8
+    const reinvite = sipInvite(dialog()).toString('latin1').replace(/CSeq: \d+ INVITE/, 'CSeq: 7 INVITE').replace(/(\r\nTo: [^\r]*)/, '$1;tag=uas1').replace('z9hG4bKabc', 'z9hG4bKre');
+    await proxy.handle(at(PHONE, Buffer.from(reinvite, 'latin1')));
+    const before = sent.length;
+    const done = proxy.tearDown(2000);
+    await new Promise((r) => setTimeout(r, 30));
+    const byes = sent.slice(before).map((s) => ({ flow: s.flow, msg: parse(s.bytes) }));
+    expect(byes.map((b) => b.flow)).toEqual([PHONE, UPSTREAM]);
+    const [toCaller, toCallee] = byes.map((b) => b.msg) as Array<Extract<SipMessage, { kind: 'request' }>>;
+    expect(toCaller).toMatchObject({ method: 'BYE', requestUri: invite.contact[0]!.uri.raw, callId: 'c1@test' });
+    expect(toCaller!.from?.tag).toBe('uas1');
+    expect(toCaller!.to?.tag).toBe('ft');
+    expect(toCallee).toMatchObject({ method: 'BYE', requestUri: 'sip:bob@203.0.113.5:5060', cseq: { seq: 8, method: 'BYE' } });
+    expect(toCallee!.from?.tag).toBe('ft');
+    expect(toCallee!.to?.tag).toBe('uas1');
+    expect(toCallee!.headers.filter((h) => h.key === 'route').map((h) => h.value)).toEqual(['<sip:edge.pbx.example;lr>']);
+    expect(toCaller!.headers.some((h) => h.key === 'route')).toBe(false);
+    // both answered 200: counted, nothing forwarded further, the media freed
+    for (const b of [toCaller!, toCallee!]) {
+      const ok = Buffer.from([`SIP/2.0 200 OK`, `Via: ${b.via[0]!.raw}`, `From: ${b.headers.find((h) => h.key === 'from')!.value}`,
+        `To: ${b.headers.find((h) => h.key === 'to')!.value}`, 'Call-ID: c1@test', `CSeq: ${b.cseq!.seq} BYE`, 'Content-Length: 0', '', ''].join('\r\n'));
+      await proxy.handle(at(b === toCaller ? PHONE : UPSTREAM, ok));
+    }
+    const r = await done;
+    expect(r).toEqual({ calls: 1, byeSent: 2, byeAnswered: 2, cancelSent: 0, cancelAnswered: 0 });
+    expect(sent.length).toBe(before + 2);
+    expect(relay.open_[0]!.closed).toBe(true);
+    expect(proxy.counters).toMatchObject({ byeSent: 2, byeAnswered: 2, callsActive: 0 });
+  });
+
+  it('shutdown: a ringing call is cancelled toward the callee with the forwarded INVITE\'s branch; its 487 still reaches the caller', async () => {
+    const { proxy, sent } = setup();
+    await proxy.handle(at(PHONE, sipInvite(dialog())));
+    const forwarded = parse(sent[0]!.bytes) as Extract<SipMessage, { kind: 'request' }>;
+    await proxy.handle(at(UPSTREAM, answer(sent[0]!.bytes, 180, null)));
+    const done = proxy.tearDown(2000);
+    await new Promise((r) => setTimeout(r, 30));
+    const cancel = parse(sent.at(-1)!.bytes) as Extract<SipMessage, { kind: 'request' }>;
+    expect(sent.at(-1)!.flow).toEqual(UPSTREAM);
+    expect(cancel).toMatchObject({ method: 'CANCEL', requestUri: forwarded.requestUri, callId: 'c1@test', cseq: { seq: forwarded.cseq!.seq, method: 'CANCEL' } });
+    expect(cancel.via.map((v) => v.raw)).toEqual([forwarded.via[0]!.raw]);
+    const ok = Buffer.from([`SIP/2.0 200 OK`, `Via: ${cancel.via[0]!.raw}`, `From: ${cancel.headers.find((h) => h.key === 'from')!.value}`,
+      `To: ${cancel.headers.find((h) => h.key === 'to')!.value}`, 'Call-ID: c1@test', `CSeq: ${cancel.cseq!.seq} CANCEL`, 'Content-Length: 0', '', ''].join('\r\n'));
+    await proxy.handle(at(UPSTREAM, ok));
+    await proxy.handle(at(UPSTREAM, answer(sent[0]!.bytes, 487, null)));
+    const r = await done;
+    expect(r).toMatchObject({ calls: 1, cancelSent: 1, cancelAnswered: 1, byeSent: 0 });
+    expect(sent.at(-1)!.flow).toEqual(PHONE);
+    expect(parse(sent.at(-1)!.bytes)).toMatchObject({ kind: 'response', status: 487 });
+  });
+
+  it('a request over 1300 bytes goes to a UDP upstream over TCP (Via and Record-Route say TCP); over UDP after all when TCP fails', async () => {
+    const relay = new FakeRelay();
+    const sent: Array<{ flow: Flow; bytes: Buffer }> = [];
+    const tried: Array<{ flow: Flow; bytes: Buffer; failed: () => void }> = [];
+    const proxy = new SipProxy({
+      upstream: { host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address },
+      port: 5060, localAddressToward: () => PROXY, domains: [], relay, send: (flow, bytes) => sent.push({ flow, bytes }),
+      sendOrElse: (flow, bytes, failed) => tried.push({ flow, bytes, failed }),
+    });
+    const small = sipInvite(dialog());
+    await proxy.handle(at(PHONE, small));
+    expect(tried).toHaveLength(0);
+    expect(sent[0]!.flow).toEqual(UPSTREAM);
+    // the same call offered with a long header (many codecs, a big Call-Info...) crosses 1300 bytes
+    const large = Buffer.from(sipInvite({ ...dialog(), callId: 'big@test', branch: 'z9hG4bKbig' }).toString('latin1')
+      .replace('\r\nCall-ID', `\r\nX-Padding: ${'p'.repeat(1400)}\r\nCall-ID`), 'latin1');
+    await proxy.handle(at(PHONE, large));
+    expect(tried).toHaveLength(1);
+    expect(tried[0]!.flow).toEqual({ ...UPSTREAM, transport: 'tcp' });
+    const overTcp = parse(tried[0]!.bytes);
+    expect(overTcp.via[0]!.transport).toBe('TCP');
+    expect(overTcp.headers.find((h) => h.key === 'record-route')!.value).toMatch(/transport=tcp/);
+    expect(proxy.counters).toMatchObject({ largeOverTcp: 1, tcpFallbacks: 0 });
+    // the upstream takes no TCP: the UDP version goes after all
+    tried[0]!.failed();
+    const overUdp = parse(sent.at(-1)!.bytes);
+    expect(sent.at(-1)!.flow).toEqual(UPSTREAM);
+    expect(overUdp.via[0]!.transport).toBe('UDP');
+    expect(overUdp.via[0]!.branch).toBe(overTcp.via[0]!.branch);
+    expect(proxy.counters).toMatchObject({ largeOverTcp: 1, tcpFallbacks: 1 });
   });
 });
