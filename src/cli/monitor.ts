@@ -28,6 +28,7 @@ import { renderText } from '../outputs/text-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { startWallClock } from '../pipeline/wall-clock.js';
 import { exitCodeOf } from './command.js';
+import { reloadOnHup } from './reload-on-hup.js';
 import { startRemoteWrite } from './remote-write.js';
 
 export interface MonitorOptions extends ServeOptionValues, SettingsCliOptions, RemoteWriteCliOptions, HepOptionValues, CaptureOptionValues {
@@ -75,6 +76,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, 'capture');
   const health: SourceHealth = { lastPacketMs: null, drops: null, captureExit: null };
   const stopReports = startReportWriter(opts, analyzer);
+  const offHup = reloadOnHup(() => settingsFromOptions(opts), analyzer, metrics.registry, opts.config ?? 'the settings');
   let finalReport: AnalysisReport | null = null;
   const server = await startServer({
     registry: metrics.registry,
@@ -103,6 +105,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   } finally {
     clock.stop();
     stopReports();
+    offHup();
     await collector?.close();
     for (const r of records) await r.stop();
     for (const d of health.drops ?? []) {

@@ -30,6 +30,7 @@ import { SipProxy, type SipProxyOptions, type TearDownResult, type Upstream } fr
 import { SipTransports, type Flow, type InboundSip, type TlsListen } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
 import { startLiveScreen } from './live-screen.js';
+import { reloadOnHup } from './reload-on-hup.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
 const TEARDOWN_ANSWER_MS = 2000;
@@ -234,6 +235,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const clock = startWallClock(analyzer);
   const sweeper = setInterval(() => proxy.sweep(), 1000);
   sweeper.unref();
+  const offHup = reloadOnHup(() => settingsFromOptions(opts), analyzer, metrics.registry, opts.config ?? 'the settings');
   const offReport = opts.report === undefined ? () => undefined : onReportSignal(() => writeReport(opts.report!, analyzer.view.report()));
   process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort}${transports.tlsPort > 0 ? `, tls ${listen.host}:${transports.tlsPort}` : ''} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
   const screen = opts.live === false ? { stop: () => undefined } : startLiveScreen(() => analyzer.view, `voipready proxy ${listen.host}:${transports.localPort} -> ${upstream.host}:${upstream.port}`);
@@ -252,6 +254,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   } finally {
     clearInterval(sweeper);
     offReport();
+    offHup();
     proxy.close();
     await relay.close();
     await transports.close();

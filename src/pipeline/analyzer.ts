@@ -137,6 +137,23 @@ export class Analyzer implements PcapRunTaker {
     };
   }
 
+  /**
+   * A reloaded configuration (SIGHUP), applied without losing state: the streams, calls and counters
+   * go on, every verdict from now on is graded against the new thresholds (those of streams still up
+   * included), DSCP is checked against the new allowed set from the next packet on. The thresholds
+   * object is updated in place, so every part that holds it (grading, metrics, live view) sees the new
+   * limits. Retention and the link speed stay as they were started.
+   */
+  reconfigure(next: AnalysisSettings): void {
+    const t = this.settings.thresholds as unknown as Record<string, unknown>;
+    for (const k of Object.keys(t)) if (!(k in next.thresholds)) delete t[k];
+    Object.assign(this.settings.thresholds, next.thresholds);
+    this.settings.profile = next.profile;
+    this.settings.staleSeconds = next.staleSeconds;
+    this.media.setRtpDscp(next.thresholds.rtpDscp);
+    this.live.reconfigure(next);
+  }
+
   addListener(listener: AnalysisListener): void {
     this.bus.add(listener);
   }

@@ -13,9 +13,9 @@ export interface LiveSources {
 }
 
 export class LiveState implements LiveView {
-  readonly profile: string;
+  profile: string;
   readonly thresholds: AnalysisSettings['thresholds'];
-  private readonly staleMs: number;
+  private staleMs: number;
   /** streams that got their 'end' (went stale) and have not come back */
   private readonly endedIds = new Set<string>();
 
@@ -34,6 +34,12 @@ export class LiveState implements LiveView {
   ) {
     this.profile = settings.profile;
     this.thresholds = settings.thresholds;
+    this.staleMs = settings.staleSeconds * 1000;
+  }
+
+  /** a reloaded configuration (the thresholds object is shared and was updated in place) */
+  reconfigure(settings: AnalysisSettings): void {
+    this.profile = settings.profile;
     this.staleMs = settings.staleSeconds * 1000;
   }
 

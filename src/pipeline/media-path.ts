@@ -24,6 +24,11 @@ export class MediaPath {
   readonly fast: RtpFastPath | null;
   private readonly registry: MediaRegistry;
   private readonly table: StreamTable;
+
+  /** a reloaded configuration's DSCP rule for RTP (the thresholds object itself is shared and updated in place) */
+  setRtpDscp(allowed: number[]): void {
+    this.table.setRtpDscp(allowed);
+  }
   private readonly hdr = new RtpHeader();
   /** the streams held (not retired), by id, in order of first packet */
   private readonly live = new Map<string, StreamLive>();

@@ -59,6 +59,11 @@ export class StreamTable {
     this.arena.setDscpAllowed(opts.rtpDscp);
   }
 
+  /** a reloaded configuration: the DSCP values allowed for RTP, counted from the next packet on */
+  setRtpDscp(allowed: number[]): void {
+    this.arena.setDscpAllowed(allowed);
+  }
+
   /** capture time of the FIRST frame of the capture (tshark's rel_ts origin); set before any push */
   setTimeOrigin(tsSec: number, tsNsec: number): void {
     this.arena.setOrigin(tsSec, tsNsec);
