@@ -140,3 +140,46 @@ describe('impair-relay on loopback: its truth is what the far side got', () => {
     expect(fromTruth.jitterMeanMs).toBeLessThan(12);
   });
 });
+
+describe('impair-relay --dist normal: the delay spread of a normal draw', () => {
+  const delays: number[] = [];
+
+  beforeAll(async () => {
+    const far = createSocket('udp4');
+    await bind(far, 0, '127.0.0.1');
+    const sentAt = new Map<number, number>();
+    far.on('message', (m: Buffer) => delays.push(now() - sentAt.get(m.readUInt16BE(2))!));
+    const sender = createSocket('udp4');
+    await bind(sender, 0, '127.0.0.2');
+    const listenPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const relay = new OwnedProcess('relay normal', spawn(process.execPath, [RELAY, '--listen', `127.0.0.1:${listenPort}`,
+      '--to', `127.0.0.1:${far.address().port}`, '--out-ip', '127.0.0.1', '--seed', '3', '--delay-ms', '40', '--jitter-ms', '10',
+      '--dist', 'normal', '--max-seconds', '20'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    try {
+      await relay.waitFor(/"ready":true/, 10_000);
+      for (let k = 0; k < 300; k++) {
+        sentAt.set(k, now());
+        sender.send(rtp(k, 0x4321, 8), listenPort, '127.0.0.1');
+        await sleep(5);
+      }
+      await sleep(200);
+    } finally {
+      sender.close();
+      far.close();
+      await relay.stop('SIGTERM', 3000);
+    }
+  }, 30_000);
+
+  it('every packet arrives, centred on 40 ms, the 10th to 90th percentile about 2 x 1.28 sigma wide', () => {
+    expect(delays).toHaveLength(300);
+    const d = [...delays].sort((x, y) => x - y);
+    const median = d[150]!;
+    const spread = d[270]! - d[30]!;
+    process.stderr.write(`impair-relay normal: median ${median.toFixed(1)} ms, p10-p90 ${spread.toFixed(1)} ms\n`);
+    expect(median).toBeGreaterThan(37);
+    expect(median).toBeLessThan(46);
+    // sigma 10: 25.6 ms; uniform +- 10 would give 16
+    expect(spread).toBeGreaterThan(19);
+    expect(spread).toBeLessThan(36);
+  });
+});
