@@ -7,9 +7,10 @@
  *   sipp uac --RTP to proxy:4000x--> nat OUTPUT DNAT (one rule per relay port) --> impair-relay :3000x
  *     --from 10.77.1.1:P (as in the SDP), delayed / dropped / reordered, EF (mangle)--> proxy a-leg --> sipp uas (echo, EF)
  *
- * Two runs at once, each in its own namespaces:
+ * Three runs at once, each in its own namespaces:
  * - mild: 30 ms +- 10 ms (uniform), 1 % loss: the verdict passes;
- * - harsh: 60 ms +- 50 ms (uniform: heavy reordering), 7 % loss, and the proxy's namespace re-marks what
+ * - lossy: the same delay, 8 % loss: the verdict fails on loss alone;
+ * - harsh: 60 ms +- 50 ms (uniform: heavy reordering), 8 % loss, and the proxy's namespace re-marks what
  *   arrives on the caller's veth to DSCP 0 (PREROUTING): loss, jitter and DSCP fail, DSCP on the caller's
  *   leg only (the echo arrives EF on the other veth).
  * In both: the proxy's loss is within 1 percentage point and its mean jitter within 10 % of the figures
@@ -30,17 +31,23 @@ import {
 const RELAY = join(ROOT, 'test', 'helpers', 'impair-relay.mjs');
 const RELAY_BASE = 30000;
 const CALLS = 2;
+/**
+ * Each stream's drops and delays come from its own PRNG (seed, port, SSRC), so a seed gives the same
+ * impairment every run. Loss is drawn, not fixed: with another seed the mild run's 1 % may come out
+ * above 2.4 % (80 % of the limit) on 236 packets, a warning (about 3 % of seeds).
+ */
 const SEED = Number(process.env.VOIPREADY_E2E_SEED ?? 16);
 
 interface Impairment {
-  name: 'mild' | 'harsh';
+  name: 'mild' | 'lossy' | 'harsh';
   delayMs: number;
   jitterMs: number;
   lossPct: number;
   remark: boolean;
 }
 const MILD: Impairment = { name: 'mild', delayMs: 30, jitterMs: 10, lossPct: 1, remark: false };
-const HARSH: Impairment = { name: 'harsh', delayMs: 60, jitterMs: 50, lossPct: 7, remark: true };
+const LOSSY: Impairment = { name: 'lossy', delayMs: 30, jitterMs: 10, lossPct: 8, remark: false };
+const HARSH: Impairment = { name: 'harsh', delayMs: 60, jitterMs: 50, lossPct: 8, remark: true };
 
 const skip = whyNotProxyLab();
 if (skip !== null) process.stderr.write(`proxy-impair e2e skipped: ${skip}\n`);
@@ -95,7 +102,7 @@ describe.skipIf(skip !== null)(`an impaired caller leg through voipready proxy, 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vrimp-proxy-'));
     try {
-      const both = await Promise.all([MILD, HARSH].map(async (imp) => {
+      const both = await Promise.all([MILD, LOSSY, HARSH].map(async (imp) => {
         const sub = join(dir, imp.name);
         mkdirSync(sub);
         const l = createProxyLab(sub);
@@ -119,7 +126,7 @@ describe.skipIf(skip !== null)(`an impaired caller leg through voipready proxy, 
     for (const l of labs) expect(listNamespaces().filter((n) => n.endsWith(l.lab.suffix))).toEqual([]);
   });
 
-  for (const imp of [MILD, HARSH]) {
+  for (const imp of [MILD, LOSSY, HARSH]) {
     describe(`${imp.name}: ${imp.delayMs} ms +- ${imp.jitterMs} ms, ${imp.lossPct} % loss${imp.remark ? ', DSCP re-marked to 0 on the caller leg' : ''}`, () => {
       it('both calls succeed through the proxy and every caller packet the relay received is accounted for', () => {
         const r = runs.get(imp.name)!;
@@ -183,6 +190,20 @@ describe.skipIf(skip !== null)(`an impaired caller leg through voipready proxy, 
           expect(summary.get('jitter')).toBe('pass');
           expect(summary.get('dscp')).toBe('pass');
           expect(r.report.verdict).toBe('pass');
+        });
+      } else if (imp.name === 'lossy') {
+        it('the same delay with loss above 3 % fails on loss alone: LOSS_HIGH on the caller streams, jitter and DSCP pass', () => {
+          const r = runs.get(imp.name)!;
+          const g711 = fromCaller(r).filter((s) => s.payloadType === 8);
+          for (const s of g711) expect(s.lossPercent).toBeGreaterThan(3);
+          const findings = (r.report.findings as any[]).filter((f) => g711.some((s) => s.id === f.streamId));
+          expect(findings.filter((f) => f.code === 'LOSS_HIGH' && f.severity === 'fail')).toHaveLength(CALLS);
+          expect(findings.filter((f) => f.code.startsWith('JITTER') || f.code.startsWith('DSCP'))).toEqual([]);
+          const summary = new Map((r.report.summary as any[]).map((c) => [c.criterion, c.verdict]));
+          expect(summary.get('loss')).toBe('fail');
+          expect(summary.get('jitter')).toBe('pass');
+          expect(summary.get('dscp')).toBe('pass');
+          expect(r.report.verdict).toBe('fail');
         });
       } else {
         it('fails, naming loss and jitter for the impaired caller streams', () => {

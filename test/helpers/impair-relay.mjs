@@ -13,7 +13,8 @@
  * mangle OUTPUT (DSCP marking or re-marking is done there with iptables: Node's dgram can neither read
  * nor set IP TOS).
  *
- * Impairments, all drawn from one mulberry32 PRNG seeded by --seed, in the order packets arrive:
+ * Impairments, drawn per stream from its own mulberry32 PRNG (seeded by --seed, the source port and the
+ * SSRC), so a stream gets the same drops and delays whatever the other streams do:
  * - delay: each packet is held --delay-ms plus a jitter draw: uniform in +- --jitter-ms, or normal with
  *   sigma --jitter-ms (--dist normal), never below 0. Per-packet delay reorders packets when two draws
  *   differ by more than the packet spacing; --reorder-pct additionally holds that share of packets
@@ -28,7 +29,8 @@
  * truth goes to --truth FILE as JSON on SIGTERM/SIGINT or after --max-seconds (and, without --truth, as
  * one {"truth":[...]} line on stdout without the per-packet list); then the relay exits. Memory is
  * bounded: at most MAX_STREAMS streams and MAX_RECORDS forwarded records per stream are kept (the
- * counters go on; `truncated` says so), and at most MAX_HELD packets wait in the delay line.
+ * counters go on; `truncated` says so; packets of further streams are not relayed), and at most MAX_HELD
+ * packets wait in the delay line.
  *
  * Prints one JSON line {"ready":true,...} once every socket listens.
  */
@@ -52,7 +54,6 @@ const reorderPct = Number(args['reorder-pct'] ?? 0);
 const reorderMs = Number(args['reorder-ms'] ?? 0);
 const pt = Number(args.pt ?? 8);
 const seed = Number(args.seed ?? 1);
-const rand = mulberry32(seed);
 const maxSeconds = Number(args['max-seconds'] ?? 60);
 const truthFile = args.truth;
 if (dist !== 'uniform' && dist !== 'normal') {
@@ -105,7 +106,7 @@ function relay(msg, port, toPort) {
     s.droppedSeqs.push(seq);
     return;
   }
-  const hold = holdMs();
+  const hold = holdMs(s.rand);
   if (hold <= 0) {
     forward(s, port, toPort, msg, seq);
   } else if (held >= MAX_HELD) {
@@ -124,22 +125,22 @@ function drops(s) {
   let drop = false;
   if (every > 0) {
     if (s.phase === null) {
-      s.phase = 1 + Math.floor(rand() * (every - 1));
+      s.phase = 1 + Math.floor(s.rand() * (every - 1));
     }
     drop = s.seen % every === s.phase;
   }
   s.seen++;
-  if (lossPct > 0 && rand() * 100 < lossPct) {
+  if (lossPct > 0 && s.rand() * 100 < lossPct) {
     drop = true;
   }
   return drop;
 }
 
 /** how long to hold one packet: delay + jitter draw (+ the reorder hold for some), never negative */
-function holdMs() {
+function holdMs(rand) {
   let d = delayMs;
   if (jitterMs > 0) {
-    d += dist === 'normal' ? jitterMs * gaussian() : jitterMs * (2 * rand() - 1);
+    d += dist === 'normal' ? jitterMs * gaussian(rand) : jitterMs * (2 * rand() - 1);
   }
   if (reorderPct > 0 && rand() * 100 < reorderPct) {
     d += reorderMs;
@@ -170,7 +171,8 @@ function stream(port, ssrc, payloadType) {
       return null;
     }
     s = { srcPort: port, ssrc: `0x${ssrc.toString(16).padStart(8, '0')}`, payloadType, phase: null, seen: 0, received: 0,
-      forwarded: 0, firstSeq: null, lastSeq: null, droppedSeqs: [], echoes: 0, sent: [], truncated: false };
+      forwarded: 0, firstSeq: null, lastSeq: null, droppedSeqs: [], echoes: 0, sent: [], truncated: false,
+      rand: mulberry32((seed ^ Math.imul(port, 0x9e3779b1) ^ ssrc) >>> 0) };
     streams.set(key, s);
   }
   return s;
@@ -212,7 +214,7 @@ function finish() {
     return;
   }
   finished = true;
-  const truth = [...streams.values()].map(({ seen, ...rest }) => rest);
+  const truth = [...streams.values()].map(({ seen, rand, ...rest }) => rest);
   if (truthFile !== undefined) {
     writeFileSync(truthFile, JSON.stringify({ truth, stillHeld: held, heldDropped }));
     out({ truthWritten: truthFile, streams: truth.length, stillHeld: held, heldDropped });
@@ -259,8 +261,8 @@ function parseArgs(argv) {
   return o;
 }
 
-/** a standard normal draw (Box-Muller) from the seeded PRNG */
-function gaussian() {
+/** a standard normal draw (Box-Muller) from a seeded PRNG */
+function gaussian(rand) {
   const u = 1 - rand();
   const v = rand();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
