@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   E_CONFIG: { exit: 5, summary: 'the config file cannot be read or has an invalid value' },
   E_LISTEN: { exit: 6, summary: 'a server (HTTP, alg-echo, STUN) cannot listen on the requested address' },
   E_NETWORK: { exit: 7, summary: 'alg-check or nat-check: the test server cannot be reached or does not answer' },
+  E_OUTPUT: { exit: 8, summary: 'an output file (--html, --openmetrics, --report, --truth) cannot be written' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -39,6 +40,24 @@ export class VoipreadyError extends Error {
   get exitCode(): number {
     return ERROR_CATALOGUE[this.code].exit;
   }
+}
+
+/** why a file could not be written, in words ("its directory does not exist"), then Node's own text */
+export function writeFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const words: Record<string, string> = {
+    ENOENT: 'its directory does not exist', EACCES: 'permission denied', EPERM: 'permission denied',
+    EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory', EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded',
+  };
+  const why = e?.code !== undefined ? words[e.code] : undefined;
+  const text = err instanceof Error ? err.message : String(err);
+  return why === undefined ? text : `${why} (${text})`;
+}
+
+/** E_OUTPUT naming the file and which output it is ("the HTML report (--html)") */
+export function outputError(path: string, what: string, err: unknown): VoipreadyError {
+  return new VoipreadyError('E_OUTPUT', `cannot write ${what}: ${writeFailure(err)}`, { file: path });
 }
 
 function formatMessage(message: string, place: ErrorPlace): string {

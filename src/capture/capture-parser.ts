@@ -124,7 +124,16 @@ export class CaptureParser {
     this.chunkBase += chunk.length;
   }
 
-  end(): ReaderSummary {
+  /**
+   * the summary of what was fed; `interrupted`: the reader stopped on purpose (SIGINT/SIGTERM) between
+   * two chunks, so a unit cut at that point is ours, not the file's: dropped without a truncation error
+   */
+  end(opts: { interrupted?: boolean } = {}): ReaderSummary {
+    if (opts.interrupted === true && this.error === undefined) {
+      if (this.bytes === 0) this.fail('E_CAPTURE_FORMAT', 'stopped before any capture data was read', 0, false);
+      this.bytes -= this.carryLen;
+      this.carryLen = 0;
+    }
     if (this.error === undefined && this.carryLen > 0) {
       const what = this.fmt === Fmt.Pcapng ? 'block' : this.fmt === Fmt.Pcap && this.headerDone ? 'record' : 'file header';
       this.fail('E_CAPTURE_TRUNCATED', `file ends inside a ${what} (${this.carryLen} bytes of it present)`, this.carryOffset, true);

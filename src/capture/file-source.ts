@@ -3,7 +3,8 @@
  * promise or stream machinery per chunk, memory flat whatever the file size), a readable stream
  * (stdin "-", pipes), and an async iterator of record copies for replay pacing.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, open, openSync, readSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { VoipreadyError } from '../errors.js';
 import { CaptureParser, type ReaderSummary } from './capture-parser.js';
 import { copyRecord, type CaptureRecord, type PcapRunTaker, type RecordListener } from './record.js';
@@ -23,6 +24,10 @@ export interface ReadOptions {
   pcapRuns?: PcapRunTaker;
   /** called after each chunk with the bytes read so far and the file size */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** readCaptureStream: stop reading when this aborts (SIGINT/SIGTERM) and resolve with what was read */
+  signal?: AbortSignal;
+  /** readCaptureFileUntil: bytes between two turns of the event loop (default YIELD_EVERY_BYTES) */
+  yieldEveryBytes?: number;
 }
 
 /**
@@ -32,42 +37,108 @@ export interface ReadOptions {
  * Exceptions thrown by onRecord itself propagate (after the file is closed).
  */
 export function readCaptureFile(path: string, onRecord: RecordListener, opts: ReadOptions = {}): ReaderSummary {
+  const opened = openCapture(path);
+  if ('error' in opened) return opened;
+  const reader = new ChunkedFileReader(path, opened, onRecord, opts);
+  try {
+    while (reader.step()) { /* one chunk per step */ }
+  } finally {
+    closeSync(opened.fd);
+  }
+  return reader.end(false);
+}
+
+/**
+ * The same, giving the event loop a turn every YIELD_EVERY_BYTES so that a stop signal is seen: when
+ * `signal` aborts (SIGINT/SIGTERM), reading stops between two chunks and the summary covers what
+ * was read (a record cut by the stop is dropped, not reported as a truncated file).
+ */
+export async function readCaptureFileUntil(path: string, onRecord: RecordListener, signal: AbortSignal, opts: ReadOptions = {}): Promise<ReaderSummary> {
+  const opened = openCapture(path);
+  if ('error' in opened) return opened;
+  const reader = new ChunkedFileReader(path, opened, onRecord, opts);
+  let interrupted = false;
+  try {
+    for (let sinceYield = 0; reader.step();) {
+      sinceYield += reader.lastRead;
+      if (sinceYield < (opts.yieldEveryBytes ?? YIELD_EVERY_BYTES)) continue;
+      sinceYield = 0;
+      await new Promise<void>((r) => setImmediate(r));
+      if (signal.aborted) {
+        interrupted = true;
+        break;
+      }
+    }
+  } finally {
+    closeSync(opened.fd);
+  }
+  // a signal after the last turn: the file was read to its end, and its own end (even a cut record) is reported
+  return reader.end(interrupted);
+}
+
+/** 16 MiB: a turn of the event loop per 16 chunks costs nothing measurable and answers Ctrl-C within ~10 ms */
+const YIELD_EVERY_BYTES = 16 * 1024 * 1024;
+
+interface OpenedCapture { fd: number; size: number }
+
+/** opens a capture file; a directory or an unopenable path is the summary of a failed read */
+function openCapture(path: string): OpenedCapture | (ReaderSummary & { error: VoipreadyError }) {
   let fd: number;
-  let total: number;
   try {
     fd = openSync(path, 'r');
   } catch (e) {
     return openFailure(path, e);
   }
-  const parser = new CaptureParser(path, onRecord, opts.pcapRuns);
   try {
-    total = fstatSync(fd).size;
-    const buf = opts.buffer ?? Buffer.allocUnsafe(Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
-    let read = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n <= 0) {
-        break;
-      }
-      read += n;
-      // the parser keeps no view into buf after feed() returns: reusing buf is safe
-      parser.feed(n === buf.length ? buf : buf.subarray(0, n));
-      opts.onProgress?.(read, total);
-      if (parser.failed) {
-        break;
-      }
+    const st = fstatSync(fd);
+    if (st.isDirectory()) {
+      closeSync(fd);
+      return failure(path, 'is a directory, not a capture file');
     }
+    return { fd, size: st.size };
   } catch (e) {
-    if (!isFsError(e)) {
-      throw e;
-    }
-    const s = parser.end();
-    s.error ??= new VoipreadyError('E_FILE_OPEN', `read failed: ${(e as Error).message}`, { file: path });
-    return s;
-  } finally {
     closeSync(fd);
+    return openFailure(path, e);
   }
-  return parser.end();
+}
+
+/** one file read chunk by chunk into one reused buffer (the loop of both readers above) */
+class ChunkedFileReader {
+  private readonly parser: CaptureParser;
+  private readonly buf: Buffer;
+  private read = 0;
+  private readError: VoipreadyError | null = null;
+  lastRead = 0;
+
+  constructor(private readonly path: string, private readonly file: OpenedCapture, onRecord: RecordListener, private readonly opts: ReadOptions) {
+    this.parser = new CaptureParser(path, onRecord, opts.pcapRuns);
+    this.buf = opts.buffer ?? Buffer.allocUnsafe(Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  }
+
+  /** reads and parses one chunk; false at the end of the file, on a read error or once the parser failed */
+  step(): boolean {
+    let n: number;
+    try {
+      n = readSync(this.file.fd, this.buf, 0, this.buf.length, null);
+    } catch (e) {
+      if (!isFsError(e)) throw e;
+      this.readError = new VoipreadyError('E_FILE_OPEN', `read failed: ${(e as Error).message}`, { file: this.path });
+      return false;
+    }
+    this.lastRead = n;
+    if (n <= 0) return false;
+    this.read += n;
+    // the parser keeps no view into buf after feed() returns: reusing buf is safe
+    this.parser.feed(n === this.buf.length ? this.buf : this.buf.subarray(0, n));
+    this.opts.onProgress?.(this.read, this.file.size);
+    return !this.parser.failed;
+  }
+
+  end(interrupted: boolean): ReaderSummary {
+    const s = this.parser.end({ interrupted });
+    if (this.readError !== null) s.error ??= this.readError;
+    return s;
+  }
 }
 
 /**
@@ -81,7 +152,7 @@ export function readCaptureStream(stream: NodeJS.ReadableStream, name: string, o
     const into = opts.buffer;
     let settled = false;
     /** streamErr: the stream failed (a read error: reported in the summary); else err is a listener's throw */
-    const finish = (err?: unknown, streamErr = false): void => {
+    const finish = (err?: unknown, streamErr = false, interrupted = false): void => {
       if (settled) {
         return;
       }
@@ -89,11 +160,12 @@ export function readCaptureStream(stream: NodeJS.ReadableStream, name: string, o
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('error', onError);
+      opts.signal?.removeEventListener('abort', onAbort);
       if (err !== undefined && !streamErr) {
         reject(err);
         return;
       }
-      const s = parser.end();
+      const s = parser.end({ interrupted });
       if (err !== undefined && s.error === undefined) {
         s.error = new VoipreadyError('E_FILE_OPEN', `read failed: ${(err as Error).message}`, { file: name });
       }
@@ -117,10 +189,38 @@ export function readCaptureStream(stream: NodeJS.ReadableStream, name: string, o
     };
     const onEnd = (): void => finish();
     const onError = (e: unknown): void => finish(e instanceof Error ? e : new Error(String(e)), true);
+    // a stop signal: no more reading (paused, so that the process can end while the writer still writes)
+    const onAbort = (): void => {
+      stream.pause();
+      finish(undefined, false, true);
+    };
+    if (opts.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
   });
+}
+
+/**
+ * A named pipe given as the capture (`mkfifo`, or `<(tcpdump -w -)` whose /dev/fd/N is one) as a
+ * stream, read like stdin: a synchronous read of a pipe would block the whole process until data
+ * came, so Ctrl-C could not be answered. Null for anything that is not a FIFO (regular files are
+ * read by readCaptureFile). The open waits, off the main thread, for a writer, as `tcpdump -r` does.
+ */
+export async function openNamedPipe(path: string): Promise<NodeJS.ReadableStream | null> {
+  let fifo = false;
+  try {
+    fifo = statSync(path).isFIFO();
+  } catch {
+    return null; // the file reader names the problem
+  }
+  if (!fifo) return null;
+  const fd = await new Promise<number>((resolve, reject) => open(path, 'r', (err, n) => (err === null ? resolve(n) : reject(err))));
+  return new Socket({ fd, readable: true, writable: false });
 }
 
 /**
@@ -140,38 +240,33 @@ export function iterateCapture(path: string, opts: { chunkSize?: number } = {}):
 }
 
 async function* generate(path: string, chunkSize: number, holder: { summary: ReaderSummary | undefined }): AsyncGenerator<CaptureRecord, ReaderSummary, undefined> {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    holder.summary = openFailure(path, e);
+  const opened = openCapture(path);
+  if ('error' in opened) {
+    holder.summary = opened;
     return holder.summary;
   }
   const pending: CaptureRecord[] = [];
-  const parser = new CaptureParser(path, (r) => pending.push(copyRecord(r)));
-  const buf = Buffer.allocUnsafe(chunkSize);
+  const reader = new ChunkedFileReader(path, opened, (r) => pending.push(copyRecord(r)), { chunkSize });
   try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n > 0) {
-        parser.feed(buf.subarray(0, n));
-      }
+    for (let more = true; more;) {
+      more = reader.step();
       while (pending.length > 0) {
         yield pending.shift() as CaptureRecord;
       }
-      if (n <= 0 || parser.failed) {
-        break;
-      }
     }
   } finally {
-    closeSync(fd);
+    closeSync(opened.fd);
   }
-  holder.summary = parser.end();
+  holder.summary = reader.end(false);
   return holder.summary;
 }
 
-function openFailure(path: string, e: unknown): ReaderSummary {
+function openFailure(path: string, e: unknown): ReaderSummary & { error: VoipreadyError } {
   const msg = e instanceof Error ? e.message : String(e);
+  return failure(path, `cannot open: ${msg}`);
+}
+
+function failure(path: string, message: string): ReaderSummary & { error: VoipreadyError } {
   return {
     file: path,
     format: 'unknown',
@@ -179,7 +274,7 @@ function openFailure(path: string, e: unknown): ReaderSummary {
     bytes: 0,
     linkTypes: [],
     oversized: 0,
-    error: new VoipreadyError('E_FILE_OPEN', `cannot open: ${msg}`, { file: path }),
+    error: new VoipreadyError('E_FILE_OPEN', message, { file: path }),
   };
 }
 

@@ -5,16 +5,17 @@
  * head against the one received (inbound), and names the box where the pattern allows.
  * Exit 0: no rewriting seen; 1: SIP ALG found; 7 (E_NETWORK): the echo did not answer.
  */
-import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { AlgCheckRun } from '../alg-test/check-report.js';
 import { toJson } from '../outputs/json.js';
 import type { Command } from 'commander';
+import { writeOutputFile } from './write-output.js';
 import { runCheck, NetworkError } from '../alg-test/check-client.js';
 import { natCheck, withLocal, type NatCheckResult } from '../alg-test/nat-check.js';
 import { summarise, type CheckResult } from '../detect/alg-active/analyse.js';
 import { formatChanges } from '../detect/alg-active/sip-text.js';
 import { VoipreadyError } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import { exitCodeOf } from './command.js';
 import { localAddresses } from './nat-check.js';
 
@@ -64,7 +65,7 @@ export function register(program: Command): void {
     .option('--local-port <port>', 'local SIP port (a phone uses 5060; 0 for any)', '5060')
     .option('--advertise <ip>', 'address to write into the messages (default: this end of the socket)')
     .option('--stun <host:port>', 'also ask this STUN server for the public mapping (NAT awareness)')
-    .option('--timeout <ms>', 'per message', '3000')
+    .option('--timeout <duration>', 'per message (plain number: ms; or 3s)', '3000')
     .option('--json', 'one JSON object')
     .option('--report <file>', 'also write the result as the analysis report JSON (findings SIP_ALG_REWRITE / NAT_PRIVATE_ADDRESS_IN_SIP with the rewritten lines)')
     .option('--html <file>', 'also write it as the HTML report, with what to do about each finding')
@@ -73,8 +74,8 @@ export function register(program: Command): void {
       if (o.transport !== 'udp' && o.transport !== 'tcp') throw new VoipreadyError('E_USAGE', `--transport "${o.transport}": udp or tcp`);
       if (o.advertise !== undefined && isIP(o.advertise) === 0) throw new VoipreadyError('E_USAGE', `--advertise "${o.advertise}": an IP address`);
       const localPort = Number(o.localPort);
-      const timeoutMs = Number(o.timeout);
-      if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535 || !(timeoutMs > 0)) throw new VoipreadyError('E_USAGE', 'bad --local-port or --timeout');
+      const timeoutMs = durationOption(o.timeout, '--timeout', { plain: 'ms' });
+      if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535) throw new VoipreadyError('E_USAGE', `--local-port "${o.localPort}" must be a port number 0..65535`);
       const started = Date.now();
       let run;
       try {
@@ -106,16 +107,9 @@ async function writeReports(o: Opts, run: AlgCheckRun): Promise<void> {
   const { algCheckReport } = await import('../alg-test/check-report.js');
   const { loadSettings } = await import('../config/load-settings.js');
   const report = algCheckReport(run, loadSettings({}));
-  const write = (file: string, text: string): void => {
-    try {
-      writeFileSync(file, text);
-    } catch (err) {
-      throw new VoipreadyError('E_FILE_OPEN', `cannot write the report: ${(err as Error).message}`, { file });
-    }
-  };
-  if (o.report !== undefined) write(o.report, `${toJson(report, { series: false })}\n`);
+  if (o.report !== undefined) writeOutputFile(o.report, `${toJson(report, { series: false })}\n`, 'the report (--report)');
   if (o.html !== undefined) {
     const { renderHtmlReport } = await import('../outputs/html/render.js');
-    write(o.html, renderHtmlReport(report));
+    writeOutputFile(o.html, renderHtmlReport(report), 'the HTML report (--html)');
   }
 }

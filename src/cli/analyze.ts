@@ -3,19 +3,21 @@
  * analyse it, and print the verdict as a terminal report or JSON; optionally write an HTML report
  * and an OpenMetrics file for backfilling Prometheus.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ERROR_CATALOGUE, VoipreadyError, type ErrorCode } from '../errors.js';
 import type { AnalysisReport, TwoPointStream } from '../model/report.js';
+import type { HtmlOptions } from '../outputs/html/heading.js';
 import type { AnalysisListener } from '../pipeline/events.js';
 import { analyzeSource } from '../pipeline/analyze-source.js';
-import { toJson } from '../outputs/json.js';
+import { errorJson, toJson } from '../outputs/json.js';
 import { renderText } from '../outputs/text-report.js';
 import { addSharedOptions, serveConfigFrom, settingsFromOptions, twoPointFromOptions, type ServeConfig, type ServeOptionValues, type SettingsCliOptions, type TwoPointCliOptions, type TwoPointConfig } from '../config/options/index.js';
-import { waitForShutdown } from '../config/shutdown.js';
+import { stopOnSignal, waitForShutdown } from '../config/shutdown.js';
+import { durationOption } from '../config/duration.js';
 import { exitCodeOf } from './command.js';
 import { exitCodeForVerdict } from './exit.js';
 import { progressBar } from './progress.js';
+import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
 import type { LiveView } from '../pipeline/events.js';
 import type { Registry } from 'prom-client';
 import type { OneWayDelaySample } from '../outputs/prometheus/metrics.js';
@@ -25,6 +27,8 @@ interface AnalyzeOptions extends SettingsCliOptions, ServeOptionValues, TwoPoint
   linger?: string;
   json?: boolean;
   html?: string;
+  title?: string;
+  customer?: string;
   openmetrics?: string;
   series?: boolean;
   strict?: boolean;
@@ -39,32 +43,37 @@ export function register(program: Command): void {
     .argument('<capture>', 'capture file (pcap or pcapng), or - for standard input')
     .option('--json', 'print the report as one JSON object (documented in the README)')
     .option('--html <file>', 'also write a self-contained HTML report to <file>')
+    .option('--title <text>', 'with --html: the report\'s title (default "VoIP-Ready report: <capture file name>")')
+    .option('--customer <name>', 'with --html: the customer the report is for (shown with the config\'s site)')
     .option('--openmetrics <file>', 'also write timestamped OpenMetrics samples for promtool backfill')
     .option('--series', 'include per-stream time series in --json')
     .option('--strict', 'exit 2 when the verdict is warn')
     .option('--no-color', 'no ANSI colours in the terminal report')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--serve', 'afterwards keep serving /metrics and /api for this capture until Ctrl-C')
-    .option('--linger <seconds>', 'with --serve: stop serving after this many seconds');
+    .option('--linger <duration>', 'with --serve: stop serving after this long (seconds, or 30s, 5m, 1h)');
   addSharedOptions(cmd, 'twoPoint', 'serve', 'settings').action(exitCodeOf(analyzeCommand));
 }
 
 async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<number> {
   const settings = settingsFromOptions(opts);
   const twoPoint = twoPointFromOptions(opts, capture);
+  if (opts.html === undefined && (opts.title !== undefined || opts.customer !== undefined)) throw new VoipreadyError('E_USAGE', '--title and --customer go with --html FILE');
+  // checked before the analysis, which may take minutes
+  const lingerSeconds = opts.linger === undefined ? null : durationOption(opts.linger, '--linger', { zero: true }) / 1000;
+  const serveCfg = opts.serve === true ? serveConfigFrom(opts) : null;
   const listeners: AnalysisListener[] = [];
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Array<{ close(): Promise<void>; discard(): void }> = [];
   if (opts.openmetrics !== undefined) {
     const { createOpenMetricsWriter } = await import('../outputs/openmetrics.js');
     const w = createOpenMetricsWriter(opts.openmetrics, settings);
     listeners.push(w.listener);
-    closers.push(w.close);
+    closers.push(w);
   }
   let registry: Registry | null = null;
   let observeDelay: ((o: OneWayDelaySample) => void) | null = null;
   let view: LiveView | null = null;
   let attach: ((v: LiveView) => void) | null = null;
-  const serveCfg = opts.serve === true ? serveConfigFrom(opts) : null;
   if (serveCfg !== null) {
     const { createMetrics } = await import('../outputs/prometheus/metrics.js');
     const metrics = createMetrics({ settings, defaultMetrics: true, ...(serveCfg.localNetworks ? { localNetworks: serveCfg.localNetworks } : {}) });
@@ -75,34 +84,54 @@ async function analyzeCommand(capture: string, opts: AnalyzeOptions): Promise<nu
   }
   const showProgress = opts.progress !== false && process.stderr.isTTY === true && capture !== '-';
   const bar = showProgress ? progressBar(process.stderr) : null;
-  let report = await analyzeSource(capture, {
-    settings,
-    listeners,
-    series: opts.series === true || opts.html !== undefined,
-    ...(bar ? { onProgress: bar.update } : {}),
-    ...(attach !== null ? { onAnalyzer: (a: { view: LiveView }) => { view = a.view; attach?.(a.view); } } : {}),
-  });
-  bar?.done();
-  for (const close of closers) await close();
-  if (twoPoint !== null && !(report.input.error !== null && report.input.packets === 0)) report = await addTwoPoint(capture, report, twoPoint, settings, observeDelay);
-  if (opts.html !== undefined) await writeHtml(opts.html, report);
-  const unreadable = report.input.error !== null && report.input.packets === 0;
-  if (unreadable && opts.json !== true) {
-    process.stderr.write(`voipready: ${report.input.error!.message}\n`);
-    return 4;
+  const stop = stopOnSignal();
+  let report: AnalysisReport;
+  try {
+    report = await analyzeSource(capture, {
+      settings,
+      listeners,
+      series: opts.series === true || opts.html !== undefined,
+      signal: stop.signal,
+      ...(bar ? { onProgress: bar.update } : {}),
+      ...(attach !== null ? { onAnalyzer: (a: { view: LiveView }) => { view = a.view; attach?.(a.view); } } : {}),
+    });
+  } finally {
+    stop.dispose();
   }
+  bar?.done();
+  if (stop.signal.aborted) {
+    const why = stop.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+    report = { ...report, input: { ...report.input, stoppedBy: why } };
+    process.stderr.write(`voipready: ${why}: stopped reading after ${report.input.packets} packets; the report covers what was read\n`);
+  }
+  const unreadable = report.input.error !== null && report.input.packets === 0;
+  if (unreadable) {
+    for (const c of closers) c.discard(); // no metrics file for a capture that could not be read
+    return unreadableInput(report, opts.json === true);
+  }
+  const failed: VoipreadyError[] = [];
+  for (const c of closers) await keepOutputError(failed, () => c.close());
+  if (twoPoint !== null) report = await addTwoPoint(capture, report, twoPoint, settings, observeDelay);
+  const html = opts.html;
+  const htmlOpts = { ...(opts.title !== undefined ? { title: opts.title } : {}), ...(opts.customer !== undefined ? { customer: opts.customer } : {}), site: settings.site };
+  if (html !== undefined) await keepOutputError(failed, () => writeHtml(html, report, htmlOpts));
   if (opts.json === true) {
     process.stdout.write(toJson(report, { series: opts.series === true }) + '\n');
   } else {
     process.stdout.write(renderText(report, { color: opts.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   }
-  if (serveCfg !== null && registry !== null) await serveAfterwards(serveCfg, registry, view, report, opts.linger);
-  if (unreadable) {
-    process.stderr.write(`voipready: ${report.input.error!.message}\n`);
-    return 4;
-  }
+  if (serveCfg !== null && registry !== null) await serveAfterwards(serveCfg, registry, view, report, lingerSeconds);
   if (report.input.error !== null) process.stderr.write(`voipready: warning: ${report.input.error.message}\n`);
-  return exitCodeForVerdict(report.verdict, opts.strict === true);
+  return reportOutputErrors(failed, exitCodeForVerdict(report.verdict, opts.strict === true));
+}
+
+/** nothing could be read: exit 4 with the reason; --json carries the error, not a verdict */
+function unreadableInput(report: AnalysisReport, json: boolean): number {
+  const code = report.input.error!.code;
+  const exit = Object.hasOwn(ERROR_CATALOGUE, code) ? ERROR_CATALOGUE[code as ErrorCode].exit : ERROR_CATALOGUE.E_FILE_OPEN.exit;
+  if (json) process.stdout.write(errorJson(report, exit) + '\n');
+  process.stderr.write(`voipready: ${report.input.error!.message}\n`);
+  return exit;
 }
 
 /** --peer: analyse the peer capture (for its stream ids), match the two, grade the result */
@@ -125,19 +154,13 @@ async function addTwoPoint(capture: string, report: AnalysisReport, cfg: TwoPoin
   return withTwoPoint(report, tp);
 }
 
-async function writeHtml(path: string, report: AnalysisReport): Promise<void> {
+async function writeHtml(path: string, report: AnalysisReport, opts: HtmlOptions): Promise<void> {
   const { renderHtmlReport } = await import('../outputs/html/render.js');
-  try {
-    writeFileSync(path, renderHtmlReport(report));
-  } catch (err) {
-    throw new VoipreadyError('E_FILE_OPEN', `cannot write the HTML report: ${(err as Error).message}`, { file: path });
-  }
+  writeOutputFile(path, renderHtmlReport(report, opts), 'the HTML report (--html)');
 }
 
-async function serveAfterwards(cfg: ServeConfig, registry: Registry, view: LiveView | null, report: AnalysisReport, linger: string | undefined): Promise<void> {
+async function serveAfterwards(cfg: ServeConfig, registry: Registry, view: LiveView | null, report: AnalysisReport, seconds: number | null): Promise<void> {
   const { startServer } = await import('../outputs/server/server.js');
-  const seconds = linger === undefined ? null : Number(linger);
-  if (seconds !== null && !(seconds >= 0)) throw new VoipreadyError('E_USAGE', `--linger "${linger}" must be a number of seconds >= 0`);
   const server = await startServer({ registry, view: () => view, report: () => report, listen: cfg.listen, ...(cfg.auth ? { auth: cfg.auth } : {}) });
   process.stderr.write(`voipready: serving http://${server.address}/metrics and /api (Ctrl-C to stop)\n`);
   await waitForShutdown(seconds);

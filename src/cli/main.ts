@@ -15,7 +15,7 @@ export async function run(argv: string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', '\nExit codes: 0 pass (or warn), 1 fail (alg-check: SIP ALG found), 2 warn with --strict, 3 usage, 4 capture input, 5 config, 6 cannot listen, 7 test server unreachable.\nExample: voipready analyze capture.pcapng --profile starface --html report.html')
+    .addHelpText('after', '\nExit codes: 0 pass (or warn), 1 fail (alg-check: SIP ALG found), 2 warn with --strict, 3 usage, 4 capture input, 5 config, 6 cannot listen, 7 test server unreachable, 8 an output file cannot be written.\nExample: voipready analyze capture.pcapng --profile starface --html report.html')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   await registerCommands(program, argv[2]);
   try {

@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
 import { readCaptureStream } from '../capture/file-source.js';
 import { startHepCollector, type HepCollector } from '../capture/sources/hep.js';
 import { startInterfaceCapture, type InterfaceCapture, type InterfaceDrops } from '../capture/sources/interface.js';
@@ -17,7 +18,8 @@ import {
   type CaptureConfig, type CaptureOptionValues, type HepConfig, type HepOptionValues, type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
 } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
-import { VoipreadyError } from '../errors.js';
+import { VoipreadyError, writeFailure } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import type { AnalysisReport, Finding } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createCaptureMetrics } from '../outputs/prometheus/capture-metrics.js';
@@ -43,7 +45,7 @@ export function register(program: Command): void {
     .description('monitor live traffic (HEP, an interface, or a pcap stream on stdin) and serve /metrics, /healthz and /api until stopped')
     .argument('[source]', '"-": a live pcap/pcapng stream on stdin (tcpdump -U -w - | voipready monitor -)')
     .option('--report <file>', 'write the report of the run so far to this file as JSON: on SIGUSR1, every --report-interval, and when it stops')
-    .option('--report-interval <seconds>', 'with --report: also write it this often')
+    .option('--report-interval <duration>', 'with --report: also write it this often (seconds, or 30s, 5m, 1h)')
     .option('--json', 'print the final report as JSON instead of text');
   addSharedOptions(cmd, 'hep', 'capture', 'serve', 'settings', 'remoteWrite').action(exitCodeOf(runMonitor));
 }
@@ -116,10 +118,12 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     await pusher?.stop();
     await server.close();
   }
-  if (opts.report !== undefined) writeFileSync(opts.report, toJson(finalReport, { series: false }) + '\n');
+  const failed: VoipreadyError[] = [];
+  const reportFile = opts.report;
+  if (reportFile !== undefined) await keepOutputError(failed, () => writeOutputFile(reportFile, toJson(finalReport, { series: false }) + '\n', 'the report (--report)'));
   if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
   else process.stdout.write(renderText(finalReport, { color: false }));
-  return health.captureExit !== null && health.captureExit !== 0 ? 4 : 0;
+  return reportOutputErrors(failed, health.captureExit !== null && health.captureExit !== 0 ? 4 : 0);
 }
 
 /** --report FILE written on SIGUSR1 and every --report-interval seconds (the run so far); returns the stop */
@@ -133,15 +137,14 @@ function startReportWriter(opts: MonitorOptions, analyzer: Analyzer): () => void
     try {
       writeFileSync(file, toJson(analyzer.view.report(), { series: false }) + '\n');
     } catch (err) {
-      process.stderr.write(`voipready: cannot write --report ${file}: ${(err as Error).message}\n`);
+      // a periodic write may fail for a while (a full disk): said, and the run goes on
+      process.stderr.write(`voipready: ${file}: cannot write the report (--report): ${writeFailure(err)}\n`);
     }
   };
   const off = onReportSignal(write);
   let timer: NodeJS.Timeout | null = null;
   if (opts.reportInterval !== undefined) {
-    const s = Number(opts.reportInterval);
-    if (!Number.isFinite(s) || s <= 0) throw new VoipreadyError('E_USAGE', `--report-interval "${opts.reportInterval}" must be a number of seconds above zero`);
-    timer = setInterval(write, s * 1000);
+    timer = setInterval(write, durationOption(opts.reportInterval, '--report-interval'));
     timer.unref();
   }
   return () => {

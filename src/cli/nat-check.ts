@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { natCheck, withLocal, type NatCheckResult } from '../alg-test/nat-check.js';
 import { VoipreadyError } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import { exitCodeOf } from './command.js';
 
 interface Opts { stun: string[]; lifetime?: string; timeout: string; json?: boolean }
@@ -31,14 +32,12 @@ export function register(program: Command): void {
     .command('nat-check')
     .description('STUN: the public address and port of this host, mapping behaviour, binding lifetime')
     .requiredOption('--stun <host:port>', 'STUN server (repeat for a second destination)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--lifetime <seconds>', 'also test whether the binding survives this idle time')
-    .option('--timeout <ms>', 'per request', '2000')
+    .option('--lifetime <duration>', 'also test whether the binding survives this idle time (seconds, or 30s, 5m; at most 1h)')
+    .option('--timeout <duration>', 'per request (plain number: ms; or 2s)', '2000')
     .option('--json', 'one JSON object')
     .action(exitCodeOf(async (o: Opts) => {
-      const timeoutMs = Number(o.timeout);
-      if (!(timeoutMs > 0)) throw new VoipreadyError('E_USAGE', `--timeout "${o.timeout}": milliseconds`);
-      const lifetime = o.lifetime === undefined ? undefined : Number(o.lifetime);
-      if (lifetime !== undefined && !(lifetime > 0 && lifetime <= 3600)) throw new VoipreadyError('E_USAGE', `--lifetime "${o.lifetime}": seconds, 1..3600`);
+      const timeoutMs = durationOption(o.timeout, '--timeout', { plain: 'ms' });
+      const lifetime = o.lifetime === undefined ? undefined : durationOption(o.lifetime, '--lifetime', { maxMs: 3_600_000 }) / 1000;
       const r = withLocal(await natCheck({ servers: o.stun, timeoutMs, ...(lifetime !== undefined ? { lifetimeSeconds: lifetime } : {}) }), '', localAddresses());
       if (r.mapped === null) throw new VoipreadyError('E_NETWORK', `nat-check: ${r.errors.join('; ')}`);
       process.stdout.write(o.json === true ? `${JSON.stringify(r)}\n` : `${natText(r).join('\n')}\n`);

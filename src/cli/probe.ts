@@ -6,10 +6,12 @@
  * runs, and --remote-write pushes the metrics, so a probe can run for days (--duration 0).
  * In these commands --listen is the STAMP address of the reflector; the HTTP server's is --http-listen.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { writeOutputFile } from './write-output.js';
 import { Registry } from 'prom-client';
 import { VoipreadyError } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import type { AnalysisReport } from '../model/report.js';
 import { buildReport } from '../pipeline/build-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
@@ -69,12 +71,9 @@ export function parseDscp(text: string): number {
   return n;
 }
 
-/** "60s", "5m", "2h", "1d", "1500ms", "0" (forever) */
+/** "60s", "5m", "1h30m", "2d", "1500ms", "0" (forever), in ms (src/config/duration.ts) */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (m === null) throw new VoipreadyError('E_USAGE', `--duration "${text}": a number with ms, s, m, h or d (0: until Ctrl-C)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms'];
-  return Number(m[1]) * unit;
+  return durationOption(text, '--duration', { zero: true });
 }
 
 function authKey(opts: ProbeCommonOptions): Uint8Array | null {
@@ -104,7 +103,7 @@ export function register(program: Command): void {
     .description('send a voice-shaped STAMP stream to a reflector and report round trip, one-way delay, jitter, loss and DSCP per direction')
     .requiredOption('--to <host:port>', 'the session-reflector (voipready probe reflect, or any RFC 8762 reflector)')
     .option('--codec <name>', `voice shape: ${Object.keys(PROBE_CODECS).join(', ')}`, 'g711')
-    .option('--duration <time>', 'how long: 60s, 10m, 2d; 0 = until Ctrl-C', '60s')
+    .option('--duration <duration>', 'how long: 60s, 10m, 1h30m, 2d (plain number: seconds); 0 = until Ctrl-C', '60s')
     .option('--dscp <dscp>', 'DSCP to send with and to ask back (ef, af41, cs3, or 0..63)', 'ef')
     .option('--json', 'print the report as one JSON object')
     .option('--html <file>', 'also write the HTML report')
@@ -201,7 +200,7 @@ async function sendCommand(opts: SendOptions): Promise<number> {
   const report = probeReport(stats, settings, true);
   if (opts.html !== undefined) {
     const { renderHtmlReport } = await import('../outputs/html/render.js');
-    writeFileSync(opts.html, renderHtmlReport(report));
+    writeOutputFile(opts.html, renderHtmlReport(report), 'the HTML report (--html)');
   }
   process.stdout.write(opts.json === true ? toJson(report, { series: false }) + '\n' : renderText(report, { color: opts.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   return exitCodeForVerdict(report.verdict, opts.strict === true);

@@ -11,9 +11,11 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
 import { addSharedOptions, parseListen, serveConfigFrom, settingsFromOptions, type SettingsCliOptions } from '../config/options/index.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
-import { VoipreadyError } from '../errors.js';
+import { VoipreadyError, writeFailure } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import type { AnalysisReport, ProxyReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
@@ -77,10 +79,10 @@ export function register(program: Command): void {
     .option('--domain <domain>', 'a SIP domain served besides the upstream\'s host (repeatable)', collect, [])
     .option('--sip-dscp <n>', 'DSCP of forwarded SIP (24 = CS3)', '24')
     .option('--rtp-dscp <n>', 'DSCP of forwarded RTP/RTCP (46 = EF)', '46')
-    .option('--learn-ms <ms>', 'latching window after each offer/answer, then strict source', '3000')
+    .option('--learn-ms <duration>', 'latching window after each offer/answer, then strict source (plain number: ms; or 3s)', '3000')
     .option('--sip-rate-limit <per-second>', 'SIP requests per second accepted from one client address (a burst of twice that); beyond, dropped and counted; 0: no limit', '100')
-    .option('--media-timeout <seconds>', 'an answered call without media for this long is torn down', '60')
-    .option('--grace <seconds>', 'on SIGINT/SIGTERM, how long calls in progress may go on', '5')
+    .option('--media-timeout <duration>', 'an answered call without media for this long is torn down (seconds, or 90s, 2m)', '60')
+    .option('--grace <duration>', 'on SIGINT/SIGTERM, how long calls in progress may go on (seconds, or 30s, 1m)', '5')
     .option('--relay <loop|native|dgram>', 'media relay: loop (native forwarding thread), native (JavaScript on the addon\'s sockets) or dgram', 'loop')
     .option('--relay-priority <realtime|high|normal>', 'scheduling of the loop relay\'s forwarding thread: realtime (SCHED_FIFO 1), high (nice -10) or normal; falls back without the privilege', 'realtime')
     .option('--serve', 'serve /metrics, /healthz and /api while running')
@@ -146,10 +148,10 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const range = portRange(opts.rtpPorts);
   const sipDscp = intOption(opts.sipDscp, '--sip-dscp', 0, 63);
   const rtpDscp = intOption(opts.rtpDscp, '--rtp-dscp', 0, 63);
-  const learnMs = intOption(opts.learnMs, '--learn-ms', 0, 60_000);
+  const learnMs = durationOption(opts.learnMs, '--learn-ms', { plain: 'ms', zero: true, maxMs: 60_000 });
   const requestsPerSecond = intOption(opts.sipRateLimit, '--sip-rate-limit', 0, 1_000_000);
-  const mediaTimeout = intOption(opts.mediaTimeout, '--media-timeout', 1, 86_400);
-  const grace = intOption(opts.grace, '--grace', 0, 3600);
+  const mediaTimeout = durationOption(opts.mediaTimeout, '--media-timeout', { maxMs: 86_400_000 }) / 1000;
+  const grace = durationOption(opts.grace, '--grace', { zero: true, maxMs: 3_600_000 }) / 1000;
   if (opts.relay !== 'loop' && opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be loop, native or dgram`);
   if (!['realtime', 'high', 'normal'].includes(opts.relayPriority)) throw new VoipreadyError('E_USAGE', `--relay-priority "${opts.relayPriority}" must be realtime, high or normal`);
   const settings = settingsFromOptions(opts);
@@ -264,10 +266,12 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     finalReport = { ...analyzer.finish(label), proxy: { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), endedAtShutdown: tornDown } };
     await server?.close();
   }
-  if (opts.report !== undefined) writeReport(opts.report, finalReport);
+  const failed: VoipreadyError[] = [];
+  const report = opts.report;
+  if (report !== undefined) await keepOutputError(failed, () => writeOutputFile(report, toJson(finalReport, { series: false }) + '\n', 'the report (--report)'));
   if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
   else process.stdout.write(renderText(finalReport, { color: false }));
-  return 0;
+  return reportOutputErrors(failed, 0);
 }
 
 function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b: AddedDelay }, listen: string, upstream: string): ProxyReport {
@@ -292,6 +296,6 @@ function writeReport(file: string, report: AnalysisReport): void {
   try {
     writeFileSync(file, toJson(report, { series: false }) + '\n');
   } catch (err) {
-    process.stderr.write(`voipready: cannot write --report ${file}: ${(err as Error).message}\n`);
+    process.stderr.write(`voipready: ${file}: cannot write the report (--report): ${writeFailure(err)}\n`);
   }
 }

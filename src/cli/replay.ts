@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { iterateCapture } from '../capture/file-source.js';
 import type { CaptureRecord, CaptureSummary } from '../capture/record.js';
 import { VoipreadyError } from '../errors.js';
+import { durationOption } from '../config/duration.js';
 import type { AnalysisReport } from '../model/report.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { startServer } from '../outputs/server/server.js';
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     .option('--loop', 'start over at the end, continuing the timeline')
     .option('--keep-timestamps', 'keep the capture\'s own timestamps (default: shift the first packet to now)')
     .option('--exit-after-end', 'stop serving once the capture has been replayed')
-    .option('--linger <seconds>', 'keep serving this long after the end, then stop');
+    .option('--linger <duration>', 'keep serving this long after the end, then stop (seconds, or 30s, 5m, 1h)');
   addSharedOptions(cmd, 'serve', 'settings', 'remoteWrite').action(exitCodeOf(runReplay));
 }
 
@@ -50,6 +51,8 @@ export async function runReplay(capture: string | null, opts: ReplayOptions): Pr
   const linger = parseLinger(opts);
   const serve = serveConfigFrom(opts);
   const settings = settingsFromOptions(opts);
+  // as analyze: a capture that cannot be read at all is an input error (exit 4), before anything is served
+  if (capture !== null) await checkReadable(capture);
   const analyzer = new Analyzer({ file: capture ?? '(none)', settings });
   const metrics = createMetrics({ settings, defaultMetrics: true, ...(serve.localNetworks ? { localNetworks: serve.localNetworks } : {}) });
   analyzer.addListener(metrics.listener);
@@ -73,6 +76,7 @@ export async function runReplay(capture: string | null, opts: ReplayOptions): Pr
     if (capture !== null) {
       finalReport = await replayCapture(capture, analyzer, speed, opts, stop.signal);
       process.stderr.write(`voipready: replay of ${capture} finished: ${finalReport.streams.length} streams, verdict ${finalReport.verdict}\n`);
+      if (finalReport.input.error !== null) process.stderr.write(`voipready: warning: ${finalReport.input.error.message}\n`);
     }
     if (opts.exitAfterEnd !== true && !stop.signal.aborted) {
       await Promise.race([shutdown, ...(linger === null ? [] : [new Promise((r) => setTimeout(r, linger * 1000))])]);
@@ -97,15 +101,27 @@ async function replayCapture(path: string, analyzer: Analyzer, speed: number, op
   };
   for (let pass = 0; ; pass++) {
     if (pass > 0) pacer.newPass();
-    const completed = await paceRecords(iterateCapture(path), pacer, push, signal);
-    if (!completed || opts.loop !== true) break;
+    const records = iterateCapture(path);
+    const completed = await paceRecords(records, pacer, push, signal);
+    // where the first pass stopped (a capture truncated after some packets): reported as analyze does
+    if (pass === 0 && records.summary?.error !== undefined) summary.error = records.summary.error;
+    if (!completed || opts.loop !== true || summary.error !== undefined) break;
   }
   return analyzer.end(summary);
 }
 
+/** throws the reader's error (E_FILE_OPEN, E_CAPTURE_*: exit 4, file and offset named) when not one record can be read */
+async function checkReadable(path: string): Promise<void> {
+  const records = iterateCapture(path, { chunkSize: 64 * 1024 });
+  const first = await records.next();
+  if (first.done !== true) {
+    await records.return(undefined as never);
+    return;
+  }
+  const error = records.summary?.error;
+  if (error instanceof VoipreadyError) throw error;
+}
+
 function parseLinger(opts: ReplayOptions): number | null {
-  if (opts.linger === undefined) return null;
-  const n = Number(opts.linger);
-  if (!Number.isFinite(n) || n < 0) throw new VoipreadyError('E_USAGE', `--linger "${opts.linger}" must be a number of seconds >= 0`);
-  return n;
+  return opts.linger === undefined ? null : durationOption(opts.linger, '--linger', { zero: true }) / 1000;
 }

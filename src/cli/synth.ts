@@ -3,8 +3,9 @@
  * jitter, DSCP, ports, SIP over UDP/TCP, IPv6, VLAN), the generator the tests and benchmarks use.
  * Handy to try the analysis, the dashboards or a Prometheus setup without a lab.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { writeOutputFile } from './write-output.js';
 import { VoipreadyError } from '../errors.js';
 import { defineScenario, generateCapture, truthToJSON } from '../synth/index.js';
 import { exitCodeOf } from './command.js';
@@ -30,7 +31,7 @@ export function register(program: Command): void {
       } catch (err) {
         throw new VoipreadyError('E_CONFIG', `cannot generate: ${(err as Error).message}`, { file: scenarioPath });
       }
-      if (opts.truth !== undefined) writeFileSync(opts.truth, truthToJSON(truth));
+      if (opts.truth !== undefined) writeOutputFile(opts.truth, truthToJSON(truth), 'the truth file (--truth)');
       process.stderr.write(`voipready: wrote ${out}: ${truth.frames} packets, ${truth.streams.length} streams, ${truth.calls.length} calls\n`);
       return 0;
     }));

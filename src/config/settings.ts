@@ -13,7 +13,7 @@ import { outputsSection } from './sections/outputs.js';
 import { retentionSection } from './sections/retention.js';
 import { qualitySection } from './sections/quality.js';
 import { loadSection, type ConfigSection } from './section.js';
-import type { ConfigObject } from './values.js';
+import { unknownKeys, type ConfigObject } from './values.js';
 
 export type { AnalysisSettings } from './sections/analysis.js';
 export type { RetentionOptions, RetentionSettings } from './sections/retention.js';
@@ -31,6 +31,8 @@ export type Settings = AllParts<typeof SECTIONS>;
 
 /** each section over its own keys; their parts side by side (no two sections share a field) */
 export function composeSettings(values: ConfigObject, file: string | undefined): Settings {
+  // a key no section owns would be silently ignored (a typo, or a setting of another version): say so
+  unknownKeys(values, SECTIONS.flatMap((s) => s.keys), '', file);
   const settings: object = {};
   for (const section of SECTIONS) Object.assign(settings, loadSection<object>(section, values, file));
   return settings as Settings;

@@ -37,3 +37,32 @@ export function onReportSignal(fn: () => void): () => void {
   process.on('SIGUSR1', handler);
   return () => process.off('SIGUSR1', handler);
 }
+
+export interface StopSignal {
+  /** aborts on the first SIGINT or SIGTERM; its `reason` is the signal's name */
+  readonly signal: AbortSignal;
+  /** removes the handlers (call when the work is done); a later Ctrl-C then ends the process as usual */
+  dispose(): void;
+}
+
+/**
+ * For work that must end cleanly on Ctrl-C (`tcpdump -w - | voipready analyze -`): the first
+ * SIGINT/SIGTERM aborts the signal (the reader stops, the report of what was read is printed) and
+ * the handlers go at once, so a second Ctrl-C ends the process as Node does by default.
+ */
+export function stopOnSignal(): StopSignal {
+  const ctl = new AbortController();
+  const dispose = (): void => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
+  const stop = (name: string): void => {
+    dispose();
+    ctl.abort(name);
+  };
+  const onInt = (): void => stop('SIGINT');
+  const onTerm = (): void => stop('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return { signal: ctl.signal, dispose };
+}

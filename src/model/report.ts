@@ -258,6 +258,8 @@ export interface InputSummary {
   tunnelled?: number;
   /** the error that stopped reading early, if any (everything before it is analysed) */
   error: { code: string; message: string } | null;
+  /** analyze stopped reading on this signal (Ctrl-C on a live pipe): the report covers what was read */
+  stoppedBy?: 'SIGINT' | 'SIGTERM';
 }
 
 /** packets the analysis saw but did not analyse, named (see README "Traffic that is not analysed") */
@@ -285,6 +287,8 @@ export interface AnalysisReport {
   summary: LimitCheck[];
   /** streams and calls finalised during the run, and how many of them the report no longer lists */
   retention: RetentionSummary;
+  /** present when the report covers the last hours only */
+  window?: ReportWindow;
   /** REGISTER bindings seen (absent where no SIP is analysed: probe, alg-check) */
   registrations?: RegistrationReport[];
   /** with `--peer`: the same RTP packets matched between this capture (A) and the peer capture (B); else null */
@@ -296,6 +300,16 @@ export interface AnalysisReport {
 }
 
 /** the inline proxy's own figures (`voipready proxy`) */
+/** a report of the last hours only (`/api/report?hours=N`): what it covers and what it leaves out */
+export interface ReportWindow {
+  /** ISO 8601 UTC: streams with a packet and calls up since `from` are listed */
+  from: string;
+  to: string;
+  /** listed streams and calls of the run that ended before `from` (not counted in this report) */
+  streamsBefore: number;
+  callsBefore: number;
+}
+
 export interface ProxyReport {
   listen: string;
   upstream: string;

@@ -9,7 +9,7 @@
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { VoipreadyError } from '../errors.js';
+import { outputError } from '../errors.js';
 import type { AnalysisListener, LiveView } from '../pipeline/events.js';
 import type { Settings } from '../config/settings.js';
 import { familyHeader, sampleLine } from './prometheus/exposition.js';
@@ -22,6 +22,8 @@ export interface OpenMetricsWriter {
   listener: AnalysisListener;
   /** writes the file (headers, every family's samples, `# EOF`) and removes the temp files */
   close(): Promise<void>;
+  /** removes the temp files without writing (an input that could not be read has no metrics to backfill) */
+  discard(): void;
 }
 
 interface FamilyFile {
@@ -36,7 +38,7 @@ export function createOpenMetricsWriter(path: string, settings: Settings, opts: 
   try {
     tmpDir = mkdtempSync(join(dirname(path), '.voipready-om-'));
   } catch (err) {
-    throw new VoipreadyError('E_FILE_OPEN', `cannot write the OpenMetrics file: ${(err as Error).message}`, { file: path });
+    throw outputError(path, 'the OpenMetrics file (--openmetrics)', err);
   }
   const files = new Map<string, FamilyFile>();
   let lastTs = -Infinity;
@@ -97,7 +99,13 @@ export function createOpenMetricsWriter(path: string, settings: Settings, opts: 
       rmSync(tmpDir, { recursive: true, force: true });
     }
   };
-  return { listener, close };
+  const discard = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const f of files.values()) if (f.fd !== null) closeSync(f.fd);
+    rmSync(tmpDir, { recursive: true, force: true });
+  };
+  return { listener, close, discard };
 }
 
 function writeOut(path: string, files: Map<string, FamilyFile>, tmpDir: string, flush: (f: FamilyFile, name: string) => void): void {
@@ -105,7 +113,7 @@ function writeOut(path: string, files: Map<string, FamilyFile>, tmpDir: string, 
   try {
     out = openSync(path, 'w');
   } catch (err) {
-    throw new VoipreadyError('E_FILE_OPEN', `cannot write the OpenMetrics file: ${(err as Error).message}`, { file: path });
+    throw outputError(path, 'the OpenMetrics file (--openmetrics)', err);
   }
   const chunk = Buffer.allocUnsafe(1024 * 1024);
   try {

@@ -14,7 +14,7 @@ import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
-import type { AnalysisReport, Finding, UndecodedTraffic } from '../model/report.js';
+import type { AnalysisReport, Finding, ReportWindow, UndecodedTraffic } from '../model/report.js';
 import { undecodedName, U_IP_FRAGMENTS, U_IP_PROTOCOL, U_MEDIA_CONTROL, U_TCP, U_UDP } from '../decode/protocol-names.js';
 import { isDtls, isStun, isTurnChannelData, isZrtp } from '../decode/stun.js';
 import { servicePort, TrafficCensus } from '../track/traffic-census.js';
@@ -22,7 +22,7 @@ import { LinkUtilisationMeter } from '../measure/link-utilisation.js';
 import type { AnalysisSettings, RetentionSettings } from '../config/settings.js';
 import { EventBus } from './event-bus.js';
 import type { AnalysisListener, LiveView } from './events.js';
-import { buildReport } from './build-report.js';
+import { buildReport, NO_RETENTION } from './build-report.js';
 import { SignallingPath } from './signalling-path.js';
 import { MediaPath } from './media-path.js';
 import { LiveState } from './live-state.js';
@@ -120,7 +120,7 @@ export class Analyzer implements PcapRunTaker {
     this.link = opts.settings.linkSpeedBps === null ? null : new LinkUtilisationMeter(opts.settings.linkSpeedBps);
     const retention = { ...DEFAULT_RETENTION, ...opts.settings.retention, ...opts.retention };
     this.history = new RunHistory(retention.keepStreams, retention.keepCalls);
-    this.live = new LiveState(this.settings, this.media, this.signalling, () => this.currentReport(), (s) => this.bus.stream(s, 'end'),
+    this.live = new LiveState(this.settings, this.media, this.signalling, (fromMs) => this.currentReport(fromMs), (s) => this.bus.stream(s, 'end'),
       () => this.nowEpochMs(), () => this.history.streamVerdicts, () => this.undecoded());
     this.view = this.live;
     this.retirer = new Retirer(retention, this.settings.thresholds, this.media, this.signalling, this.history, this.bus, this.live);
@@ -355,8 +355,8 @@ export class Analyzer implements PcapRunTaker {
     return this.lastSec * 1000 + this.lastNsec / 1e6;
   }
 
-  private currentReport(): AnalysisReport {
-    return this.buildFinal({ file: this.file, format: 'unknown', records: this.packets, bytes: this.bytes, linkTypes: [...this.linkTypes] });
+  private currentReport(fromMs?: number): AnalysisReport {
+    return this.buildFinal({ file: this.file, format: 'unknown', records: this.packets, bytes: this.bytes, linkTypes: [...this.linkTypes] }, fromMs);
   }
 
   /**
@@ -380,8 +380,14 @@ export class Analyzer implements PcapRunTaker {
     return out;
   }
 
-  private buildFinal(summary: CaptureSummary): AnalysisReport {
-    const findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings(), ...this.registrationFindings()];
+  /**
+   * The report; with fromMs, of what happened since then only (`/api/report?hours=N` of a monitor
+   * running for weeks): the streams with a packet and the calls up since fromMs, the findings about
+   * them and those about no stream or call, graded again on their own. Older ones are counted in
+   * `window`, not listed.
+   */
+  private buildFinal(summary: CaptureSummary, fromMs?: number): AnalysisReport {
+    let findings: Finding[] = [...this.errors.findings(), ...this.bus.findings(), ...this.bus.raisedFindings(), ...this.registrationFindings()];
     if (summary.error !== undefined) findings.push(inputErrorFinding(summary.error, this.packets));
     const hasTime = this.firstSec >= 0;
     const h = this.history;
@@ -395,7 +401,17 @@ export class Analyzer implements PcapRunTaker {
       else byCall.set(st.callId, [st.id]);
     }
     const held = this.signalling.callReports().map((c) => ({ ...c, streams: byCall.get(c.callId) ?? [] }));
-    return buildReport({
+    let calls = [...h.listedCalls(), ...held].sort((a, b) => a.firstPacket - b.firstPacket);
+    let kept = streams;
+    let window: ReportWindow | undefined;
+    if (fromMs !== undefined) {
+      const w = windowOf(streams, calls, findings, fromMs);
+      window = { from: isoTime(fromMs), to: isoTime(this.nowEpochMs()), streamsBefore: streams.length - w.streams.length, callsBefore: calls.length - w.calls.length };
+      kept = w.streams;
+      calls = w.calls;
+      findings = w.findings;
+    }
+    const built = buildReport({
       settings: this.settings,
       input: {
         file: this.file,
@@ -411,14 +427,30 @@ export class Analyzer implements PcapRunTaker {
         tunnelled: this.tunnelled,
         error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },
       },
-      streams,
-      calls: [...h.listedCalls(), ...held].sort((a, b) => a.firstPacket - b.firstPacket),
+      streams: kept,
+      calls,
       link: this.link?.toJSON() ?? null,
       findings,
-      retention: h.summary(),
+      // a window does not carry the run's unlisted (older) streams and calls into its verdict
+      retention: window === undefined ? h.summary() : NO_RETENTION,
       registrations: this.signalling.registrations.toJSON(),
     });
+    return window === undefined ? built : { ...built, window };
   }
+}
+
+/** the streams with a packet since fromMs, the calls up since then, and the findings that concern them or nothing in particular */
+function windowOf<S extends { id: string; startTime: string | null; durationSeconds: number; callId: string | null }, C extends { callId: string; startTime: string; durationSeconds: number | null; state: string }>(
+  streams: S[], calls: C[], findings: Finding[], fromMs: number,
+): { streams: S[]; calls: C[]; findings: Finding[] } {
+  const endOf = (start: string | null, seconds: number | null): number => (start === null ? -Infinity : Date.parse(start) + (seconds ?? 0) * 1000);
+  const up = new Set(['setup', 'answered']);
+  const s = streams.filter((x) => endOf(x.startTime, x.durationSeconds) >= fromMs);
+  const c = calls.filter((x) => up.has(x.state) || endOf(x.startTime, x.durationSeconds) >= fromMs);
+  const sIds = new Set(s.map((x) => x.id));
+  const cIds = new Set(c.map((x) => x.callId));
+  const f = findings.filter((x) => (x.streamId == null && x.callId == null) || (x.streamId != null && sIds.has(x.streamId)) || (x.streamId == null && x.callId != null && cIds.has(x.callId)));
+  return { streams: s, calls: c, findings: f };
 }
 
 /** "frame ends inside the GRE header (TUNNEL_HEADER at byte 34 of the frame)": which rule, where */

@@ -69,6 +69,8 @@ export interface LiveView {
   nowEpochMs(): number;
   /** the report as it stands now (same shape as analyze --json) */
   report(): AnalysisReport;
+  /** the report of what happened since fromMs only (with `window`); absent in views that cannot cut one */
+  reportSince?(fromMs: number): AnalysisReport;
   /** packets seen so far and not analysed, by what they are (absent in views without a capture behind them) */
   undecoded?(): UndecodedTraffic[];
 }

@@ -23,7 +23,7 @@ export class LiveState implements LiveView {
     settings: AnalysisSettings,
     private readonly media: Pick<LiveSources, 'liveStreams'>,
     private readonly signalling: Pick<LiveSources, 'liveCalls'>,
-    private readonly reportNow: () => AnalysisReport,
+    private readonly reportNow: (fromMs?: number) => AnalysisReport,
     private readonly onStale: (s: LiveStream) => void = () => {},
     /** the analysis clock, ms since the epoch (asked for, not pushed per packet) */
     private readonly clock: () => number = () => 0,
@@ -76,6 +76,10 @@ export class LiveState implements LiveView {
 
   report(): AnalysisReport {
     return this.reportNow();
+  }
+
+  reportSince(fromMs: number): AnalysisReport {
+    return this.reportNow(fromMs);
   }
 
   /** called once per second of the analysis clock: streams that just went quiet get an 'end' event */

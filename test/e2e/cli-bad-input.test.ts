@@ -29,7 +29,7 @@ describe('bad input', () => {
   it('a directory: exit 4, not a crash', () => {
     const r = runCli(['analyze', dir]);
     expect(r.status).toBe(4);
-    expect(r.stderr).toContain(dir);
+    expect(r.stderr).toContain(`${dir}: is a directory`);
   });
 
   it('an empty file and garbage: exit 4 with the reason', () => {

@@ -21,10 +21,12 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** `viewport` and `timezoneId` (the browser's local zone, e.g. to show that charts ignore it) are optional */
+export async function launchBrowser(opts: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'voipready-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 },
+    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: opts.viewport ?? { width: 1280, height: 900 },
+    ...(opts.timezoneId !== undefined ? { timezoneId: opts.timezoneId } : {}),
   });
   return {
     context,

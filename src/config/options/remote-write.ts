@@ -6,6 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { VoipreadyError } from '../../errors.js';
+import { durationOption } from '../duration.js';
 import type { RemoteWriteSettings, RemoteWriteTarget } from '../settings.js';
 
 export interface RemoteWriteCliOptions {
@@ -33,7 +34,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export function addRemoteWriteOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--remote-write <url>', 'push metrics with Prometheus remote_write 1.0 to this URL (repeatable)').argParser(collect))
-    .option('--push-interval <seconds>', 'seconds between pushes (default: config pushIntervalSeconds, else 15)')
+    .option('--push-interval <duration>', 'time between pushes: seconds, or 500ms, 15s, 1m (default: config pushIntervalSeconds, else 15)')
     .option('--state-dir <dir>', 'keep unsent samples on disk here, so a restart loses nothing')
     .option('--remote-write-user <name>', 'basic auth user for --remote-write URLs')
     .option('--remote-write-password-file <file>', 'basic auth password, read from this file')
@@ -42,7 +43,7 @@ export function addRemoteWriteOptions(cmd: Command): Command {
     .option('--remote-write-ca-file <file>', 'PEM CA bundle to verify the receiver\'s certificate')
     .option('--remote-write-insecure', 'do not verify the receiver\'s TLS certificate (testing only)')
     .option('--remote-write-proxy <url>', 'HTTP(S) proxy for remote_write')
-    .option('--remote-write-timeout <seconds>', 'timeout of one push request (default 30)');
+    .option('--remote-write-timeout <duration>', 'timeout of one push request: seconds, or 10s, 1m (default 30)');
 }
 
 /** config targets followed by the command line's, duplicates (same URL) removed */
@@ -91,10 +92,9 @@ function checkUrl(text: string, option = '--remote-write'): string {
   return text;
 }
 
+/** seconds; durations as Prometheus writes them ("2s", "1m30s") or a plain number of seconds */
 function seconds(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) usage(`${option} "${text}" must be a number of seconds above zero`);
-  return n;
+  return durationOption(text, option) / 1000;
 }
 
 function usage(message: string): never {

@@ -1,6 +1,7 @@
 /** --peer, --clock-offset: two-point matching against a second capture of the same calls */
 import type { Command } from 'commander';
 import { VoipreadyError } from '../../errors.js';
+import { parseDurationMs } from '../duration.js';
 
 export interface TwoPointCliOptions {
   peer?: string;
@@ -16,7 +17,7 @@ export interface TwoPointConfig {
 export function addTwoPointOptions(cmd: Command): Command {
   return cmd
     .option('--peer <file>', 'a second capture of the same calls at another point: per-packet one-way delay, loss and DSCP re-marking between the two')
-    .option('--clock-offset <ms>', 'with --peer: the peer capture\'s clock minus this one\'s, in ms (subtracted); without it the clocks are checked, not trusted');
+    .option('--clock-offset <ms>', 'with --peer: the peer capture\'s clock minus this one\'s, in ms or a duration such as -1.5s (subtracted); without it the clocks are checked, not trusted');
 }
 
 /** null without --peer; E_USAGE for a bad value or --clock-offset alone */
@@ -28,9 +29,12 @@ export function twoPointFromOptions(opts: TwoPointCliOptions, capture: string): 
   if (capture === '-') throw new VoipreadyError('E_USAGE', '--peer needs the first capture as a file, not standard input');
   let clockOffsetMs: number | null = null;
   if (opts.clockOffset !== undefined) {
-    const v = Number(opts.clockOffset);
-    if (opts.clockOffset.trim() === '' || !Number.isFinite(v)) throw new VoipreadyError('E_USAGE', `--clock-offset "${opts.clockOffset}" must be a number of milliseconds (B minus A)`);
-    clockOffsetMs = v;
+    // an offset may be negative: the sign, then a duration in ms ("-250", "1.5s", "-2m")
+    const t = opts.clockOffset.trim();
+    const sign = t.startsWith('-') ? -1 : 1;
+    const ms = parseDurationMs(t.replace(/^[+-]/, ''), 'ms');
+    if (ms === null) throw new VoipreadyError('E_USAGE', `--clock-offset "${opts.clockOffset}" must be milliseconds (B minus A), or a duration such as -1.5s`);
+    clockOffsetMs = sign * ms;
   }
   return { peer: opts.peer, clockOffsetMs };
 }

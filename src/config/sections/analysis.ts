@@ -7,7 +7,7 @@ import { VoipreadyError } from '../../errors.js';
 import type { Thresholds } from '../../model/report.js';
 import { PROFILES, profileNames } from '../../verdict/profiles/index.js';
 import type { ConfigSection } from '../section.js';
-import { bad, num, str, type ConfigObject } from '../values.js';
+import { bad, duration, str, unknownKeys, type ConfigObject } from '../values.js';
 
 export interface AnalysisSettings {
   /** 'default' | 'starface' | 'xphone' | a config file's own name */
@@ -26,7 +26,10 @@ export const analysisSection: ConfigSection<AnalysisSettings> = {
     const profileName = str(values, 'profile', file) ?? 'default';
     const profile = PROFILES[profileName];
     if (profile === undefined) {
-      throw new VoipreadyError('E_USAGE', `unknown profile "${profileName}" (known: ${profileNames().join(', ')})`);
+      // --profile is checked by commander against the same list, so an unknown name here came from the file
+      const known = `(known: ${profileNames().join(', ')})`;
+      if (file !== undefined) bad(file, `profile: unknown profile "${profileName}" ${known}`);
+      throw new VoipreadyError('E_USAGE', `unknown profile "${profileName}" ${known}`);
     }
     const thresholds = mergeThresholds(profile.thresholds, values.thresholds, file);
     const linkSpeedText = str(values, 'linkSpeed', file);
@@ -34,7 +37,7 @@ export const analysisSection: ConfigSection<AnalysisSettings> = {
       profile: profileName,
       thresholds,
       linkSpeedBps: linkSpeedText === undefined ? null : parseLinkSpeed(linkSpeedText),
-      staleSeconds: num(values, 'staleSeconds', file) ?? 10,
+      staleSeconds: duration(values, 'staleSeconds', file, 's') ?? 10,
     };
   },
 };
@@ -62,7 +65,7 @@ function mergeThresholds(base: Thresholds, raw: unknown, file: string | undefine
   if (typeof raw !== 'object' || raw === null) bad(file, 'thresholds must be a mapping');
   const out: Thresholds = { ...base };
   for (const [key, value] of Object.entries(raw as ConfigObject)) {
-    if (!THRESHOLD_KEYS.includes(key as keyof Thresholds)) bad(file, `unknown threshold "${key}" (known: ${THRESHOLD_KEYS.join(', ')})`);
+    if (!THRESHOLD_KEYS.includes(key as keyof Thresholds)) unknownKeys({ [key]: value }, THRESHOLD_KEYS, 'thresholds', file);
     (out as unknown as ConfigObject)[key] = checkThreshold(key as keyof Thresholds, value, file);
   }
   return out;
@@ -82,6 +85,10 @@ function checkThreshold(key: keyof Thresholds, value: unknown, file: string | un
       bad(file, `thresholds.${key} must be a list of integers 0..${max}`);
     }
     return value;
+  }
+  if (key.endsWith('Ms') && typeof value === 'string') {
+    // the delay and jitter limits are times: "50ms" or "0.15s" read as their ms
+    return duration({ [key]: value }, key, file, 'ms', `thresholds.${key}`, { zero: true });
   }
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) bad(file, `thresholds.${key} must be a number >= 0`);
   return value;

@@ -5,7 +5,7 @@
  * --push-interval and --state-dir flags are laid over it by options/remote-write.ts.
  */
 import type { ConfigSection } from '../section.js';
-import { bad, labelRecord, num, str, type ConfigObject } from '../values.js';
+import { bad, duration, labelRecord, str, unknownKeys, type ConfigObject } from '../values.js';
 
 export interface RemoteWriteTarget {
   url: string;
@@ -57,17 +57,23 @@ export const outputsSection: ConfigSection<OutputSettings> = {
       site,
       peers: peers(values.peers, file),
       remoteWrite: remoteWrite(values.remoteWrite, file),
-      pushIntervalSeconds: num(values, 'pushIntervalSeconds', file) ?? 15,
+      pushIntervalSeconds: duration(values, 'pushIntervalSeconds', file, 's') ?? 15,
       stateDir: str(values, 'stateDir', file) ?? null,
     };
   },
 };
 
+const TARGET_KEYS: Array<keyof RemoteWriteTarget> = [
+  'url', 'username', 'password', 'passwordFile', 'bearerToken', 'bearerTokenFile', 'bearerTokenEnv',
+  'caFile', 'insecureSkipVerify', 'proxyUrl', 'timeoutMs', 'headers',
+];
+
 function peers(v: unknown, file: string | undefined): PeerGroup[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) bad(file, 'peers must be a list of { name, networks }');
-  return v.map((p: ConfigObject) => {
+  return v.map((p: ConfigObject, i) => {
     if (typeof p?.name !== 'string' || !Array.isArray(p.networks)) bad(file, 'each peer needs a name and a list of networks');
+    unknownKeys(p, ['name', 'networks'], `peers[${i}]`, file);
     return { name: p.name as string, networks: (p.networks as unknown[]).map(String) };
   });
 }
@@ -75,9 +81,12 @@ function peers(v: unknown, file: string | undefined): PeerGroup[] {
 function remoteWrite(v: unknown, file: string | undefined): RemoteWriteTarget[] {
   if (v === undefined) return [];
   const list = Array.isArray(v) ? v : [v];
-  return list.map((t: unknown) => {
+  return list.map((t: unknown, i) => {
     const o = (typeof t === 'string' ? { url: t } : t) as ConfigObject;
     if (typeof o?.url !== 'string') bad(file, 'each remoteWrite target needs a url');
-    return o as unknown as RemoteWriteTarget;
+    const path = Array.isArray(v) ? `remoteWrite[${i}]` : 'remoteWrite';
+    unknownKeys(o, TARGET_KEYS, path, file);
+    const timeoutMs = duration(o, 'timeoutMs', file, 'ms', `${path}.timeoutMs`);
+    return (timeoutMs === undefined ? o : { ...o, timeoutMs }) as unknown as RemoteWriteTarget;
   });
 }

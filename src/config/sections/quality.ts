@@ -12,7 +12,7 @@
  *   lower bound; not graded against the total-delay limit).
  */
 import type { ConfigSection } from '../section.js';
-import { bad, type ConfigObject } from '../values.js';
+import { bad, duration, unknownKeys, type ConfigObject } from '../values.js';
 
 export interface QualityOptions {
   /** null: automatic, from the measured jitter */
@@ -36,18 +36,14 @@ export const qualitySection: ConfigSection<QualitySettings> = {
     if (raw === undefined) return { quality: { ...DEFAULT_QUALITY } };
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(file, `quality must be a mapping (${KEYS.join(', ')})`);
     const o = raw as ConfigObject;
-    for (const k of Object.keys(o)) if (!KEYS.includes(k)) bad(file, `quality.${k} is not a setting (known: ${KEYS.join(', ')})`);
+    unknownKeys(o, KEYS, 'quality', file);
     const out = { ...DEFAULT_QUALITY };
-    const jb = o.jitterBufferMs;
-    if (jb !== undefined && jb !== 'auto') {
-      if (typeof jb !== 'number' || !(jb >= 0) || !Number.isFinite(jb)) bad(file, 'quality.jitterBufferMs must be "auto" or a number of ms (0 or more)');
-      out.jitterBufferMs = jb;
+    // both in ms: plain numbers are ms, "20ms" or "0.02s" read the same
+    if (o.jitterBufferMs !== undefined && o.jitterBufferMs !== 'auto') {
+      out.jitterBufferMs = duration(o, 'jitterBufferMs', file, 'ms', 'quality.jitterBufferMs (or "auto")', { zero: true }) ?? null;
     }
-    const nd = o.assumedNetworkDelayMs;
-    if (nd !== undefined) {
-      if (typeof nd !== 'number' || !(nd >= 0) || !Number.isFinite(nd)) bad(file, 'quality.assumedNetworkDelayMs must be a number of ms (0 or more)');
-      out.assumedNetworkDelayMs = nd;
-    }
+    const nd = duration(o, 'assumedNetworkDelayMs', file, 'ms', 'quality.assumedNetworkDelayMs', { zero: true });
+    if (nd !== undefined) out.assumedNetworkDelayMs = nd;
     return { quality: out };
   },
 };

@@ -5,7 +5,7 @@
  * every stream ever seen.
  */
 import type { ConfigSection } from '../section.js';
-import { bad, num, type ConfigObject } from '../values.js';
+import { bad, duration, num, unknownKeys, type ConfigObject } from '../values.js';
 
 export interface RetentionOptions {
   /** a stream without a packet for this long is finalised and released (analysis clock) */
@@ -42,10 +42,10 @@ export const retentionSection: ConfigSection<RetentionSettings> = {
     if (raw === undefined) return { retention: { ...DEFAULT_RETENTION } };
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(file, 'retention must be a mapping (streamIdleSeconds, callGraceSeconds, callIdleSeconds, keepStreams, keepCalls)');
     const o = raw as ConfigObject;
-    for (const k of Object.keys(o)) if (!(KEYS as string[]).includes(k)) bad(file, `retention.${k} is not a setting (known: ${KEYS.join(', ')})`);
+    unknownKeys(o, KEYS, 'retention', file);
     const out = { ...DEFAULT_RETENTION };
     for (const k of KEYS) {
-      const v = num(o, k, file);
+      const v = k.endsWith('Seconds') ? duration(o, k, file, 's', `retention.${k}`) : num(o, k, file);
       if (v === undefined) continue;
       if ((k === 'keepStreams' || k === 'keepCalls') && !Number.isInteger(v)) bad(file, `retention.${k} must be a whole number`);
       out[k] = v;

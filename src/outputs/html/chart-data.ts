@@ -42,8 +42,22 @@ export function chartData(report: AnalysisReport): ChartData {
   };
 }
 
+/**
+ * a stream worth charting: its packets fall into at least MIN_CHART_BUCKETS intervals. A 10-packet
+ * DTMF burst or a stray packet fills one interval, which draws as an empty frame (a line needs two
+ * points), so such a stream gets a sentence instead of three empty charts.
+ */
+export const MIN_CHART_BUCKETS = 2;
+
+export function hasCharts(s: StreamReport): boolean {
+  if (s.series === undefined) return false;
+  let filled = 0;
+  for (const p of s.series.packets) if (p > 0 && ++filled >= MIN_CHART_BUCKETS) return true;
+  return false;
+}
+
 function chartRow(s: StreamReport, budget: number): ChartRow | null {
-  if (s.series === undefined) return null;
+  if (s.series === undefined || !hasCharts(s)) return null;
   const d = downsampleSeries(s.series, budget);
   return [d.start, d.intervalSeconds, s.longestLossBurst, d.packets, d.lost, d.jitterMs.map((v) => round(v, JITTER_DECIMALS)), d.maxDeltaMs.map((v) => round(v, DELTA_DECIMALS))];
 }

@@ -19,6 +19,32 @@ function chartWidth(box) {
   return cw >= 960 ? Math.floor((cw - 16) / 3) : Math.max(300, cw);
 }
 
+// x axis labels in ISO 8601 UTC like every other time in the report (uPlot's default is the
+// browser's local time in US style, "1/2 10:00am"): HH:MM:SS (with ms below a 1 s step), and the
+// date YYYY-MM-DD above the first label and wherever the day changes
+function timeLabels(u, splits) {
+  var step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+  var lastDay = '';
+  return splits.map(function (v) {
+    if (v == null) return '';
+    var iso = new Date(v * 1000).toISOString();
+    var day = iso.slice(0, 10);
+    var label = (day !== lastDay ? day + '\\n' : '') + iso.slice(11, step < 1 ? 23 : 19);
+    lastDay = day;
+    return label;
+  });
+}
+
+function xAxis() {
+  // space: the least pixels between two ticks, so that 12-character labels never touch
+  return { values: timeLabels, space: 100, size: 48, label: 'UTC', labelSize: 14, labelGap: 0 };
+}
+
+// cursor and legend dates in UTC too
+function utcDate(ts) {
+  return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
+}
+
 function addChart(box, title, opts, cols) {
   var wrap = document.createElement('div');
   wrap.className = 'chart';
@@ -31,7 +57,9 @@ function addChart(box, title, opts, cols) {
   opts.height = 170;
   // labels only: hover values would print as "--" and crowd the chart
   opts.legend = { live: false };
-  new uPlot(opts, cols, wrap);
+  opts.tzDate = utcDate;
+  // kept on the element: the report's tests read the axis formatter from the chart itself
+  wrap.uplot = new uPlot(opts, cols, wrap);
 }
 
 // one stream's row of the chart data, in data.columns order
@@ -87,7 +115,7 @@ function draw(card) {
   addChart(box, 'Interarrival jitter (ms), limit ' + th.jitterMs + ' ms', {
     scales: { x: { time: true }, ms: {} },
     series: [{}, line('Jitter ms', '#0969da', 'ms'), line('Limit ms', '#cf222e', 'ms', true)],
-    axes: [{}, { scale: 'ms', size: 50 }]
+    axes: [xAxis(), { scale: 'ms', size: 50 }]
   }, [d.x, d.jitter, d.jLimit]);
   var bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 24] }) : undefined;
   var lost = { label: 'Lost pkts', stroke: '#8250df', fill: 'rgba(130,80,223,0.25)', scale: 'n', paths: bars, points: { show: false } };
@@ -96,12 +124,12 @@ function draw(card) {
       // lost packets from 0 with some headroom; an all-zero series 0..1 (uPlot would make it 0..100)
       n: { range: function (u, min, max) { return max > 0 ? uPlot.rangeNum(0, max, 0.1, true) : [0, 1]; } } },
     series: [{}, line('Loss %', '#bc4c00', 'pct'), line('Limit %', '#cf222e', 'pct', true), lost],
-    axes: [{}, { scale: 'pct', size: 50 }, { scale: 'n', side: 1, size: 40, grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] }]
+    axes: [xAxis(), { scale: 'pct', size: 50 }, { scale: 'n', side: 1, size: 40, grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] }]
   }, [d.x, d.lossPct, d.lLimit, d.lost]);
   addChart(box, 'Max packet delta per ' + per + ' (ms)', {
     scales: { x: { time: true }, ms: {} },
     series: [{}, line('Max delta ms', '#1a7f37', 'ms')],
-    axes: [{}, { scale: 'ms', size: 50 }]
+    axes: [xAxis(), { scale: 'ms', size: 50 }]
   }, [d.x, d.delta]);
 }
 

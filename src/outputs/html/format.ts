@@ -64,3 +64,12 @@ export const VERDICT_ORDER: Record<Verdict | 'n/a', number> = { fail: 0, warn: 1
 export function verdictWord(v: Verdict | 'n/a'): string {
   return v === 'n/a' ? 'n/a' : v.toUpperCase();
 }
+
+/**
+ * the capture's file name without the local directories: the report goes to a customer, and
+ * `/home/jane/tmp/acme/` is neither theirs nor useful ("(stdin)" stays as it is)
+ */
+export function fileName(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut < 0 ? path : path.slice(cut + 1);
+}

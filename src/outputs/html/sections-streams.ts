@@ -12,6 +12,7 @@ import { acceptsDscp } from '../../verdict/stream-grade.js';
 import { escapeHtml as h, safeId } from './escape.js';
 import { countText, dscpName, durationText, fixed, msText, percentText } from './format.js';
 import { verdictCell } from './sections-summary.js';
+import { hasCharts } from './chart-data.js';
 
 export const COLLAPSE_ABOVE = 50;
 
@@ -52,7 +53,16 @@ ${streamCards(r, callIndex)}
 
 function streamRow(s: StreamReport, call: number | undefined, t: Thresholds): string {
   const cells = STREAM_TABLE_FIELDS.map((f) => `<td>${fixed(s[f.field], f.decimals)}</td>`).join('');
-  return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td>${h(s.src)} → ${h(s.dst)}</td><td>${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td>${dscpList(s.dscp, t.rtpDscp)}</td><td>${mosCell(s)}</td><td>${m2eCell(s)}</td>${verdictCell(s.verdict)}</tr>`;
+  return `<tr class="row-${s.verdict}" data-stream="${h(s.id)}"><td><a href="#${safeId('stream-', s.id)}">${h(s.id)}</a></td><td>${call === undefined ? '–' : call + 1}</td><td>${addr(s.src)} → ${addr(s.dst)}</td><td>${h(s.ssrc)}</td><td>${h(s.codec)}</td>${cells}<td>${dscpList(s.dscp, t.rtpDscp)}</td><td>${mosCell(s)}</td><td>${m2eCell(s)}</td>${verdictCell(s.verdict)}</tr>`;
+}
+
+/**
+ * an address with break opportunities after each colon: an IPv6 address and port
+ * ("[2001:0db8:85a3:0000:0000:8a2e:0370:7334]:40000", 47 characters) may wrap inside the cell
+ * instead of pushing the table (and its verdict column) past a 1,400 px window
+ */
+function addr(a: string): string {
+  return a.includes('[') ? h(a).replace(/:/g, ':<wbr>') : h(a);
 }
 
 function mosCell(s: StreamReport): string {
@@ -120,8 +130,16 @@ function card(s: StreamReport, t: Thresholds, open: boolean): string {
   return `<details class="stream" id="${safeId('stream-', s.id)}" data-stream="${h(s.id)}"${open ? ' open' : ''}>
 <summary>${h(s.id)} · <span class="mono">${h(s.src)} → ${h(s.dst)}</span> · ${h(s.codec)} · <span class="v ${s.verdict}">${s.verdict.toUpperCase()}</span></summary>
 <dl class="facts">${open ? f('SSRC', `<span class="mono">${h(s.ssrc)}</span>`) : ''}${f('Payload type', media)}${f('Packets', counts)}${f('Start, duration', `${h(s.startTime)}, ${durationText(s.durationSeconds)}`)}${open ? f('Loss', `${s.lost} of ${s.expected} (${percentText(s.lossPercent)} %), longest burst ${s.longestLossBurst}`) : ''}${open ? f('Jitter mean / max', `${msText(s.jitterMeanMs)} / ${msText(s.jitterMaxMs)} ms (limit ${t.jitterMs} ms)`) : ''}${f('Delta mean / max', `${msText(s.meanDeltaMs)} / ${msText(s.maxDeltaMs)} ms`)}${open ? f('DSCP seen', dscpList(s.dscp, t.rtpDscp)) : ''}${f('RTCP', rtcpText(s, t))}${qualityFacts(s, t, f, open)}</dl>
-<div class="charts"></div>
+${hasCharts(s) ? '<div class="charts"></div>' : noCharts(s)}
 </details>`;
+}
+
+/** why a stream has no charts (too few packets, or a report without series) */
+function noCharts(s: StreamReport): string {
+  const why = s.series === undefined
+    ? 'No charts: this report was made without time series.'
+    : `No charts: ${countText(s.packets)} packet${s.packets === 1 ? '' : 's'} in ${durationText(s.durationSeconds)} fill a single interval of ${fixed(s.series.intervalSeconds, 0)} s; its numbers are in the table above.`;
+  return `<p class="no-charts">${why}</p>`;
 }
 
 /** what RTCP says: the far end's loss and jitter, and the round trip (the only delay one capture point can measure) */

@@ -4,18 +4,19 @@
  */
 import type { AnalysisReport, LimitCheck, ProbeDirection, Verdict } from '../../model/report.js';
 import { escapeHtml as h } from './escape.js';
-import { bytesText, countText, durationText, fixed, VERDICT_ORDER, verdictWord } from './format.js';
+import { bytesText, countText, durationText, fileName, fixed, VERDICT_ORDER, verdictWord } from './format.js';
+import { reportTitle, whoLine, type HtmlOptions } from './heading.js';
 
 export function verdictCell(v: Verdict | 'n/a', attrs = ''): string {
   const cls = v === 'n/a' ? 'na' : v;
   return `<td class="v ${cls}"${attrs}>${verdictWord(v)}</td>`;
 }
 
-export function headerSection(r: AnalysisReport): string {
+export function headerSection(r: AnalysisReport, opts: HtmlOptions = {}): string {
   const span = r.input.startTime !== null ? `${h(r.input.startTime)} – ${h(r.input.endTime ?? '?')}` : 'no packets';
   return `<header>
-<h1>VoIP-Ready report: ${h(r.input.file)}</h1>
-<p class="meta">Profile <b>${h(r.profile)}</b> · ${countText(r.input.packets)} packets · ${durationText(r.input.durationSeconds)} (${span}) · voipready ${h(r.tool.version)}</p>
+<h1 id="report-title">${h(reportTitle(r, opts))}</h1>
+${whoLine(r, opts)}<p class="meta">Profile <b>${h(r.profile)}</b> · ${countText(r.input.packets)} packets · ${durationText(r.input.durationSeconds)} (${span}) · voipready ${h(r.tool.version)}</p>
 <nav class="toc"><a href="#verdict">Verdict</a><a href="#findings">Findings</a><a href="#calls">Calls</a><a href="#streams">Streams</a><a href="#methodology">Methodology</a></nav>
 </header>`;
 }
@@ -69,14 +70,14 @@ export function methodologySection(r: AnalysisReport): string {
 </ul>
 <h3>Capture</h3>
 <div class="scroll"><table id="capture-table"><tbody>
-${row('File', h(i.file), ' data-field="file"')}
+${row('File', h(fileName(i.file)), ' data-field="file"')}
 ${row('Format', h(i.format))}
 ${row('Packets', countText(i.packets), ` data-field="packets" data-value="${i.packets}"`)}
 ${row('Size', bytesText(i.bytes))}
 ${row('Time span', i.startTime === null ? 'no packets' : `${h(i.startTime)} – ${h(i.endTime ?? '?')} (${durationText(i.durationSeconds)})`)}
 ${row('Link types', h(i.linkTypes.join(', ') || 'none'))}
 ${row('Decode errors', countText(i.decodeErrors), ` data-field="decodeErrors" data-value="${i.decodeErrors}"`)}
-${row('Reading stopped early', i.error === null ? 'no' : `${h(i.error.code)}: ${h(i.error.message)} (everything before it is analysed)`)}
+${row('Reading stopped early', i.error !== null ? `${h(i.error.code)}: ${h(i.error.message)} (everything before it is analysed)` : i.stoppedBy !== undefined ? `by ${i.stoppedBy} (Ctrl-C on a live capture): the report covers what was read` : 'no')}
 ${r.link === null ? '' : row('Link utilisation', `peak ${fixed(r.link.peakPercent, 1)} %, mean ${fixed(r.link.meanPercent, 1)} % of ${bytesText(r.link.linkSpeedBitsPerSecond / 8)}/s`)}
 </tbody></table></div>
 <h3>Limits of profile ${h(r.profile)}</h3>
@@ -105,7 +106,7 @@ export function twoPointSection(r: AnalysisReport): string {
   });
   return `<section id="two-point">
 <h2>Between the two capture points</h2>
-<p class="meta">This capture (A) against ${h(tp.peer.file)} (B): the same RTP packets matched by SSRC, sequence number and timestamp. ${h(tp.clockNote)}</p>
+<p class="meta">This capture (A) against ${h(fileName(tp.peer.file))} (B): the same RTP packets matched by SSRC, sequence number and timestamp. ${h(tp.clockNote)}</p>
 <div class="scroll"><table id="two-point-table"><thead><tr><th>SSRC</th><th>Direction</th><th>Stream A / B</th><th>Matched</th><th>Delay min ms</th><th>p50</th><th>p95</th><th>max</th><th>Lost between</th><th>Lost before</th><th>DSCP A → B</th><th>Re-marked</th></tr></thead>
 <tbody>
 ${rows.length > 0 ? rows.join('\n') : '<tr><td colspan="12" class="empty">no stream seen at both points</td></tr>'}

@@ -12,6 +12,7 @@ margin:0 auto;max-width:1200px;padding:16px 24px 48px}
 h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 6px}
 .meta{color:var(--muted);margin:0 0 12px}
+.who{margin:0 0 4px;font-size:15px}
 code,.mono,#streams-table td:is(:nth-child(3),:nth-child(4)){font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;font-size:12.5px}
 nav.toc{margin:8px 0 0;font-size:13px}nav.toc a{margin-right:12px}
 .banner{border:2px solid;border-radius:8px;padding:14px 18px;margin:12px 0;display:flex;gap:18px;align-items:center}
@@ -25,6 +26,8 @@ nav.toc{margin:8px 0 0;font-size:13px}nav.toc a{margin-right:12px}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}
 #streams-table{font-size:12.5px}#streams-table th,#streams-table td{padding:4px 5px}
+/* headers may wrap ("Mouth to ear" on two lines): with IPv6 addresses every pixel counts */
+#streams-table th{white-space:normal}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--bg-soft);font-weight:600;white-space:nowrap}
 th[title]{text-decoration:underline dotted;cursor:help}
@@ -50,6 +53,7 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 /* shown until the script draws (so: always without JavaScript); saves the text per stream */
 .charts:empty::before{content:"The charts need JavaScript; all numbers are in the tables.";color:var(--muted);font-style:italic}
 .chart{min-width:300px;flex:1 1 340px}
+.no-charts{color:var(--muted);font-style:italic;margin:4px 0 10px;font-size:13px}
 .chart-title{font-size:12.5px;font-weight:600;margin:2px 0}
 .call-streams{margin:4px 0 16px}
 .pager{display:flex;gap:8px;align-items:center;margin:6px 0;font-size:13px}

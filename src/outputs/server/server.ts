@@ -60,10 +60,30 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
 
   const current = (): AnalysisReport | null => opts.report?.() ?? opts.view()?.report() ?? null;
-  app.get('/api/streams', async () => current()?.streams ?? []);
-  app.get('/api/calls', async () => current()?.calls ?? []);
-  app.get('/api/report', async (_req, reply) => {
-    const r = current();
+  /** ?hours=N: the report of the last N hours of a live run (the view cuts it); else the whole run */
+  const select = (query: unknown, reply: FastifyReply): AnalysisReport | null | 'bad' => {
+    const hours = (query as { hours?: string } | undefined)?.hours;
+    if (hours === undefined) return current();
+    const h = Number(hours);
+    if (!Number.isFinite(h) || h <= 0) {
+      void reply.code(400).send({ error: `hours must be a positive number ("${hours}")` });
+      return 'bad';
+    }
+    const view = opts.report?.() == null ? opts.view() : null;
+    if (view?.reportSince === undefined) return current();
+    return view.reportSince(view.nowEpochMs() - h * 3600_000);
+  };
+  app.get('/api/streams', async (req, reply) => {
+    const r = select(req.query, reply);
+    return r === 'bad' ? reply : r?.streams ?? [];
+  });
+  app.get('/api/calls', async (req, reply) => {
+    const r = select(req.query, reply);
+    return r === 'bad' ? reply : r?.calls ?? [];
+  });
+  app.get('/api/report', async (req, reply) => {
+    const r = select(req.query, reply);
+    if (r === 'bad') return reply;
     if (r === null) return reply.code(503).send({ error: 'no analysis yet' });
     return r;
   });

@@ -44,7 +44,16 @@ describe('loadSettings', () => {
   });
 
   it.each([
-    ['unknown threshold', 'thresholds:\n  jiter: 3\n', /unknown threshold "jiter"/],
+    ['unknown threshold', 'thresholds:\n  jiterMs: 3\n', /unknown key "thresholds\.jiterMs" \(did you mean "jitterMs"\?\)/],
+    ['unknown top-level key', 'profile: starface\nthreshold:\n  jitterMs: 3\n', /unknown key "threshold" \(did you mean "thresholds"\?\)/],
+    ['unknown key without a near one', 'frobnicate: 1\n', /unknown key "frobnicate"; known: profile, thresholds/],
+    ['unknown retention key', 'retention:\n  streamIdle: 3\n', /unknown key "retention\.streamIdle"; known in retention: streamIdleSeconds/],
+    ['unknown quality key', 'quality:\n  jitterBuffer: 3\n', /unknown key "quality\.jitterBuffer" \(did you mean "jitterBufferMs"\?\)/],
+    ['unknown remoteWrite key', 'remoteWrite:\n  - { url: "http://x/api/v1/write", timeout: 5 }\n', /unknown key "remoteWrite\[0\]\.timeout"/],
+    ['unknown peer key', 'peers:\n  - { name: a, networks: [10.0.0.0/8], net: 1 }\n', /unknown key "peers\[0\]\.net"/],
+    ['unknown profile in the file', 'profile: starfase\n', /profile: unknown profile "starfase" \(known: .*starface/],
+    ['a time that is not a duration', 'retention:\n  streamIdleSeconds: soon\n', /retention\.streamIdleSeconds: "soon" is not a duration/],
+    ['a zero push interval', 'pushIntervalSeconds: 0s\n', /pushIntervalSeconds: "0s" must be above zero/],
     ['negative number', 'thresholds:\n  jitterMs: -1\n', /jitterMs must be a number/],
     ['bad range', 'thresholds:\n  rtpPorts: { min: 20000, max: 10000 }\n', /rtpPorts/],
     ['bad yaml', 'thresholds: [\n', /not valid YAML/],
@@ -58,6 +67,21 @@ describe('loadSettings', () => {
     expect((err as VoipreadyError).code).toBe('E_CONFIG');
     expect((err as Error).message).toMatch(re);
     expect((err as Error).message).toContain(p);
+  });
+
+  it('times in a config file take durations; plain numbers keep their key\'s unit', () => {
+    const p = file('d.yaml', [
+      'staleSeconds: 500ms', 'pushIntervalSeconds: 1m', 'retention: { streamIdleSeconds: 2m, callGraceSeconds: 90, callIdleSeconds: 1h30m }',
+      'quality: { jitterBufferMs: 0.04s, assumedNetworkDelayMs: 20 }', 'remoteWrite: [{ url: "http://x/api/v1/write", timeoutMs: 5s }]', '',
+    ].join('\n'));
+    const s = loadSettings({ config: p });
+    expect(s.staleSeconds).toBe(0.5);
+    expect(s.pushIntervalSeconds).toBe(60);
+    expect(s.retention).toMatchObject({ streamIdleSeconds: 120, callGraceSeconds: 90, callIdleSeconds: 5400 });
+    expect(s.quality).toEqual({ jitterBufferMs: 40, assumedNetworkDelayMs: 20 });
+    expect(s.remoteWrite[0]?.timeoutMs).toBe(5000);
+    const t = loadSettings({ config: file('t.yaml', 'thresholds: { jitterMs: 30ms, oneWayDelayMs: 0.1s, totalDelayMs: 150 }\n') }).thresholds;
+    expect([t.jitterMs, t.oneWayDelayMs, t.totalDelayMs]).toEqual([30, 100, 150]);
   });
 
   it('a missing config file is E_CONFIG, an unknown profile is a usage error', () => {
