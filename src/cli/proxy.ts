@@ -50,6 +50,7 @@ export interface ProxyOptions extends SettingsCliOptions, RecordOptionValues {
   sipDscp: string;
   rtpDscp: string;
   learnMs: string;
+  sipRateLimit: string;
   mediaTimeout: string;
   grace: string;
   relay: string;
@@ -81,6 +82,7 @@ export function register(program: Command): void {
     .option('--sip-dscp <n>', 'DSCP of forwarded SIP (24 = CS3)', '24')
     .option('--rtp-dscp <n>', 'DSCP of forwarded RTP/RTCP (46 = EF)', '46')
     .option('--learn-ms <duration>', 'latching window after each offer/answer, then strict source (plain number: ms; or 3s)', '3000')
+    .option('--sip-rate-limit <per-second>', 'SIP requests per second accepted from one client address (a burst of twice that); beyond, dropped and counted; 0: no limit', '100')
     .option('--media-timeout <duration>', 'an answered call without media for this long is torn down (seconds, or 90s, 2m)', '60')
     .option('--grace <duration>', 'on SIGINT/SIGTERM, how long calls in progress may go on (seconds, or 30s, 1m)', '5')
     .option('--relay <loop|native|dgram>', 'media relay: loop (native forwarding thread), native (JavaScript on the addon\'s sockets) or dgram', 'loop')
@@ -150,6 +152,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const sipDscp = intOption(opts.sipDscp, '--sip-dscp', 0, 63);
   const rtpDscp = intOption(opts.rtpDscp, '--rtp-dscp', 0, 63);
   const learnMs = durationOption(opts.learnMs, '--learn-ms', { plain: 'ms', zero: true, maxMs: 60_000 });
+  const requestsPerSecond = intOption(opts.sipRateLimit, '--sip-rate-limit', 0, 1_000_000);
   const mediaTimeout = durationOption(opts.mediaTimeout, '--media-timeout', { maxMs: 86_400_000 }) / 1000;
   const grace = durationOption(opts.grace, '--grace', { zero: true, maxMs: 3_600_000 }) / 1000;
   if (opts.relay !== 'loop' && opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be loop, native or dgram`);
@@ -206,7 +209,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     });
   };
   const proxyOptions: SipProxyOptions = {
-    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay: copies?.wrapRelay(relay) ?? relay,
+    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay: copies?.wrapRelay(relay) ?? relay, requestsPerSecond,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
       analyseSent(flow, bytes);
@@ -288,7 +291,7 @@ function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b:
     listen, upstream, relay: relay.kind, ...(r.thread !== undefined ? { relayThread: r.thread } : {}), calls: c.callsTotal,
     sip: {
       forwarded: c.forwarded, absorbedRetransmissions: c.absorbed, rejectedForbidden: c.rejectedForbidden, rejectedNotFound: c.rejectedNotFound,
-      tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, strayResponses: c.stray,
+      tooManyHops: c.tooManyHops, noRtpPorts: c.noPorts, malformed: c.malformed, rateLimited: c.rateLimited, strayResponses: c.stray,
       largeOverTcp: c.largeOverTcp, tcpFallbackToUdp: c.tcpFallbacks,
     },
     media: {

@@ -367,6 +367,8 @@ export interface ProxyReport {
     tooManyHops: number;
     noRtpPorts: number;
     malformed: number;
+    /** requests beyond --sip-rate-limit from one client address, dropped */
+    rateLimited: number;
     strayResponses: number;
     /** requests over 1300 bytes sent to a UDP upstream over TCP (RFC 3261 18.1.1), and those that went over UDP after all (the upstream took no TCP) */
     largeOverTcp: number;

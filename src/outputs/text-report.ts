@@ -161,7 +161,7 @@ const fmtMs = (v: number | null | undefined): string => (v === null || v === und
 function proxySection(p: ProxyReport, c: Painter): string[] {
   const thread = p.relayThread !== undefined ? ` (forwarding thread ${p.relayThread})` : '';
   const out = [c.bold(`Proxy ${p.listen} -> ${p.upstream}: ${p.calls} call(s), ${p.relay} relay${thread}`)];
-  out.push(`  SIP: ${p.sip.forwarded} forwarded, ${p.sip.absorbedRetransmissions} retransmissions absorbed, refused ${p.sip.rejectedForbidden} (403) / ${p.sip.rejectedNotFound} (404) / ${p.sip.tooManyHops} (483) / ${p.sip.noRtpPorts} (503), ${p.sip.malformed} malformed`);
+  out.push(`  SIP: ${p.sip.forwarded} forwarded, ${p.sip.absorbedRetransmissions} retransmissions absorbed, refused ${p.sip.rejectedForbidden} (403) / ${p.sip.rejectedNotFound} (404) / ${p.sip.tooManyHops} (483) / ${p.sip.noRtpPorts} (503), ${p.sip.malformed} malformed, ${p.sip.rateLimited} rate limited`);
   out.push(`  media: ${p.media.forwarded} of ${p.media.received} packets forwarded; dropped ${p.media.droppedStrictSource} from a source not latched (RTP bleed protection), ${p.media.droppedJunk} not RTP, ${p.media.droppedNoPeer} with no peer yet`);
   if (p.media.notAnalysed > 0) out.push(c.yellow(`  ${p.media.notAnalysed} relayed packets were not analysed (the analysis fell behind the relay): stream figures are short of them`));
   for (const leg of ['a-leg', 'b-leg'] as const) {

@@ -29,7 +29,7 @@ function buildGenerator(tmpDir) {
 
 function startProxy() {
   const child = spawn(process.execPath, [join(root, 'bin', 'voipready'), 'proxy', '--listen', `127.0.0.1:${PROXY_PORT}`,
-    '--upstream', `127.0.0.1:${UPSTREAM_PORT}`, '--rtp-ports', '30000-39999', '--media-timeout', '3600', '--grace', '0', '--json',
+    '--upstream', `127.0.0.1:${UPSTREAM_PORT}`, '--rtp-ports', '30000-39999', '--sip-rate-limit', '0', '--media-timeout', '3600', '--grace', '0', '--json',
     ...(process.env.PROXY_BENCH_PRIORITY ? ['--relay-priority', process.env.PROXY_BENCH_PRIORITY] : []),
     ...(process.env.PROXY_BENCH_RECORD ? ['--record', process.env.PROXY_BENCH_RECORD] : [])],
   { stdio: ['ignore', 'ignore', 'pipe'] });

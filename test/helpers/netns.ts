@@ -36,13 +36,16 @@ export interface VethEnd {
 /** A set of namespaces owned by one test; create with `Lab.create(['a', 'b'])`. */
 export class Lab {
   readonly suffix = randomBytes(3).toString('hex');
+  /** namespaces are named `${prefix}-<role>-<suffix>`; a test may pick its own prefix (e.g. vrimp) */
+  private prefix = 'vr';
   readonly namespaces: string[] = [];
   /** every process started with spawn(), in order */
   readonly procs: OwnedProcess[] = [];
 
-  static create(roles: string[]): Lab {
+  static create(roles: string[], prefix = 'vr'): Lab {
     sweepStaleLabs();
     const lab = new Lab();
+    lab.prefix = prefix;
     try {
       for (const role of roles) {
         lab.addNamespace(role);
@@ -55,7 +58,7 @@ export class Lab {
   }
 
   ns(role: string): string {
-    return `vr-${role}-${this.suffix}`;
+    return `${this.prefix}-${role}-${this.suffix}`;
   }
 
   private addNamespace(role: string): void {
@@ -104,14 +107,14 @@ export class Lab {
 const STALE_LAB_MS = 30 * 60_000;
 
 /**
- * Deletes namespaces our labs made (vr-<role>-<6 hex>) that a killed test run left behind: only those
+ * Deletes namespaces our labs made (vr-<role>-<6 hex>, or another vr* prefix) that a killed test run left behind: only those
  * with no process inside and created more than STALE_LAB_MS ago, so a lab of a run going on beside
  * this one is never touched. Never throws.
  */
 function sweepStaleLabs(): void {
   let names: string[];
   try {
-    names = listNamespaces().filter((n) => /^vr-[a-z0-9]+-[0-9a-f]{6}$/.test(n));
+    names = listNamespaces().filter((n) => /^vr[a-z]*-[a-z0-9]+-[0-9a-f]{6}$/.test(n));
   } catch {
     return;
   }

@@ -42,7 +42,7 @@ export function createProxyMetrics(registry: Registry, src: ProxyMetricSources):
     const rows: Array<[string, number]> = [
       ['forwarded', c.forwarded], ['absorbed_retransmission', c.absorbed], ['rejected_forbidden', c.rejectedForbidden],
       ['rejected_not_found', c.rejectedNotFound], ['too_many_hops', c.tooManyHops], ['no_rtp_ports', c.noPorts],
-      ['malformed', c.malformed + t.framingErrors], ['stray_response', c.stray],
+      ['malformed', c.malformed + t.framingErrors], ['rate_limited', c.rateLimited], ['stray_response', c.stray],
     ];
     return rows.map(([outcome, value]) => ({ labels: { outcome }, value }));
   });

@@ -29,7 +29,9 @@ import { BRANCH_PREFIX, branchFor, isOurBranch } from './branch.js';
 import { byeToward, cancelOf, type DialogFacts, type DialogParty } from './dialog-teardown.js';
 import { CallMedia } from './media-anchor.js';
 import { replyTo } from './replies.js';
+import { missingMandatory } from './request-checks.js';
 import { FLOW_PARAM, decodeFlow, encodeFlow } from './route-token.js';
+import { SourceRate } from './source-rate.js';
 import type { Flow, InboundSip } from './transport.js';
 
 export interface Upstream {
@@ -56,6 +58,8 @@ export interface SipProxyOptions {
   sendOrElse?(flow: Flow, bytes: Buffer, failed: () => void): void;
   /** a relay session opened for a call leg (callKey: what mediaSeen takes) */
   onSession?(session: MediaSession, callKey: string): void;
+  /** requests per second accepted from one client address (twice that as a burst); 0 or absent: no limit */
+  requestsPerSecond?: number;
   now?: () => number;
 }
 
@@ -69,6 +73,8 @@ export interface ProxyCounters {
   tooManyHops: number;
   noPorts: number;
   malformed: number;
+  /** requests from a client address beyond requestsPerSecond, dropped (a flood) */
+  rateLimited: number;
   stray: number;
   callsActive: number;
   callsTotal: number;
@@ -136,7 +142,7 @@ const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
 export class SipProxy {
   readonly counters: ProxyCounters = {
     requests: 0, responses: 0, forwarded: 0, absorbed: 0, rejectedForbidden: 0, rejectedNotFound: 0,
-    tooManyHops: 0, noPorts: 0, malformed: 0, stray: 0, callsActive: 0, callsTotal: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0, largeOverTcp: 0, tcpFallbacks: 0,
+    tooManyHops: 0, noPorts: 0, malformed: 0, rateLimited: 0, stray: 0, callsActive: 0, callsTotal: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0, largeOverTcp: 0, tcpFallbacks: 0,
   };
   private readonly transactions = new Map<string, Transaction>();
   private readonly calls = new Map<string, Call>();
@@ -151,9 +157,11 @@ export class SipProxy {
   private refusing = false;
   /** the addresses the proxy is known by (its interfaces toward the peers seen) */
   private readonly ownAddresses = new Set<string>();
+  private readonly rate: SourceRate;
 
   constructor(private readonly opts: SipProxyOptions) {
     this.now = opts.now ?? Date.now;
+    this.rate = new SourceRate(opts.requestsPerSecond ?? 0);
     this.advertise(opts.upstream.address);
   }
 
@@ -276,6 +284,14 @@ export class SipProxy {
   private async onRequest(m: InboundSip, req: SipRequest): Promise<void> {
     this.counters.requests++;
     const fromUpstream = this.isUpstream(m.flow);
+    if (!fromUpstream && !this.rate.allow(m.flow.address, this.now())) {
+      this.counters.rateLimited++;
+      return;
+    }
+    if (missingMandatory(req) !== null) {
+      this.counters.malformed++;
+      return;
+    }
     if (!fromUpstream) this.remember(this.clients, `${m.flow.address}:${m.flow.port}`, m.flow, MAX_CLIENTS);
     const branch = branchFor(req);
     const known = this.transactions.get(`${branch}|${req.method}`);
