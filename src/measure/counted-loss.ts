@@ -7,7 +7,8 @@
  *  - without a restart: tshark's expected, duplicates counted once (tshark lost + duplicates), so the
  *    figure equals tshark's whenever nothing arrived twice;
  *  - with a restart (RFC 3550 A.1 resynchronisation): the expected packets of each run of sequence
- *    numbers added up (SequenceTracker.expected), minus the distinct packets received.
+ *    numbers added up (SequenceTracker.expected), minus the distinct packets received;
+ *  - the same when the first packet was overtaken and tshark's expected counts a false wrap.
  */
 export interface LossFigures {
   packets: number;
@@ -30,7 +31,16 @@ export interface CountedLoss {
 
 export function countedLoss(f: LossFigures): CountedLoss {
   const distinct = f.packets - f.duplicates;
-  const expected = f.resets > 0 ? f.expectedAcrossResets : f.expected;
-  const lost = Math.max(0, f.resets > 0 ? expected - distinct : f.lost + f.duplicates);
+  // tshark takes the first packet's sequence number as the base: when that packet was overtaken (the
+  // second sequence number is lower, as reordering at the start or a retransmitted RFC 4733 event
+  // makes it), it counts a wrap and expects ~65,535 packets. RFC 3550 A.1 calls the early one
+  // misordered and expects what the stream really spans: that figure is used then.
+  const falseWrap = Math.abs(f.expected - f.expectedAcrossResets) >= FALSE_WRAP;
+  const rfc = f.resets > 0 || falseWrap;
+  const expected = rfc ? f.expectedAcrossResets : f.expected;
+  const lost = Math.max(0, rfc ? expected - distinct : f.lost + f.duplicates);
   return { expected, lost, percent: expected > 0 ? (lost * 100) / expected : 0 };
 }
+
+/** half the sequence space: tshark's expected that far from RFC 3550's counted a wrap that is not one */
+const FALSE_WRAP = 32768;
