@@ -81,11 +81,19 @@ function conversation(reg: MediaRegistration | null, rtcpOnly: boolean, extTs: n
 /** the place of a forgotten heuristic conversation until it is reused */
 const FORGOTTEN = conversation(null, false, 0, -1);
 
+/**
+ * Candidate flows held at once. A monitor attached to a mirror port mid-day sees the RTP of every call
+ * already up without their SDP, all starting at once and interleaved: each must keep its candidate
+ * until its confirming packets arrive (with 64, 400 interleaved flows evicted each other forever and
+ * nothing was measured). About 1 KB each.
+ */
+const MAX_CANDIDATES = 8192;
+
 export interface MediaRegistryOptions {
   heuristic?: boolean;
   /** packets with small forward sequence steps needed before a heuristic flow is a stream (default 3) */
   confirmPackets?: number;
-  /** most candidate flows kept at once; the least recently used goes (default 64) */
+  /** most candidate flows kept at once; the least recently used goes (default MAX_CANDIDATES) */
   maxCandidates?: number;
   /** called when an SDP names addrKey:port (the classification of its packets may change from here on) */
   onEndpointChange?: (addrKey: number, port: number) => void;
@@ -127,7 +135,7 @@ export class MediaRegistry {
 
   constructor(opts: MediaRegistryOptions = {}, scratch?: PacketInfo) {
     this.heuristic = opts.heuristic ?? true;
-    this.candidates = new CandidateFlows(Math.max(1, opts.confirmPackets ?? 3), Math.max(1, opts.maxCandidates ?? 64));
+    this.candidates = new CandidateFlows(Math.max(1, opts.confirmPackets ?? 3), Math.max(1, opts.maxCandidates ?? MAX_CANDIDATES));
     this.scratchPinfo = scratch ?? ({} as PacketInfo);
     this.onEndpointChange = opts.onEndpointChange;
   }

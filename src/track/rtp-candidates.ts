@@ -62,7 +62,8 @@ export class CandidateFlows {
   /** candidates evicted or abandoned (for diagnostics) */
   dropped = 0;
   private readonly byKey: Nested<Candidate> = new Map();
-  private readonly list: Candidate[] = [];
+  /** least recently used first (a Set keeps insertion order: a touched candidate is moved to the end) */
+  private readonly lru = new Set<Candidate>();
 
   constructor(private readonly confirm: number, private readonly maxCandidates: number) {}
 
@@ -78,6 +79,8 @@ export class CandidateFlows {
     } else {
       const step = (hdr.sequence - c.lastSeq) & 0xffff;
       if (step >= 1 && step <= 16) c.goodSteps++;
+      this.lru.delete(c);
+      this.lru.add(c);
     }
     if (c.count === BUFFER) {
       // never looked like a sequence: start over from this packet
@@ -108,24 +111,19 @@ export class CandidateFlows {
   }
 
   private create(p: PacketInfo, src: number, dst: number, ssrc: number): Candidate {
-    if (this.list.length >= this.maxCandidates) {
-      let oldest = 0;
-      for (let i = 1; i < this.list.length; i++) {
-        if (this.list[i]!.lastUsed < this.list[oldest]!.lastUsed) oldest = i;
-      }
+    if (this.lru.size >= this.maxCandidates) {
       this.dropped++;
-      this.remove(this.list[oldest]!);
+      this.remove(this.lru.values().next().value!);
     }
     const v = p.ipVersion === 6 ? 6 : 4;
     const c = new Candidate(src, dst, ssrc, v, p.srcAddr, p.dstAddr, p.srcPort, p.dstPort);
     set3(this.byKey, src, dst, ssrc, c);
-    this.list.push(c);
+    this.lru.add(c);
     return c;
   }
 
   private remove(c: Candidate): void {
     del3(this.byKey, c.src, c.dst, c.ssrc);
-    const i = this.list.indexOf(c);
-    if (i >= 0) this.list.splice(i, 1);
+    this.lru.delete(c);
   }
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PacketInfo } from '../../../src/decode/packet-info.js';
 import { RtpHeader } from '../../../src/decode/rtp.js';
 import { CandidateFlows } from '../../../src/track/rtp-candidates.js';
+import { loadSettings } from '../../../src/config/load-settings.js';
+import { Analyzer } from '../../../src/pipeline/analyzer.js';
 
 function packet(num: number, seq: number, ssrc = 0x1234): { p: PacketInfo; h: RtpHeader } {
   const p = new PacketInfo();
@@ -57,5 +59,33 @@ describe('CandidateFlows (heuristic RTP confirmation)', () => {
     expect(flows.push(packet(4, 11, 1).p, 1, 2, packet(4, 11, 1).h, 0)).toBeNull();
     expect(flows.push(packet(5, 12, 1).p, 1, 2, packet(5, 12, 1).h, 0)).toBeNull();
     expect(flows.push(packet(6, 13, 1).p, 1, 2, packet(6, 13, 1).h, 0)).not.toBeNull();
+  });
+});
+
+// a monitor attached to a mirror port while 1,000 calls are up, their SDP never seen: the flows start
+// together, interleaved; each is confirmed and measured from its first packet, none evicts another for good
+describe('heuristic RTP candidates', () => {
+  it('1,000 flows starting together, round robin: 1,000 streams of all their packets', () => {
+    const a = new Analyzer({ file: 'live', settings: loadSettings() });
+    const FLOWS = 1000;
+    const PACKETS = 10;
+    const pkt = Buffer.alloc(172);
+    pkt[0] = 0x80;
+    for (let seq = 0; seq < PACKETS; seq++) {
+      for (let f = 0; f < FLOWS; f++) {
+        pkt.writeUInt16BE(1000 + seq, 2);
+        pkt.writeUInt32BE(seq * 160, 4);
+        pkt.writeUInt32BE(0x100000 + f, 8);
+        const ms = seq * 20 + f * 0.01;
+        a.pushDatagram({ src: '192.0.2.10', srcPort: 20000 + 2 * f, dst: '198.51.100.1', dstPort: 30000 + 2 * f, transport: 'udp',
+          tsSec: 1_780_000_000 + Math.floor(ms / 1000), tsNsec: Math.round((ms % 1000) * 1e6), dscp: 46, payload: pkt, source: 'test' });
+      }
+    }
+    const r = a.finish('live');
+    expect(r.streams).toHaveLength(FLOWS);
+    for (const s of r.streams) {
+      expect(s.packets).toBe(PACKETS);
+      expect(s.lost).toBe(0);
+    }
   });
 });
