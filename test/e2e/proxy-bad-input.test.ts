@@ -230,6 +230,8 @@ describe.skipIf(skip !== null)(`bad input against a running voipready proxy, goo
     expect(limited).toBeGreaterThanOrEqual(f.sent - run.floodRcvbufErrors - 200 - 100 * (f.seconds + 2));
     // the final report says the same (the flood was over before the scrape)
     expect(run.report.proxy.sip.rateLimited).toBe(limited);
-    expect(run.report.proxy.sip.malformed).toBe(MALFORMED);
+    // the report counts the datagrams (the TCP framing error is the transport's): those the kernel did not drop
+    expect(run.report.proxy.sip.malformed).toBeGreaterThanOrEqual(MALFORMED - run.udpRcvbufErrors);
+    expect(run.report.proxy.sip.malformed).toBeLessThanOrEqual(MALFORMED);
   });
 });

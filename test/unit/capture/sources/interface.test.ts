@@ -22,7 +22,8 @@ describe('interface capture (dumpcap)', () => {
 
   it('checks the capture options', () => {
     expect(captureConfigFrom({})).toBeNull();
-    expect(captureConfigFrom({ interface: ['eth0'], promiscuous: false, snaplen: '200' })).toEqual({ interfaces: ['eth0'], promiscuous: false, snaplen: 200 });
+    expect(captureConfigFrom({ interface: ['eth0'], promiscuous: false, snaplen: '200' })).toEqual({ interfaces: ['eth0'], promiscuous: false, snaplen: 200, bufferMiB: 32 });
+    expect(captureConfigFrom({ interface: ['eth0'], bufferSize: '8' })?.bufferMiB).toBe(8);
     expect(() => captureConfigFrom({ interface: ['eth0'], snaplen: '10' })).toThrow(/--snaplen "10"/);
     expect(() => captureConfigFrom({ filter: 'udp' })).toThrow(/--filter needs --interface/);
   });
