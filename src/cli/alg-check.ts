@@ -18,8 +18,11 @@ import { VoipreadyError } from '../errors.js';
 import { durationOption } from '../config/duration.js';
 import { exitCodeOf } from './command.js';
 import { localAddresses } from './nat-check.js';
+import { addCheckMetricsOptions, checkMetricsSettings, publishCheckMetrics, type CheckMetricsOptions } from './check-metrics.js';
+import { reportOutputErrors } from './write-output.js';
+import { algCheckFamilies } from '../outputs/prometheus/alg-check-metrics.js';
 
-interface Opts { server: string; transport: string; localPort: string; advertise?: string; stun?: string; timeout: string; json?: boolean; report?: string; html?: string }
+interface Opts extends CheckMetricsOptions { server: string; transport: string; localPort: string; advertise?: string; stun?: string; timeout: string; json?: boolean; report?: string; html?: string }
 
 function parseServer(text: string): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?(?::(\d{1,5}))?$/.exec(text.trim());
@@ -57,7 +60,7 @@ function print(r: CheckResult, local: string, nat: string | null): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('alg-check')
     .description('active SIP ALG test against alg-echo: sends REGISTER and INVITE, shows what a firewall rewrote')
     .requiredOption('--server <host:port>', 'the alg-echo server')
@@ -68,39 +71,62 @@ export function register(program: Command): void {
     .option('--timeout <duration>', 'per message (plain number: ms; or 3s)', '3000')
     .option('--json', 'one JSON object')
     .option('--report <file>', 'also write the result as the analysis report JSON (findings SIP_ALG_REWRITE / NAT_PRIVATE_ADDRESS_IN_SIP with the rewritten lines)')
-    .option('--html <file>', 'also write it as the HTML report, with what to do about each finding')
-    .action(exitCodeOf(async (o: Opts) => {
-      const { host, port } = parseServer(o.server);
-      if (o.transport !== 'udp' && o.transport !== 'tcp') throw new VoipreadyError('E_USAGE', `--transport "${o.transport}": udp or tcp`);
-      if (o.advertise !== undefined && isIP(o.advertise) === 0) throw new VoipreadyError('E_USAGE', `--advertise "${o.advertise}": an IP address`);
-      const localPort = Number(o.localPort);
-      const timeoutMs = durationOption(o.timeout, '--timeout', { plain: 'ms' });
-      if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535) throw new VoipreadyError('E_USAGE', `--local-port "${o.localPort}" must be a port number 0..65535`);
-      const started = Date.now();
-      let run;
-      try {
-        run = await runCheck({ host, port, transport: o.transport, localPort, timeoutMs, ...(o.advertise !== undefined ? { advertise: o.advertise } : {}) });
-      } catch (err) {
-        if (err instanceof NetworkError || (err as NodeJS.ErrnoException).code !== undefined) throw new VoipreadyError('E_NETWORK', `alg-check: ${(err as Error).message}`);
-        throw err;
-      }
-      if (run.exchanges.every((x) => !x.verified)) {
-        throw new VoipreadyError('E_NETWORK', `alg-check: no usable answer from ${host}:${port} over ${o.transport}: ${run.exchanges.map((x) => `${x.method}: ${x.problem}`).join('; ')}`);
-      }
-      const r = summarise(run.exchanges.filter((x) => x.verified));
-      const stunResult = o.stun !== undefined ? withLocal(await natCheck({ servers: [o.stun], timeoutMs }), run.local, localAddresses()) : null;
-      const local = o.advertise !== undefined ? `${o.advertise}:${localPort}` : run.local;
-      const nat = natAwareness(local, run.exchanges.find((x) => x.source !== null)?.source ?? null, stunResult, r.algPresent);
-      if (o.report !== undefined || o.html !== undefined) {
-        await writeReports(o, { server: `${host}:${port}`, transport: o.transport, local, startTime: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, result: r, natAwareness: nat });
-      }
-      if (o.json === true) {
-        process.stdout.write(`${JSON.stringify({ local: run.local, verdict: r.verdict, algPresent: r.algPresent, outbound: r.outboundFields, inbound: r.inboundFields, fingerprint: r.fingerprint, natAwareness: nat, stun: stunResult, exchanges: r.exchanges })}\n`);
-      } else {
-        process.stdout.write(print(r, run.local, nat));
-      }
-      return r.algPresent ? 1 : 0;
-    }));
+    .option('--html <file>', 'also write it as the HTML report, with what to do about each finding');
+  addCheckMetricsOptions(cmd).action(exitCodeOf(async (o: Opts) => {
+    const { host, port } = parseServer(o.server);
+    if (o.transport !== 'udp' && o.transport !== 'tcp') throw new VoipreadyError('E_USAGE', `--transport "${o.transport}": udp or tcp`);
+    if (o.advertise !== undefined && isIP(o.advertise) === 0) throw new VoipreadyError('E_USAGE', `--advertise "${o.advertise}": an IP address`);
+    const localPort = Number(o.localPort);
+    const timeoutMs = durationOption(o.timeout, '--timeout', { plain: 'ms' });
+    if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535) throw new VoipreadyError('E_USAGE', `--local-port "${o.localPort}" must be a port number 0..65535`);
+    const settings = checkMetricsSettings(o);
+    const started = Date.now();
+    const metrics = (result: CheckResult | null): Promise<VoipreadyError[]> => {
+      const ended = Date.now();
+      const families = algCheckFamilies({ site: settings.site, server: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, transport: o.transport as 'udp' | 'tcp', result, durationSeconds: (ended - started) / 1000, endedAtMs: ended });
+      return publishCheckMetrics(o, settings, families, ended);
+    };
+    let r: CheckResult;
+    try {
+      r = await check(o, { host, port, localPort, timeoutMs, started });
+    } catch (err) {
+      // a check that could not run still reaches the dashboard: success 0, a fresh last-run time
+      if (err instanceof VoipreadyError && err.code === 'E_NETWORK') reportOutputErrors(await metrics(null), 0);
+      throw err;
+    }
+    return reportOutputErrors(await metrics(r), r.algPresent ? 1 : 0);
+  }));
+}
+
+interface Target { host: string; port: number; localPort: number; timeoutMs: number; started: number }
+
+/** runs the test, prints the result and writes --report/--html; E_NETWORK when the echo gave no usable answer */
+async function check(o: Opts, t: Target): Promise<CheckResult> {
+  const { host, port, localPort, timeoutMs, started } = t;
+  const transport = o.transport as 'udp' | 'tcp';
+  let run;
+  try {
+    run = await runCheck({ host, port, transport, localPort, timeoutMs, ...(o.advertise !== undefined ? { advertise: o.advertise } : {}) });
+  } catch (err) {
+    if (err instanceof NetworkError || (err as NodeJS.ErrnoException).code !== undefined) throw new VoipreadyError('E_NETWORK', `alg-check: ${(err as Error).message}`);
+    throw err;
+  }
+  if (run.exchanges.every((x) => !x.verified)) {
+    throw new VoipreadyError('E_NETWORK', `alg-check: no usable answer from ${host}:${port} over ${transport}: ${run.exchanges.map((x) => `${x.method}: ${x.problem}`).join('; ')}`);
+  }
+  const r = summarise(run.exchanges.filter((x) => x.verified));
+  const stunResult = o.stun !== undefined ? withLocal(await natCheck({ servers: [o.stun], timeoutMs }), run.local, localAddresses()) : null;
+  const local = o.advertise !== undefined ? `${o.advertise}:${localPort}` : run.local;
+  const nat = natAwareness(local, run.exchanges.find((x) => x.source !== null)?.source ?? null, stunResult, r.algPresent);
+  if (o.report !== undefined || o.html !== undefined) {
+    await writeReports(o, { server: `${host}:${port}`, transport, local, startTime: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, result: r, natAwareness: nat });
+  }
+  if (o.json === true) {
+    process.stdout.write(`${JSON.stringify({ local: run.local, verdict: r.verdict, algPresent: r.algPresent, outbound: r.outboundFields, inbound: r.inboundFields, fingerprint: r.fingerprint, natAwareness: nat, stun: stunResult, exchanges: r.exchanges })}\n`);
+  } else {
+    process.stdout.write(print(r, run.local, nat));
+  }
+  return r;
 }
 
 async function writeReports(o: Opts, run: AlgCheckRun): Promise<void> {

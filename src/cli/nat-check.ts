@@ -9,8 +9,11 @@ import { natCheck, withLocal, type NatCheckResult } from '../alg-test/nat-check.
 import { VoipreadyError } from '../errors.js';
 import { durationOption } from '../config/duration.js';
 import { exitCodeOf } from './command.js';
+import { addCheckMetricsOptions, checkMetricsSettings, publishCheckMetrics, type CheckMetricsOptions } from './check-metrics.js';
+import { reportOutputErrors } from './write-output.js';
+import { natCheckFamilies } from '../outputs/prometheus/nat-check-metrics.js';
 
-interface Opts { stun: string[]; lifetime?: string; timeout: string; json?: boolean }
+interface Opts extends CheckMetricsOptions { stun: string[]; lifetime?: string; timeout: string; json?: boolean }
 
 export function localAddresses(): string[] {
   return Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
@@ -28,19 +31,27 @@ export function natText(r: NatCheckResult): string[] {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('nat-check')
     .description('STUN: the public address and port of this host, mapping behaviour, binding lifetime')
     .requiredOption('--stun <host:port>', 'STUN server (repeat for a second destination)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--lifetime <duration>', 'also test whether the binding survives this idle time (seconds, or 30s, 5m; at most 1h)')
     .option('--timeout <duration>', 'per request (plain number: ms; or 2s)', '2000')
-    .option('--json', 'one JSON object')
-    .action(exitCodeOf(async (o: Opts) => {
-      const timeoutMs = durationOption(o.timeout, '--timeout', { plain: 'ms' });
-      const lifetime = o.lifetime === undefined ? undefined : durationOption(o.lifetime, '--lifetime', { maxMs: 3_600_000 }) / 1000;
-      const r = withLocal(await natCheck({ servers: o.stun, timeoutMs, ...(lifetime !== undefined ? { lifetimeSeconds: lifetime } : {}) }), '', localAddresses());
-      if (r.mapped === null) throw new VoipreadyError('E_NETWORK', `nat-check: ${r.errors.join('; ')}`);
-      process.stdout.write(o.json === true ? `${JSON.stringify(r)}\n` : `${natText(r).join('\n')}\n`);
-      return 0;
-    }));
+    .option('--json', 'one JSON object');
+  addCheckMetricsOptions(cmd).action(exitCodeOf(async (o: Opts) => {
+    const timeoutMs = durationOption(o.timeout, '--timeout', { plain: 'ms' });
+    const lifetime = o.lifetime === undefined ? undefined : durationOption(o.lifetime, '--lifetime', { maxMs: 3_600_000 }) / 1000;
+    const settings = checkMetricsSettings(o);
+    const started = Date.now();
+    const r = withLocal(await natCheck({ servers: o.stun, timeoutMs, ...(lifetime !== undefined ? { lifetimeSeconds: lifetime } : {}) }), '', localAddresses());
+    const ended = Date.now();
+    const families = natCheckFamilies({ site: settings.site, server: o.stun[0]!, result: r, durationSeconds: (ended - started) / 1000, endedAtMs: ended });
+    if (r.mapped === null) {
+      // the failed check still reaches the dashboard (success 0), then exits 7
+      reportOutputErrors(await publishCheckMetrics(o, settings, families, ended), 0);
+      throw new VoipreadyError('E_NETWORK', `nat-check: ${r.errors.join('; ')}`);
+    }
+    process.stdout.write(o.json === true ? `${JSON.stringify(r)}\n` : `${natText(r).join('\n')}\n`);
+    return reportOutputErrors(await publishCheckMetrics(o, settings, families, ended), 0);
+  }));
 }

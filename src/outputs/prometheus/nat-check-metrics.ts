@@ -1,0 +1,77 @@
+/**
+ * nat-check's result as metric families (`nat-check --textfile` / `--remote-write`). Pure.
+ *
+ *   voipready_nat_check_success                     1: a STUN server answered; 0: none did
+ *   voipready_nat_check_behind_nat                  1: the mapped address is not one of this host's
+ *   voipready_nat_check_info                        1, with nat_type, mapping and filtering (closed sets)
+ *   voipready_nat_check_mapping_stable              1: every destination saw the same address:port (endpoint-independent); 0: not
+ *   voipready_nat_check_mapped_port                 the public port the first server saw (a port that moves between runs is a short binding)
+ *   voipready_nat_check_public_address_info         1, with the public address (one value per site and server; it changes rarely)
+ *   voipready_nat_check_binding_kept                with --lifetime: 1 when the binding survived the idle time, 0 when it was lost
+ *   voipready_nat_check_binding_idle_seconds        with --lifetime: the idle time tested
+ *   voipready_nat_check_duration_seconds, voipready_nat_check_last_run_timestamp_seconds
+ *
+ * Labels: site, server (the first --stun). nat_type: none (no NAT), symmetric (destination-dependent
+ * mapping), port_restricted (endpoint-independent mapping, an answer from the server's other port
+ * filtered), cone (endpoint-independent, the other port's answer let in: full or address-restricted
+ * cone; one server IP cannot tell those apart), unknown (too little to say: one destination only).
+ */
+import type { NatCheckResult } from '../../alg-test/nat-check.js';
+import { gaugeFamily } from './alg-check-metrics.js';
+import type { Family, LabelValues } from './family.js';
+
+export const NAT_TYPE_LABELS = ['none', 'symmetric', 'port_restricted', 'cone', 'unknown'] as const;
+export type NatTypeLabel = (typeof NAT_TYPE_LABELS)[number];
+
+export function natTypeLabel(r: Pick<NatCheckResult, 'natted' | 'mappingBehaviour' | 'changePortAnswered'>): NatTypeLabel {
+  if (r.natted === false) return 'none';
+  if (r.mappingBehaviour === 'destination-dependent') return 'symmetric';
+  if (r.mappingBehaviour === 'endpoint-independent' && r.changePortAnswered !== null) return r.changePortAnswered ? 'cone' : 'port_restricted';
+  return 'unknown';
+}
+
+export interface NatCheckMetricsRun {
+  site: string;
+  server: string;
+  /** null or mapped === null: no STUN server answered */
+  result: NatCheckResult | null;
+  durationSeconds: number;
+  endedAtMs: number;
+}
+
+function resultFamilies(base: LabelValues, r: NatCheckResult): Family[] {
+  const mapped = r.mapped!;
+  const info = {
+    ...base,
+    nat_type: natTypeLabel(r),
+    mapping: r.mappingBehaviour === null ? 'unknown' : r.mappingBehaviour.replace('-', '_'),
+    filtering: r.changePortAnswered === null ? 'unknown' : r.changePortAnswered ? 'open' : 'port_restricted',
+  };
+  const out = [
+    gaugeFamily('voipready_nat_check_behind_nat', 'nat-check: 1 when the STUN-mapped address is not one of this host\'s own (behind NAT)', [{ labels: base, value: r.natted === true ? 1 : 0 }]),
+    gaugeFamily('voipready_nat_check_info', 'nat-check: the NAT type (none, symmetric, port_restricted, cone, unknown), mapping and filtering behaviour', [{ labels: info, value: 1 }]),
+    gaugeFamily('voipready_nat_check_mapped_port', 'nat-check: the public port the first STUN server saw', [{ labels: base, value: mapped.port }]),
+    gaugeFamily('voipready_nat_check_public_address_info', 'nat-check: the public address the first STUN server saw', [{ labels: { ...base, address: mapped.address }, value: 1 }]),
+  ];
+  if (r.mappingBehaviour !== null) {
+    out.push(gaugeFamily('voipready_nat_check_mapping_stable', 'nat-check: 1 when every destination saw the same public address:port (endpoint-independent mapping), 0 when not', [{ labels: base, value: r.mappingBehaviour === 'endpoint-independent' ? 1 : 0 }]));
+  }
+  if (r.lifetime !== null) {
+    out.push(
+      gaugeFamily('voipready_nat_check_binding_kept', 'nat-check --lifetime: 1 when the binding was the same after the idle time, 0 when it was lost', [{ labels: base, value: r.lifetime.kept ? 1 : 0 }]),
+      gaugeFamily('voipready_nat_check_binding_idle_seconds', 'nat-check --lifetime: the idle time the binding was tested with', [{ labels: base, value: r.lifetime.idleSeconds }]),
+    );
+  }
+  return out;
+}
+
+export function natCheckFamilies(run: NatCheckMetricsRun): Family[] {
+  const base: LabelValues = { site: run.site, server: run.server };
+  const ok = run.result !== null && run.result.mapped !== null;
+  return [
+    gaugeFamily('voipready_nat_check_success', 'nat-check: 1 when a STUN server answered, 0 when none did', [{ labels: base, value: ok ? 1 : 0 }]),
+    ...(ok ? resultFamilies(base, run.result!) : []),
+    gaugeFamily('voipready_nat_check_duration_seconds', 'nat-check: how long the check took', [{ labels: base, value: run.durationSeconds }]),
+    gaugeFamily('voipready_nat_check_last_run_timestamp_seconds', 'nat-check: when the check ended (Unix time)', [{ labels: base, value: Math.floor(run.endedAtMs / 1000) }]),
+  ];
+}
