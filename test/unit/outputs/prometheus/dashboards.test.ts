@@ -9,6 +9,23 @@ import { registerSourceHealth } from '../../../../src/outputs/prometheus/monitor
 import { reloadOnHup } from '../../../../src/cli/reload-on-hup.js';
 import { dashboardQueries } from '../../../helpers/prometheus.js';
 import { FakeView, fakeSettings } from './fake-view.js';
+import { algCheckFamilies } from '../../../../src/outputs/prometheus/alg-check-metrics.js';
+import { natCheckFamilies } from '../../../../src/outputs/prometheus/nat-check-metrics.js';
+import { renderTextfile } from '../../../../src/outputs/prometheus/textfile.js';
+import type { CheckResult } from '../../../../src/detect/alg-active/analyse.js';
+
+/** what alg-check and nat-check write with --textfile (the "Active ALG check" row reads these), every optional series present */
+function checkTextfiles(): string {
+  const result: CheckResult = { exchanges: [], algPresent: true, outboundFields: ['Via'], inboundFields: [], fingerprint: null, verdict: 'SIP ALG present: rewrote Via (outbound)' };
+  const nat = {
+    local: '', mappings: [], mapped: { address: '198.51.100.1', port: 40000 }, natted: true, mappingBehaviour: 'endpoint-independent' as const,
+    changePortAnswered: false, lifetime: { idleSeconds: 30, kept: true }, errors: [],
+  };
+  return renderTextfile([
+    ...algCheckFamilies({ site: 'hq', server: 'echo:5060', transport: 'udp', result, durationSeconds: 1, endedAtMs: 0 }),
+    ...natCheckFamilies({ site: 'hq', server: 'echo:3478', result: nat, durationSeconds: 1, endedAtMs: 0 }),
+  ]);
+}
 
 const DIR = 'dashboards/grafana';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -48,7 +65,7 @@ describe('Grafana dashboards', () => {
     registerSourceHealth(m.registry, () => [['hep', Date.now()]]);
     const offHup = reloadOnHup(() => fakeSettings(), { reconfigure: () => undefined }, m.registry, 'test');
     offHup();
-    const text = await m.registry.metrics();
+    const text = `${await m.registry.metrics()}\n${checkTextfiles()}`;
     const exposed = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap((x) => {
       const name = x[1] as string;
       return x[2] === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
