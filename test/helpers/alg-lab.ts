@@ -15,8 +15,9 @@ export const OUTSIDE_IP = '198.51.100.2';
 export interface AlgLab { lab: Lab; inside: string; router: string; outside: string; dir: string }
 
 /** `randomPorts`: MASQUERADE --random-fully, a new random port per connection (a symmetric NAT) */
-export function createAlgLab(opts: { masquerade: boolean; sipHelper: boolean; randomPorts?: boolean }): AlgLab {
-  const lab = Lab.create(['in', 'rt', 'out']);
+/** `prefix`: the namespaces' name prefix (default vr; a test may pick its own, e.g. vralg) */
+export function createAlgLab(opts: { masquerade: boolean; sipHelper: boolean; randomPorts?: boolean; prefix?: string }): AlgLab {
+  const lab = Lab.create(['in', 'rt', 'out'], opts.prefix);
   const [inside, router, outside] = [lab.ns('in'), lab.ns('rt'), lab.ns('out')];
   lab.link({ ns: inside, dev: 'veth0', cidr: `${INSIDE_IP}/24` }, { ns: router, dev: 'vin', cidr: '10.77.1.1/24' });
   lab.link({ ns: router, dev: 'vout', cidr: `${ROUTER_OUT_IP}/24` }, { ns: outside, dev: 'veth0', cidr: `${OUTSIDE_IP}/24` });

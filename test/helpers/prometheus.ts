@@ -39,6 +39,8 @@ export interface PrometheusOptions {
   scrapeIntervalSeconds?: number;
   /** use this TSDB directory (e.g. blocks made by promtool) instead of a fresh temp dir */
   dataDir?: string;
+  /** also accept remote_write pushes on /api/v1/write (--web.enable-remote-write-receiver) */
+  remoteWriteReceiver?: boolean;
 }
 
 export async function startPrometheus(opts: PrometheusOptions = {}): Promise<RunningPrometheus> {
@@ -64,6 +66,7 @@ export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Run
     '--storage.tsdb.retention.time=100y',
     `--web.listen-address=127.0.0.1:${port}`,
     '--log.level=warn',
+    ...(opts.remoteWriteReceiver === true ? ['--web.enable-remote-write-receiver'] : []),
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
