@@ -15,7 +15,7 @@ export const ERROR_CATALOGUE = {
   E_CONFIG: { exit: 5, summary: 'the config file cannot be read or has an invalid value' },
   E_LISTEN: { exit: 6, summary: 'a server (HTTP, alg-echo, STUN) cannot listen on the requested address' },
   E_NETWORK: { exit: 7, summary: 'alg-check or nat-check: the test server cannot be reached or does not answer' },
-  E_OUTPUT: { exit: 8, summary: 'an output file (--html, --openmetrics, --report, --truth) cannot be written' },
+  E_OUTPUT: { exit: 8, summary: 'an output file (--html, --openmetrics, --report, --truth, --textfile) cannot be written, or an alg-check/nat-check --remote-write push failed' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
