@@ -1,0 +1,72 @@
+/**
+ * The active-check alert rules of dashboards/prometheus/voipready-alerts.yml, run by promtool's own
+ * rule unit tester on series shaped as alg-check writes them (a plain NAT run, then a run that found
+ * the ALG, then a run that could not reach the echo, then no run for hours).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const PROMTOOL = '/usr/bin/promtool';
+const RULES = resolve('dashboards/prometheus/voipready-alerts.yml');
+
+const L = 'site="hq",server="echo:5060",transport="udp"';
+const TESTS = `rule_files: ['${RULES}']
+evaluation_interval: 1m
+tests:
+  - interval: 1h
+    input_series:
+      # hourly runs: plain NAT, then the ALG, then the echo unreachable (no verdict series); then the
+      # timer stops and node_exporter keeps serving the last file (the same values, scraped on)
+      - series: 'voipready_alg_check_alg_detected{${L}}'
+        values: '0 1 _ _ _ _'
+      - series: 'voipready_alg_check_success{${L}}'
+        values: '1 1 0 0 0 0'
+      - series: 'voipready_alg_check_last_run_timestamp_seconds{${L}}'
+        values: '0 3600 7200 7200 7200 7200'
+    alert_rule_test:
+      - eval_time: 0m
+        alertname: VoipreadySipAlgDetected
+        exp_alerts: []
+      - eval_time: 1h
+        alertname: VoipreadySipAlgDetected
+        exp_alerts:
+          - exp_labels: { severity: warning, site: hq, server: 'echo:5060', transport: udp }
+            exp_annotations: { summary: 'A SIP ALG rewrote the test messages to echo:5060 (udp) at hq: switch it off' }
+      - eval_time: 1h
+        alertname: VoipreadyAlgCheckFailing
+        exp_alerts: []
+      - eval_time: 2h
+        alertname: VoipreadyAlgCheckFailing
+        exp_alerts:
+          - exp_labels: { severity: info, site: hq, server: 'echo:5060', transport: udp }
+            exp_annotations: { summary: 'alg-check at hq could not reach its echo echo:5060 (udp)' }
+      - eval_time: 2h
+        alertname: VoipreadyAlgCheckStale
+        exp_alerts: []
+      - eval_time: 4h
+        alertname: VoipreadyAlgCheckStale
+        exp_alerts: []
+      - eval_time: 5h
+        alertname: VoipreadyAlgCheckStale
+        exp_alerts:
+          - exp_labels: { severity: info, site: hq, server: 'echo:5060', transport: udp }
+            exp_annotations: { summary: 'alg-check at hq against echo:5060 has not run for 2 h (cron job or timer stopped?)' }
+`;
+
+describe.skipIf(!existsSync(PROMTOOL))('active ALG check alert rules (promtool test rules)', () => {
+  it('the rules file is valid and the alerts fire on the runs they are meant for', () => {
+    expect(spawnSync(PROMTOOL, ['check', 'rules', RULES], { encoding: 'utf8' }).status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'vralg-rules-'));
+    try {
+      writeFileSync(join(dir, 'tests.yml'), TESTS);
+      const r = spawnSync(PROMTOOL, ['test', 'rules', join(dir, 'tests.yml')], { encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
