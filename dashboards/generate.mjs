@@ -155,31 +155,34 @@ export const ALG_CHECK_ROW = 'Active ALG check';
 
 function activeAlgCheck(y) {
   const perCheck = 'server, transport';
+  // the last sample of the last day: node_exporter serves the file on every scrape, but a --remote-write
+  // run is one sample an hour (or a day) apart, beyond Prometheus' 5-minute lookback
+  const last = (metric) => `last_over_time(${metric}{${SEL}}[1d])`;
   const redAt1 = { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'red', value: 1 }] };
   const greenAt1 = { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: 1 }] };
   const names = { options: { textMode: 'name', graphMode: 'none' }, fieldConfig: { color: { mode: 'fixed', fixedColor: 'blue' } } };
   const valueText = (map) => ({ fieldConfig: { mappings: [{ type: 'value', options: Object.fromEntries(Object.entries(map).map(([v, text], i) => [v, { text, index: i }])) }] } });
   return [
     { id: nextId++, type: 'row', title: ALG_CHECK_ROW, collapsed: false, gridPos: { x: 0, y, w: 24, h: 1 }, panels: [] },
-    stat('SIP ALG (active test)', 'alg-check against alg-echo: 1 (red) when something on the path rewrote the test REGISTER/INVITE (a SIP ALG), 0 when nothing was rewritten; per echo server and transport, as of the last run.',
-      [[`max by (${perCheck}) (voipready_alg_check_alg_detected{${SEL}})`, '{{server}} {{transport}}']], { x: 0, y: y + 1, w: 6, h: 6 }, 'none', redAt1,
+    stat('SIP ALG (active test)', 'alg-check against alg-echo: 1 (red) when something on the path rewrote the test REGISTER/INVITE (a SIP ALG), 0 when nothing was rewritten; per echo server and transport, as of the last run that got an answer (within a day).',
+      [[`max by (${perCheck}) (${last('voipready_alg_check_alg_detected')})`, '{{server}} {{transport}}']], { x: 0, y: y + 1, w: 6, h: 6 }, 'none', redAt1,
       valueText({ 0: 'no rewriting', 1: 'SIP ALG present' })),
     panel('table', 'Fields rewritten (active test)', 'The fields the last alg-check saw rewritten, per direction (outbound: phone to echo; inbound: the answer on its way back). Empty: nothing rewritten.',
-      [[`max by (${perCheck}, direction, field) (voipready_alg_check_rewritten_fields{${SEL}}) > 0`, '', { format: 'table', instant: true }]],
+      [[`max by (${perCheck}, direction, field) (${last('voipready_alg_check_rewritten_fields')}) > 0`, '', { format: 'table', instant: true }]],
       { x: 6, y: y + 1, w: 8, h: 6 }, { unit: 'short' }, { showHeader: true }),
     stat('Fingerprint', 'The kind of box the rewrite pattern points to (linux_nf_nat_sip, fortigate, juniper, cisco_asa, sip_proxy; unknown: rewritten, box unknown; none: no rewriting).',
-      [[`max by (${perCheck}, fingerprint) (voipready_alg_check_fingerprint_info{${SEL}})`, '{{fingerprint}}']], { x: 14, y: y + 1, w: 5, h: 6 }, 'none', undefined, names),
+      [[`max by (${perCheck}, fingerprint) (${last('voipready_alg_check_fingerprint')}) == 1`, '{{fingerprint}}']], { x: 14, y: y + 1, w: 5, h: 6 }, 'none', undefined, names),
     stat('Check ran', '1: the last alg-check reached the echo and got a verifiable answer; 0: it could not test (the echo unreachable or its answers changed beyond recognition).',
-      [[`min by (${perCheck}) (voipready_alg_check_success{${SEL}})`, '{{server}} {{transport}}']], { x: 19, y: y + 1, w: 5, h: 6 }, 'none', greenAt1,
+      [[`min by (${perCheck}) (${last('voipready_alg_check_success')})`, '{{server}} {{transport}}']], { x: 19, y: y + 1, w: 5, h: 6 }, 'none', greenAt1,
       valueText({ 0: 'could not test', 1: 'ran' })),
-    stat('Last run age', 'Seconds since alg-check and nat-check last ran: a cron job or timer that stopped shows here (orange after 2 h, red after a day).',
-      [[`time() - max by (${perCheck}) (voipready_alg_check_last_run_timestamp_seconds{${SEL}})`, 'alg-check {{server}} {{transport}}'],
-        [`time() - max by (server) (voipready_nat_check_last_run_timestamp_seconds{${SEL}})`, 'nat-check {{server}}']],
+    stat('Last run age', 'Seconds since alg-check and nat-check last ran: a cron job or timer that stopped shows here (orange after 2 h, red after a day; gone after a day without a run, when the VoipreadyAlgCheckStale alert has long fired).',
+      [[`time() - max by (${perCheck}) (${last('voipready_alg_check_last_run_timestamp_seconds')})`, 'alg-check {{server}} {{transport}}'],
+        [`time() - max by (server) (${last('voipready_nat_check_last_run_timestamp_seconds')})`, 'nat-check {{server}}']],
       { x: 0, y: y + 7, w: 8, h: 6 }, 's', { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'orange', value: 7200 }, { color: 'red', value: 86400 }] }),
-    stat('NAT type', 'nat-check (STUN): none, cone (endpoint-independent mapping, the server\'s other port let in), port_restricted, symmetric (a new port per destination: RTP to a peer other than the STUN server gets another port), unknown; with the mapping and filtering behaviour.',
-      [[`max by (server, nat_type, mapping, filtering) (voipready_nat_check_info{${SEL}})`, '{{nat_type}} (mapping {{mapping}}, filtering {{filtering}})']], { x: 8, y: y + 7, w: 8, h: 6 }, 'none', undefined, names),
+    stat('NAT type', 'nat-check (STUN): none, cone (endpoint-independent mapping, the server\'s other port let in), port_restricted, symmetric (a new port per destination: RTP to a peer other than the STUN server gets another port), unknown (one destination only).',
+      [[`max by (server, nat_type) (${last('voipready_nat_check_nat_type')}) == 1`, '{{nat_type}}']], { x: 8, y: y + 7, w: 8, h: 6 }, 'none', undefined, names),
     stat('NAT binding after idle', 'nat-check --lifetime: 1 when the public mapping survived the idle time tested, 0 when it was lost (shorter than the SIP re-registration or keep-alive interval means one-way audio and missed calls).',
-      [[`min by (server) (voipready_nat_check_binding_kept{${SEL}})`, '{{server}}']],
+      [[`min by (server) (${last('voipready_nat_check_binding_kept')})`, '{{server}}']],
       { x: 16, y: y + 7, w: 8, h: 6 }, 'none', undefined, valueText({ 0: 'lost', 1: 'kept' })),
   ];
 }

@@ -108,14 +108,15 @@ describe.skipIf(missing !== null)(`alg-check / nat-check --textfile through node
     const sel = `{site="branch1",server="${OUTSIDE_IP}:5060",transport="udp"}`;
     expect((await instant(prom, `voipready_alg_check_success${sel}`)).map((s) => s.value)).toEqual([1]);
     expect((await instant(prom, `voipready_alg_check_alg_detected${sel}`)).map((s) => s.value)).toEqual([0]);
-    expect((await instant(prom, `voipready_alg_check_fingerprint_info${sel}`)).map((s) => s.metric.fingerprint)).toEqual(['none']);
+    expect((await instant(prom, `voipready_alg_check_fingerprint${sel} == 1`)).map((s) => s.metric.fingerprint)).toEqual(['none']);
     expect(await instant(prom, `count(voipready_alg_check_rewritten_fields${sel})`)).toEqual([{ metric: {}, value: 22 }]);
     expect(await instant(prom, `voipready_alg_check_rewritten_fields${sel} > 0`)).toEqual([]);
     // nat-check: what its own --json said (Linux MASQUERADE keeps the port: endpoint-independent; conntrack filters the other port)
     expect(nat.json.mappingBehaviour).toBe('endpoint-independent');
     expect(nat.json.changePortAnswered).toBe(false);
-    const info = await instant(prom, 'voipready_nat_check_info{site="branch1"}');
-    expect(info.map((s) => [s.metric.nat_type, s.metric.mapping, s.metric.filtering])).toEqual([['port_restricted', 'endpoint_independent', 'port_restricted']]);
+    expect((await instant(prom, 'voipready_nat_check_nat_type{site="branch1"} == 1')).map((s) => s.metric.nat_type)).toEqual(['port_restricted']);
+    expect((await instant(prom, 'voipready_nat_check_mapping_stable')).map((s) => s.value)).toEqual([1]);
+    expect((await instant(prom, 'voipready_nat_check_filtering_open')).map((s) => s.value)).toEqual([0]);
     expect((await instant(prom, 'voipready_nat_check_public_address_info')).map((s) => s.metric.address)).toEqual([ROUTER_OUT_IP]);
     expect((await instant(prom, 'voipready_nat_check_mapped_port')).map((s) => s.value)).toEqual([nat.json.mapped.port]);
     expect((await instant(prom, 'voipready_nat_check_binding_kept')).map((s) => s.value)).toEqual([nat.json.lifetime.kept ? 1 : 0]);
@@ -130,7 +131,9 @@ describe.skipIf(missing !== null)(`alg-check / nat-check --textfile through node
     await scrapedAfter(prom, 'voipready_alg_check_last_run_timestamp_seconds', t0);
     const sel = `{site="branch1",server="${OUTSIDE_IP}:5060",transport="udp"}`;
     expect((await instant(prom, `voipready_alg_check_alg_detected${sel}`)).map((s) => s.value)).toEqual([1]);
-    expect((await instant(prom, `voipready_alg_check_fingerprint_info${sel}`)).map((s) => s.metric.fingerprint)).toEqual(['linux_nf_nat_sip']);
+    // the state set flipped: linux_nf_nat_sip 1, none (the plain NAT run's state) now 0
+    expect((await instant(prom, `voipready_alg_check_fingerprint${sel} == 1`)).map((s) => s.metric.fingerprint)).toEqual(['linux_nf_nat_sip']);
+    expect((await instant(prom, `voipready_alg_check_fingerprint{fingerprint="none"}`)).map((s) => s.value)).toEqual([0]);
     // the rewritten fields on the dashboard are exactly those alg-check's --json names, per direction
     const expected = (fields: string[], direction: string): string[] => [...new Set(fields.map((f) => `${direction} ${FIELD[f] ?? 'other'}`))];
     const want = [...expected(alg.json.outbound, 'outbound'), ...expected(alg.json.inbound, 'inbound')].sort();
@@ -181,7 +184,10 @@ describe.skipIf(missing !== null)(`alg-check / nat-check --textfile through node
       await waitFor(async () => (await instant(prom, `voipready_alg_check_success${sel}`)).length > 0, 10_000, () => 'the pushed series never arrived');
       expect((await instant(prom, `voipready_alg_check_success${sel}`)).map((s) => s.value)).toEqual([1]);
       expect((await instant(prom, `voipready_alg_check_alg_detected${sel}`)).map((s) => s.value)).toEqual([0]);
-      expect((await instant(prom, `voipready_alg_check_fingerprint_info${sel}`)).map((s) => s.metric.fingerprint)).toEqual(['none']);
+      expect((await instant(prom, `voipready_alg_check_fingerprint${sel} == 1`)).map((s) => s.metric.fingerprint)).toEqual(['none']);
+      // the dashboard's queries read it too (last_over_time: a pushed run is one sample)
+      const verdict = dashboardQueries('dashboards/grafana').find((q) => q.row === ALG_CHECK_ROW && q.panel === 'SIP ALG (active test)')!;
+      expect((await instant(prom, verdict.expr)).find((s) => s.metric.server === `127.0.0.1:${port}`)?.value).toBe(0);
       // a receiver that is not there: the result is still printed, then exit 8 naming the push
       const down = await freePort();
       const q = spawnSync(process.execPath, [BIN, 'alg-check', '--server', `127.0.0.1:${port}`, '--local-port', '0', '--config', cfg,

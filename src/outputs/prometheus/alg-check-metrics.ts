@@ -5,15 +5,20 @@
  *   voipready_alg_check_success                      1: the check ran and the echo answered; 0: it did not
  *   voipready_alg_check_alg_detected                 1: something rewrote the test messages; 0: no rewriting seen
  *   voipready_alg_check_rewritten_fields             1 per {direction, field} rewritten, 0 for the rest of the closed set
- *   voipready_alg_check_fingerprint_info             1, with the box the rewrite pattern points to (closed set)
+ *   voipready_alg_check_fingerprint                  1 for the box the rewrite pattern points to, 0 for the rest of the closed set
  *   voipready_alg_check_duration_seconds             how long the check took
  *   voipready_alg_check_last_run_timestamp_seconds   when it ended (a stale file shows as an old timestamp)
  *
  * Labels: site (config `site:`), server (the --server given: one value per check a host runs, chosen by
  * whoever writes the cron line), transport (udp|tcp); direction and field and fingerprint from closed
  * sets, anything else becomes "other" (style habit 14). The series without a result (alg_detected,
- * rewritten_fields, fingerprint_info) are left out of a failed run rather than reported as 0: "no ALG"
+ * rewritten_fields, fingerprint) are left out of a failed run rather than reported as 0: "no ALG"
  * is a finding, "could not test" is not.
+ *
+ * rewritten_fields and fingerprint are state sets (every member of the closed set, 1 for the current
+ * state, like kube-state-metrics' phase series), not info series whose label changes: the label sets
+ * stay the same from run to run, so `last_over_time()` on the dashboard shows the last run's state
+ * alone, also with --remote-write, where each run is one sample an hour apart.
  */
 import type { CheckResult } from '../../detect/alg-active/analyse.js';
 import type { Family, FamilySnapshot, LabelValues, Sample } from './family.js';
@@ -76,6 +81,10 @@ function fieldSamples(base: LabelValues, r: CheckResult): Sample[] {
   return out;
 }
 
+function fingerprintSamples(base: LabelValues, current: AlgFingerprintLabel): Sample[] {
+  return ALG_FINGERPRINT_LABELS.map((fingerprint) => ({ labels: { ...base, fingerprint }, value: fingerprint === current ? 1 : 0 }));
+}
+
 export function algCheckFamilies(run: AlgCheckMetricsRun): Family[] {
   const base: LabelValues = { site: run.site, server: run.server, transport: run.transport };
   const r = run.result;
@@ -86,7 +95,7 @@ export function algCheckFamilies(run: AlgCheckMetricsRun): Family[] {
     families.push(
       gaugeFamily('voipready_alg_check_alg_detected', 'alg-check: 1 when something on the path rewrote the SIP/SDP test messages (SIP ALG), 0 when nothing was rewritten', [{ labels: base, value: r.algPresent ? 1 : 0 }]),
       gaugeFamily('voipready_alg_check_rewritten_fields', 'alg-check: 1 for each field rewritten in this direction (outbound: phone to echo; inbound: the answer), 0 for the others', fieldSamples(base, r)),
-      gaugeFamily('voipready_alg_check_fingerprint_info', 'alg-check: the kind of box the rewrite pattern points to (none: no rewriting; unknown: rewritten, box unknown)', [{ labels: { ...base, fingerprint: algFingerprintLabel(r) }, value: 1 }]),
+      gaugeFamily('voipready_alg_check_fingerprint', 'alg-check: 1 for the kind of box the rewrite pattern points to (none: no rewriting; unknown: rewritten, box unknown), 0 for the others', fingerprintSamples(base, algFingerprintLabel(r))),
     );
   }
   families.push(

@@ -3,8 +3,9 @@
  *
  *   voipready_nat_check_success                     1: a STUN server answered; 0: none did
  *   voipready_nat_check_behind_nat                  1: the mapped address is not one of this host's
- *   voipready_nat_check_info                        1, with nat_type, mapping and filtering (closed sets)
+ *   voipready_nat_check_nat_type                    1 for the NAT type, 0 for the rest of the closed set (a state set: see alg-check-metrics.ts)
  *   voipready_nat_check_mapping_stable              1: every destination saw the same address:port (endpoint-independent); 0: not
+ *   voipready_nat_check_filtering_open              1: an answer from the server's other port got in; 0: filtered (port-restricted)
  *   voipready_nat_check_mapped_port                 the public port the first server saw (a port that moves between runs is a short binding)
  *   voipready_nat_check_public_address_info         1, with the public address (one value per site and server; it changes rarely)
  *   voipready_nat_check_binding_kept                with --lifetime: 1 when the binding survived the idle time, 0 when it was lost
@@ -20,7 +21,7 @@ import type { NatCheckResult } from '../../alg-test/nat-check.js';
 import { gaugeFamily } from './alg-check-metrics.js';
 import type { Family, LabelValues } from './family.js';
 
-export const NAT_TYPE_LABELS = ['none', 'symmetric', 'port_restricted', 'cone', 'unknown'] as const;
+export const NAT_TYPE_LABELS = ['none', 'cone', 'port_restricted', 'symmetric', 'unknown'] as const;
 export type NatTypeLabel = (typeof NAT_TYPE_LABELS)[number];
 
 export function natTypeLabel(r: Pick<NatCheckResult, 'natted' | 'mappingBehaviour' | 'changePortAnswered'>): NatTypeLabel {
@@ -41,20 +42,18 @@ export interface NatCheckMetricsRun {
 
 function resultFamilies(base: LabelValues, r: NatCheckResult): Family[] {
   const mapped = r.mapped!;
-  const info = {
-    ...base,
-    nat_type: natTypeLabel(r),
-    mapping: r.mappingBehaviour === null ? 'unknown' : r.mappingBehaviour.replace('-', '_'),
-    filtering: r.changePortAnswered === null ? 'unknown' : r.changePortAnswered ? 'open' : 'port_restricted',
-  };
+  const natType = natTypeLabel(r);
   const out = [
     gaugeFamily('voipready_nat_check_behind_nat', 'nat-check: 1 when the STUN-mapped address is not one of this host\'s own (behind NAT)', [{ labels: base, value: r.natted === true ? 1 : 0 }]),
-    gaugeFamily('voipready_nat_check_info', 'nat-check: the NAT type (none, symmetric, port_restricted, cone, unknown), mapping and filtering behaviour', [{ labels: info, value: 1 }]),
+    gaugeFamily('voipready_nat_check_nat_type', 'nat-check: 1 for the NAT type (none, cone, port_restricted, symmetric, unknown), 0 for the others', NAT_TYPE_LABELS.map((nat_type) => ({ labels: { ...base, nat_type }, value: nat_type === natType ? 1 : 0 }))),
     gaugeFamily('voipready_nat_check_mapped_port', 'nat-check: the public port the first STUN server saw', [{ labels: base, value: mapped.port }]),
     gaugeFamily('voipready_nat_check_public_address_info', 'nat-check: the public address the first STUN server saw', [{ labels: { ...base, address: mapped.address }, value: 1 }]),
   ];
   if (r.mappingBehaviour !== null) {
     out.push(gaugeFamily('voipready_nat_check_mapping_stable', 'nat-check: 1 when every destination saw the same public address:port (endpoint-independent mapping), 0 when not', [{ labels: base, value: r.mappingBehaviour === 'endpoint-independent' ? 1 : 0 }]));
+  }
+  if (r.changePortAnswered !== null) {
+    out.push(gaugeFamily('voipready_nat_check_filtering_open', 'nat-check: 1 when an answer from the STUN server\'s other port got in (RFC 5780 CHANGE-REQUEST), 0 when it was filtered (port-restricted)', [{ labels: base, value: r.changePortAnswered ? 1 : 0 }]));
   }
   if (r.lifetime !== null) {
     out.push(

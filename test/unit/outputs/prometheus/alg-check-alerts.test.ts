@@ -13,6 +13,8 @@ const PROMTOOL = '/usr/bin/promtool';
 const RULES = resolve('dashboards/prometheus/voipready-alerts.yml');
 
 const L = 'site="hq",server="echo:5060",transport="udp"';
+/** a --remote-write check: one sample per run, nothing in between (beyond the 5-minute lookback) */
+const R = 'site="hq",server="echo:5060",transport="tcp"';
 const TESTS = `rule_files: ['${RULES}']
 evaluation_interval: 1m
 tests:
@@ -26,15 +28,27 @@ tests:
         values: '1 1 0 0 0 0'
       - series: 'voipready_alg_check_last_run_timestamp_seconds{${L}}'
         values: '0 3600 7200 7200 7200 7200'
+      # pushed once at 0h, ALG found, then never again
+      - series: 'voipready_alg_check_alg_detected{${R}}'
+        values: '1 _ _ _ _ _'
+      - series: 'voipready_alg_check_success{${R}}'
+        values: '1 _ _ _ _ _'
+      - series: 'voipready_alg_check_last_run_timestamp_seconds{${R}}'
+        values: '0 _ _ _ _ _'
     alert_rule_test:
       - eval_time: 0m
         alertname: VoipreadySipAlgDetected
-        exp_alerts: []
-      - eval_time: 1h
+        exp_alerts:
+          - exp_labels: { severity: warning, site: hq, server: 'echo:5060', transport: tcp }
+            exp_annotations: { summary: 'A SIP ALG rewrote the test messages to echo:5060 (tcp) at hq: switch it off' }
+      # 90 min after the tcp push, 30 after the udp run: both still alert (the last sample of the day)
+      - eval_time: 1h30m
         alertname: VoipreadySipAlgDetected
         exp_alerts:
           - exp_labels: { severity: warning, site: hq, server: 'echo:5060', transport: udp }
             exp_annotations: { summary: 'A SIP ALG rewrote the test messages to echo:5060 (udp) at hq: switch it off' }
+          - exp_labels: { severity: warning, site: hq, server: 'echo:5060', transport: tcp }
+            exp_annotations: { summary: 'A SIP ALG rewrote the test messages to echo:5060 (tcp) at hq: switch it off' }
       - eval_time: 1h
         alertname: VoipreadyAlgCheckFailing
         exp_alerts: []
@@ -46,12 +60,17 @@ tests:
       - eval_time: 2h
         alertname: VoipreadyAlgCheckStale
         exp_alerts: []
-      - eval_time: 4h
+      # the pushed check, last run at 0h, is stale after 2 h although it has no sample since
+      - eval_time: 2h30m
         alertname: VoipreadyAlgCheckStale
-        exp_alerts: []
+        exp_alerts:
+          - exp_labels: { severity: info, site: hq, server: 'echo:5060', transport: tcp }
+            exp_annotations: { summary: 'alg-check at hq against echo:5060 has not run for 2 h (cron job or timer stopped?)' }
       - eval_time: 5h
         alertname: VoipreadyAlgCheckStale
         exp_alerts:
+          - exp_labels: { severity: info, site: hq, server: 'echo:5060', transport: tcp }
+            exp_annotations: { summary: 'alg-check at hq against echo:5060 has not run for 2 h (cron job or timer stopped?)' }
           - exp_labels: { severity: info, site: hq, server: 'echo:5060', transport: udp }
             exp_annotations: { summary: 'alg-check at hq against echo:5060 has not run for 2 h (cron job or timer stopped?)' }
 `;

@@ -48,7 +48,10 @@ describe('alg-check metrics', () => {
     const m = text(run(r));
     expect(m.get(`voipready_alg_check_success|${BASE}`)).toBe(1);
     expect(m.get(`voipready_alg_check_alg_detected|${BASE}`)).toBe(1);
-    expect(m.get(`voipready_alg_check_fingerprint_info|fingerprint=linux_nf_nat_sip,${BASE}`)).toBe(1);
+    // a state set: the box 1, every other member of the closed set 0
+    expect(ALG_FINGERPRINT_LABELS.map((f) => [f, m.get(`voipready_alg_check_fingerprint|fingerprint=${f},${BASE}`)]).filter(([, v]) => v !== 0))
+      .toEqual([['linux_nf_nat_sip', 1]]);
+    expect([...m.keys()].filter((k) => k.startsWith('voipready_alg_check_fingerprint|'))).toHaveLength(ALG_FINGERPRINT_LABELS.length);
     const fields = (direction: string): string[] => ALG_FIELD_LABELS.filter((f) => m.get(`voipready_alg_check_rewritten_fields|direction=${direction},field=${f},${BASE}`) === 1);
     expect(fields('outbound')).toEqual(['via', 'contact', 'from', 'sdp_c', 'sdp_o']);
     // every member of the closed set is present, 0 or 1, in both directions
@@ -63,7 +66,8 @@ describe('alg-check metrics', () => {
   it('plain NAT (nothing rewritten): alg_detected 0, every field 0, fingerprint none', () => {
     const m = text(run(checkThrough((t) => t)));
     expect(m.get(`voipready_alg_check_alg_detected|${BASE}`)).toBe(0);
-    expect(m.get(`voipready_alg_check_fingerprint_info|fingerprint=none,${BASE}`)).toBe(1);
+    expect(m.get(`voipready_alg_check_fingerprint|fingerprint=none,${BASE}`)).toBe(1);
+    expect(m.get(`voipready_alg_check_fingerprint|fingerprint=linux_nf_nat_sip,${BASE}`)).toBe(0);
     expect([...m].filter(([k, v]) => k.startsWith('voipready_alg_check_rewritten_fields|') && v !== 0)).toEqual([]);
   });
 
@@ -99,7 +103,7 @@ describe('alg-check metrics', () => {
     const types = [...out.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((x) => `${x[1]} ${x[2]}`);
     expect(types).toEqual([
       'voipready_alg_check_success gauge', 'voipready_alg_check_alg_detected gauge', 'voipready_alg_check_rewritten_fields gauge',
-      'voipready_alg_check_fingerprint_info gauge', 'voipready_alg_check_duration_seconds gauge', 'voipready_alg_check_last_run_timestamp_seconds gauge',
+      'voipready_alg_check_fingerprint gauge', 'voipready_alg_check_duration_seconds gauge', 'voipready_alg_check_last_run_timestamp_seconds gauge',
     ]);
     expect(out).not.toContain('# EOF');
     for (const line of out.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) expect(line).toMatch(/^\S+\{[^}]*\} -?[\d.e+]+$/);

@@ -23,11 +23,14 @@ describe('nat-check metrics', () => {
     expect(natTypeLabel(result({ changePortAnswered: null }))).toBe('unknown');
   });
 
-  it('a port-restricted NAT: the info series, behind_nat, the mapped port and public address, stable mapping', () => {
+  it('a port-restricted NAT: the nat_type state set, behind_nat, filtering, the mapped port and public address, stable mapping', () => {
     const m = metrics(result());
     expect(m.get(`voipready_nat_check_success|${BASE}`)).toBe(1);
     expect(m.get(`voipready_nat_check_behind_nat|${BASE}`)).toBe(1);
-    expect(m.get(`voipready_nat_check_info|filtering=port_restricted,mapping=endpoint_independent,nat_type=port_restricted,${BASE}`)).toBe(1);
+    expect(NAT_TYPE_LABELS.map((t) => [t, m.get(`voipready_nat_check_nat_type|nat_type=${t},${BASE}`)])).toEqual([
+      ['none', 0], ['cone', 0], ['port_restricted', 1], ['symmetric', 0], ['unknown', 0],
+    ]);
+    expect(m.get(`voipready_nat_check_filtering_open|${BASE}`)).toBe(0);
     expect(m.get(`voipready_nat_check_mapping_stable|${BASE}`)).toBe(1);
     expect(m.get(`voipready_nat_check_mapped_port|${BASE}`)).toBe(40000);
     expect(m.get(`voipready_nat_check_public_address_info|address=198.51.100.1,${BASE}`)).toBe(1);
@@ -40,14 +43,15 @@ describe('nat-check metrics', () => {
     expect(m.get(`voipready_nat_check_mapping_stable|${BASE}`)).toBe(0);
     expect(m.get(`voipready_nat_check_binding_kept|${BASE}`)).toBe(0);
     expect(m.get(`voipready_nat_check_binding_idle_seconds|${BASE}`)).toBe(30);
-    const info = [...m.keys()].filter((k) => k.startsWith('voipready_nat_check_info|'));
-    expect(info).toEqual([`voipready_nat_check_info|filtering=port_restricted,mapping=destination_dependent,nat_type=symmetric,${BASE}`]);
+    const set = [...m].filter(([k, v]) => k.startsWith('voipready_nat_check_nat_type|') && v === 1).map(([k]) => k);
+    expect(set).toEqual([`voipready_nat_check_nat_type|nat_type=symmetric,${BASE}`]);
   });
 
-  it('one destination only: no mapping_stable series, mapping/nat_type unknown (closed set)', () => {
+  it('one destination only: no mapping_stable or filtering series, nat_type unknown (closed set)', () => {
     const m = metrics(result({ mappingBehaviour: null, changePortAnswered: null }));
     expect(m.has(`voipready_nat_check_mapping_stable|${BASE}`)).toBe(false);
-    expect(m.get(`voipready_nat_check_info|filtering=unknown,mapping=unknown,nat_type=unknown,${BASE}`)).toBe(1);
+    expect(m.has(`voipready_nat_check_filtering_open|${BASE}`)).toBe(false);
+    expect(m.get(`voipready_nat_check_nat_type|nat_type=unknown,${BASE}`)).toBe(1);
     for (const k of m.keys()) {
       const t = /nat_type=([a-z_]+)/.exec(k)?.[1];
       if (t !== undefined) expect(NAT_TYPE_LABELS).toContain(t);
