@@ -21,6 +21,7 @@ import { localAddresses } from './nat-check.js';
 import { addCheckMetricsOptions, checkMetricsSettings, publishCheckMetrics, type CheckMetricsOptions } from './check-metrics.js';
 import { reportOutputErrors } from './write-output.js';
 import { algCheckFamilies } from '../outputs/prometheus/alg-check-metrics.js';
+import type { Settings } from '../config/settings.js';
 
 interface Opts extends CheckMetricsOptions { server: string; transport: string; localPort: string; advertise?: string; stun?: string; timeout: string; json?: boolean; report?: string; html?: string }
 
@@ -88,7 +89,7 @@ export function register(program: Command): void {
     };
     let r: CheckResult;
     try {
-      r = await check(o, { host, port, localPort, timeoutMs, started });
+      r = await check(o, { host, port, localPort, timeoutMs, started, settings });
     } catch (err) {
       // a check that could not run still reaches the dashboard: success 0, a fresh last-run time
       if (err instanceof VoipreadyError && err.code === 'E_NETWORK') reportOutputErrors(await metrics(null), 0);
@@ -98,7 +99,7 @@ export function register(program: Command): void {
   }));
 }
 
-interface Target { host: string; port: number; localPort: number; timeoutMs: number; started: number }
+interface Target { host: string; port: number; localPort: number; timeoutMs: number; started: number; settings: Settings }
 
 /** runs the test, prints the result and writes --report/--html; E_NETWORK when the echo gave no usable answer */
 async function check(o: Opts, t: Target): Promise<CheckResult> {
@@ -119,7 +120,7 @@ async function check(o: Opts, t: Target): Promise<CheckResult> {
   const local = o.advertise !== undefined ? `${o.advertise}:${localPort}` : run.local;
   const nat = natAwareness(local, run.exchanges.find((x) => x.source !== null)?.source ?? null, stunResult, r.algPresent);
   if (o.report !== undefined || o.html !== undefined) {
-    await writeReports(o, { server: `${host}:${port}`, transport, local, startTime: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, result: r, natAwareness: nat });
+    await writeReports(o, { server: `${host}:${port}`, transport, local, startTime: new Date(started).toISOString(), durationSeconds: (Date.now() - started) / 1000, result: r, natAwareness: nat }, t.settings);
   }
   if (o.json === true) {
     process.stdout.write(`${JSON.stringify({ local: run.local, verdict: r.verdict, algPresent: r.algPresent, outbound: r.outboundFields, inbound: r.inboundFields, fingerprint: r.fingerprint, natAwareness: nat, stun: stunResult, exchanges: r.exchanges })}\n`);
@@ -129,10 +130,9 @@ async function check(o: Opts, t: Target): Promise<CheckResult> {
   return r;
 }
 
-async function writeReports(o: Opts, run: AlgCheckRun): Promise<void> {
+async function writeReports(o: Opts, run: AlgCheckRun, settings: Settings): Promise<void> {
   const { algCheckReport } = await import('../alg-test/check-report.js');
-  const { loadSettings } = await import('../config/load-settings.js');
-  const report = algCheckReport(run, loadSettings({}));
+  const report = algCheckReport(run, settings);
   if (o.report !== undefined) writeOutputFile(o.report, `${toJson(report, { series: false })}\n`, 'the report (--report)');
   if (o.html !== undefined) {
     const { renderHtmlReport } = await import('../outputs/html/render.js');
