@@ -70,4 +70,13 @@ describe('--textfile on the command line', () => {
     expect(m.get(`voipready_alg_check_success|server=127.0.0.1:${PORT},site=default,transport=tcp`)).toBe(0);
     expect(m.has(`voipready_alg_check_alg_detected|server=127.0.0.1:${PORT},site=default,transport=tcp`)).toBe(false);
   });
+
+  it('alg-echo --listen-http: a bad address is a usage error (3), one that cannot be bound E_LISTEN (6), the echo closed again', () => {
+    const bad = runCli(['alg-echo', '--listen', '127.0.0.1:0', '--listen-http', '127.0.0.1:99999']);
+    expect(bad.status).toBe(3);
+    expect(bad.stderr).toMatch(/--listen-http/);
+    const unbindable = runCli(['alg-echo', '--listen', '127.0.0.1:0', '--listen-http', '192.0.2.123:9465']);
+    expect(unbindable.status).toBe(6);
+    expect(unbindable.stderr).toMatch(/cannot listen on 192\.0\.2\.123:9465/);
+  });
 });
