@@ -16,7 +16,12 @@ export interface CaptureOptionValues {
   snaplen?: string;
   promiscuous?: boolean;
   bufferSize?: string;
+  captureTool?: string;
 }
+
+/** tcpdump reports drops while it runs (SIGUSR1) but captures one interface; dumpcap takes several */
+export type CaptureTool = 'tcpdump' | 'dumpcap';
+const TOOLS: readonly CaptureTool[] = ['tcpdump', 'dumpcap'];
 
 export interface CaptureConfig {
   interfaces: string[];
@@ -24,6 +29,8 @@ export interface CaptureConfig {
   snaplen?: number;
   promiscuous: boolean;
   bufferMiB?: number;
+  /** as given with --capture-tool; captureToolFor() picks one when absent */
+  tool?: CaptureTool;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -34,7 +41,8 @@ export function addCaptureOptions(cmd: Command): Command {
     .option('-f, --filter <bpf>', 'capture filter in libpcap syntax, e.g. "udp or tcp port 5060"')
     .option('--snaplen <bytes>', 'bytes kept of each packet (default dumpcap\'s, 262144)')
     .option('--no-promiscuous', 'do not put the interface into promiscuous mode')
-    .option('--buffer-size <MiB>', `kernel capture buffer in MiB (dumpcap -B, default ${DEFAULT_BUFFER_MIB})`);
+    .option('--buffer-size <MiB>', `kernel capture buffer in MiB (-B, default ${DEFAULT_BUFFER_MIB})`)
+    .option('--capture-tool <tool>', 'tcpdump (drops reported while it runs; one interface) or dumpcap (several interfaces; drops known when it stops); default tcpdump for one interface, dumpcap for several');
 }
 
 /** null when no --interface is given */
@@ -47,8 +55,26 @@ export function captureConfigFrom(opts: CaptureOptionValues): CaptureConfig | nu
   const c: CaptureConfig = { interfaces, promiscuous: opts.promiscuous !== false };
   if (opts.filter !== undefined) c.filter = opts.filter;
   if (opts.snaplen !== undefined) c.snaplen = whole(opts.snaplen, '--snaplen', 64, 262144);
+  if (opts.captureTool !== undefined) c.tool = toolOf(opts.captureTool, interfaces.length);
   c.bufferMiB = opts.bufferSize !== undefined ? whole(opts.bufferSize, '--buffer-size', 1, 4096) : DEFAULT_BUFFER_MIB;
   return c;
+}
+
+function toolOf(text: string, interfaces: number): CaptureTool {
+  const tool = TOOLS.find((t) => t === text);
+  if (tool === undefined) throw new VoipreadyError('E_USAGE', `--capture-tool "${text}" must be one of ${TOOLS.join(', ')}`);
+  if (tool === 'tcpdump' && interfaces > 1) throw new VoipreadyError('E_USAGE', `--capture-tool tcpdump captures one interface (${interfaces} given): use dumpcap for several`);
+  return tool;
+}
+
+/**
+ * The tool a capture runs (pure): the one given; else dumpcap when a dumpcap binary is named
+ * (VOIPREADY_DUMPCAP) or several interfaces are captured into one stream; else tcpdump, whose
+ * drops are known while it runs.
+ */
+export function captureToolFor(c: CaptureConfig, dumpcapNamed: boolean): CaptureTool {
+  if (c.tool !== undefined) return c.tool;
+  return dumpcapNamed || c.interfaces.length > 1 ? 'dumpcap' : 'tcpdump';
 }
 
 function whole(text: string, option: string, min: number, max: number): number {
