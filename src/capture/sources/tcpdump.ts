@@ -101,16 +101,19 @@ export function startTcpdumpCapture(o: TcpdumpCaptureOptions): InterfaceCapture 
   const iface = o.interfaces[0] ?? '?';
   const child: ChildProcess = spawn(o.command ?? 'tcpdump', tcpdumpArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
+  // SIGUSR1 before tcpdump has installed its handler would kill it: ask only once it said "listening"
+  // (remembered: the line soon scrolls out of the 4 KiB of stderr kept)
+  let listening = false;
   const stats = new TcpdumpStatsReader((s) => o.onDrops?.(asDrops(iface, s)));
   child.stderr!.on('data', (b: Buffer) => {
     const text = b.toString('utf8');
     err = (err + text).slice(-4096);
+    listening ||= /listening on/.test(err);
     stats.push(text);
   });
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
-  // SIGUSR1 before tcpdump has installed its handler would kill it: ask only once it said "listening"
   const poll = setInterval(() => {
-    if (running() && /listening on/.test(err)) child.kill('SIGUSR1');
+    if (running() && listening) child.kill('SIGUSR1');
   }, o.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS);
   poll.unref();
   const exited = new Promise<InterfaceExit>((resolve) => {

@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTcpdumpStats, TcpdumpStatsReader, tcpdumpArgs, type TcpdumpStats } from '../../../../src/capture/sources/tcpdump.js';
+import type { InterfaceDrops } from '../../../../src/capture/sources/interface.js';
+import { parseTcpdumpStats, startTcpdumpCapture, TcpdumpStatsReader, tcpdumpArgs, type TcpdumpStats } from '../../../../src/capture/sources/tcpdump.js';
+import { ROOT } from '../../../helpers/cli.js';
 
 describe('interface capture (tcpdump)', () => {
   it('builds tcpdump\'s arguments: one interface, flushed pcap to stdout with ns timestamps, -B in KiB, the filter last', () => {
@@ -35,4 +38,28 @@ describe('interface capture (tcpdump)', () => {
     ]);
     expect(r.last).toEqual({ captured: 20, received: 25, dropped: 5, ifDropped: 0 });
   });
+});
+
+describe('tcpdump as a child, asked for its counts (a stand-in tcpdump)', () => {
+  it('asks every interval for as long as it runs, reports each count, and takes the final one on stop', async () => {
+    const seen: InterfaceDrops[][] = [];
+    const cap = startTcpdumpCapture({
+      interfaces: ['eth7'], command: join(ROOT, 'test', 'helpers', 'fake-tcpdump.mjs'), statsIntervalMs: 10,
+      onDrops: (d) => seen.push(d),
+    });
+    const chunks: Buffer[] = [];
+    cap.stream.on('data', (b: Buffer) => chunks.push(b));
+    // more counts than the 4 KiB of stderr kept can hold (about 100 bytes each): asking must go on
+    const until = Date.now() + 20_000;
+    while (seen.length < 80 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(seen.length).toBeGreaterThanOrEqual(80);
+    const n = seen.length;
+    expect(seen[n - 1]).toEqual([{ interface: 'eth7', received: 10 * n, dropped: n, ifDropped: 2 }]);
+    expect(seen.map((d) => d[0]!.dropped)).toEqual(seen.map((_, i) => i + 1));
+    const exit = await cap.stop();
+    expect(exit.code).toBe(0);
+    const last = exit.drops[0]!;
+    expect(last.dropped).toBeGreaterThanOrEqual(n);
+    expect(last).toEqual({ interface: 'eth7', received: 10 * last.dropped, dropped: last.dropped, ifDropped: 2 });
+  }, 30_000);
 });

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Test-only stand-in for tcpdump (VOIPREADY_TCPDUMP, or the command of startTcpdumpCapture): says it is
+// listening, writes FAKE_TCPDUMP_FILE to stdout as `tcpdump -w -` would, answers each SIGUSR1 with
+// tcpdump 4.99's one-line counts (each time 10 more received, 1 more dropped by the kernel; 2 by the
+// interface once it dropped), and on SIGINT prints the four-line form and exits 0.
+import { readFileSync } from 'node:fs';
+const args = process.argv.slice(2);
+const iface = args[args.indexOf('-i') + 1] ?? '?';
+let asked = 0;
+const counts = () => ({ received: 10 * asked, dropped: asked, captured: 9 * asked, ifDropped: asked > 0 ? 2 : 0 });
+process.stderr.write(`tcpdump: listening on ${iface}, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n`);
+if (process.env.FAKE_TCPDUMP_FILE) process.stdout.write(readFileSync(process.env.FAKE_TCPDUMP_FILE));
+process.on('SIGUSR1', () => {
+  asked++;
+  const c = counts();
+  process.stderr.write(`tcpdump: ${c.captured} packets captured, ${c.received} packets received by filter, ${c.dropped} packets dropped by kernel, ${c.ifDropped} packets dropped by interface\n`);
+});
+process.on('SIGINT', () => {
+  const c = counts();
+  process.stderr.write(`${c.captured} packets captured\n${c.received} packets received by filter\n${c.dropped} packets dropped by kernel\n${c.ifDropped} packets dropped by interface\n`);
+  process.exit(0);
+});
+setInterval(() => undefined, 1000);
