@@ -31,8 +31,9 @@ export function createCaptureMetrics(registry: Registry, interfaces: readonly st
   registerFamily(registry, received);
   const known = new Set(interfaces);
   const last = new Map<string, CaptureTotals>();
-  // a count that went down (the tool's 32-bit counter wrapped) adds what it counts from then on
-  const grew = (now: number, before: number): number => (now >= before ? now - before : now);
+  // libpcap's counts are 32-bit (u_int): at 50,000 packets/s ps_recv wraps within a day, so a count
+  // that went down wrapped, and grew by the distance modulo 2^32
+  const grew = (now: number, before: number): number => (now >= before ? now - before : now + 2 ** 32 - before);
   return {
     totals: (iface, t) => {
       const label = known.has(iface) ? iface : 'other';
