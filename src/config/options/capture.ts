@@ -1,4 +1,4 @@
-/** Interface capture options (`monitor --interface`): interfaces, BPF filter, snap length, promiscuous mode, kernel buffer. */
+/** Interface capture options (`monitor --interface`): interfaces, BPF filter, snap length, promiscuous mode, kernel buffer, the tool. */
 import { Option, type Command } from 'commander';
 import { VoipreadyError } from '../../errors.js';
 
@@ -37,9 +37,9 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 export function addCaptureOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-i, --interface <name>', 'capture on this interface with dumpcap (repeatable; needs CAP_NET_RAW)').argParser(collect))
+    .addOption(new Option('-i, --interface <name>', 'capture on this interface (repeatable: tcpdump for one, dumpcap for several; needs CAP_NET_RAW)').argParser(collect))
     .option('-f, --filter <bpf>', 'capture filter in libpcap syntax, e.g. "udp or tcp port 5060"')
-    .option('--snaplen <bytes>', 'bytes kept of each packet (default dumpcap\'s, 262144)')
+    .option('--snaplen <bytes>', 'bytes kept of each packet (default the tool\'s, 262144)')
     .option('--no-promiscuous', 'do not put the interface into promiscuous mode')
     .option('--buffer-size <MiB>', `kernel capture buffer in MiB (-B, default ${DEFAULT_BUFFER_MIB})`)
     .option('--capture-tool <tool>', 'tcpdump (drops reported while it runs; one interface) or dumpcap (several interfaces; drops known when it stops); default tcpdump for one interface, dumpcap for several');
@@ -50,6 +50,7 @@ export function captureConfigFrom(opts: CaptureOptionValues): CaptureConfig | nu
   const interfaces = opts.interface ?? [];
   if (interfaces.length === 0) {
     if (opts.filter !== undefined) throw new VoipreadyError('E_USAGE', '--filter needs --interface');
+    if (opts.captureTool !== undefined) throw new VoipreadyError('E_USAGE', '--capture-tool needs --interface');
     return null;
   }
   const c: CaptureConfig = { interfaces, promiscuous: opts.promiscuous !== false };

@@ -26,6 +26,7 @@ describe('interface capture (dumpcap)', () => {
     expect(captureConfigFrom({ interface: ['eth0'], bufferSize: '8' })?.bufferMiB).toBe(8);
     expect(() => captureConfigFrom({ interface: ['eth0'], snaplen: '10' })).toThrow(/--snaplen "10"/);
     expect(() => captureConfigFrom({ filter: 'udp' })).toThrow(/--filter needs --interface/);
+    expect(() => captureConfigFrom({ captureTool: 'tcpdump' })).toThrow(/--capture-tool needs --interface/);
   });
 
   it('picks the capture tool: as given, else tcpdump for one interface (live drops), dumpcap for several or when one is named', () => {
