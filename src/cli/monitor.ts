@@ -127,7 +127,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     for (const r of records) await r.stop();
     await recording?.close();
     for (const d of health.capture?.health.drops ?? []) {
-      if (d.dropped + d.ifDropped > 0) findings.raise?.(dropFinding(d));
+      if (d.dropped + d.ifDropped > 0) findings.raise?.(dropFinding(d, marker.streams));
     }
     finalReport = analyzer.finish(label);
     await pusher?.stop();
@@ -169,11 +169,13 @@ function startReportWriter(opts: MonitorOptions, analyzer: Analyzer): () => void
 }
 
 /** the report says so when the capture dropped: its loss figures may include the capture's own */
-function dropFinding(d: ConfiguredDrops): Finding {
+function dropFinding(d: ConfiguredDrops, streams: CaptureDropMarker['streams']): Finding {
+  const marked = streams.marked + streams.unlisted === 0 ? ''
+    : `; ${streams.marked + streams.unlisted} streams were measured while it dropped (${streams.marked} listed as CAPTURE_DROPPED_STREAM${streams.unlisted > 0 ? `, ${streams.unlisted} more not listed` : ''})`;
   return {
     severity: 'warn',
     code: 'CAPTURE_DROPPED',
-    message: `the capture on ${d.configured} dropped ${d.dropped} packets in the kernel and ${d.ifDropped} at the interface (of ${d.received} received): loss figures may include packets the capture missed`,
+    message: `the capture on ${d.configured} dropped ${d.dropped} packets in the kernel and ${d.ifDropped} at the interface (of ${d.received} received): loss figures may include packets the capture missed${marked}`,
     measured: d.dropped + d.ifDropped,
     unit: 'packets',
   };

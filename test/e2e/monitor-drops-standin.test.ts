@@ -62,6 +62,7 @@ describe.skipIf(skip !== null)(`monitor --interface with a stand-in tcpdump: dro
       expect(Number(final![1])).toBe(10 * dropped);
       const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
       expect(report.findings.find((f: any) => f.code === 'CAPTURE_DROPPED')).toMatchObject({ severity: 'warn', measured: dropped + 2 });
+      expect(report.findings.find((f: any) => f.code === 'CAPTURE_DROPPED').message).toContain(`; ${marked.length} streams were measured while it dropped (${marked.length} listed as CAPTURE_DROPPED_STREAM)`);
       // marked once each, never again as the counts grew
       expect(report.findings.filter((f: any) => f.code === 'CAPTURE_DROPPED_STREAM')).toHaveLength(marked.length);
       expect(report.streams.map(streamFields)).toEqual(analyzeJson(file).report.streams.map(streamFields));

@@ -11,9 +11,9 @@ import { runLiveCalls } from '../../helpers/live-calls.js';
 
 const T0 = 1_800_000_000_000;
 
-function setup(): { a: Analyzer; marker: CaptureDropMarker; found: Finding[] } {
+function setup(limit?: number): { a: Analyzer; marker: CaptureDropMarker; found: Finding[] } {
   const found: Finding[] = [];
-  const marker = new CaptureDropMarker();
+  const marker = new CaptureDropMarker(limit);
   const a = new Analyzer({ file: 'live', settings: loadSettings(), listeners: [marker, { onFinding: (f) => found.push(f) }] });
   return { a, marker, found };
 }
@@ -47,7 +47,15 @@ describe('capture drop marker', () => {
     expect(drops(found)).toEqual([]);
   });
 
-  it('counts each interface on its own', () => {
+  it('lists at most `limit` streams per run and counts the others', () => {
+    const { a, marker, found } = setup(3);
+    runLiveCalls(a, { calls: 3, perSecond: 3, packetsPerCall: 20, startMs: T0 });
+    expect(marker.counted({ interface: 'eth0', dropped: 4 })).toBe(6);
+    expect(drops(found)).toHaveLength(3);
+    expect(marker.streams).toEqual({ marked: 3, unlisted: 3 });
+  });
+
+    it('counts each interface on its own', () => {
     const { a, marker } = setup();
     marker.counted({ interface: 'eth0', dropped: 7 });
     runLiveCalls(a, { calls: 1, perSecond: 1, packetsPerCall: 20, startMs: T0 });
