@@ -1,7 +1,7 @@
 /**
  * `voipready monitor [-] [--hep-listen 0.0.0.0:9060] [--interface eth0 --filter BPF] [--listen 127.0.0.1:9464]`:
  * ongoing monitoring from live sources, one or several at once: the HEP collector
- * (capture/sources/hep.ts) into the datagram entry; interface capture (dumpcap, capture/sources/interface.ts)
+ * (capture/sources/hep.ts) into the datagram entry; interface capture (tcpdump or dumpcap, monitor-capture.ts)
  * and a live pcap/pcapng on stdin (`-`) through the stream reader into the frame entry. The wall clock
  * drives the analyzer's seconds, and /metrics, /healthz and /api are always served (as `replay`).
  * SIGINT/SIGTERM, or the end of a capture stream, stop it: the report of the whole run is printed
@@ -12,12 +12,13 @@ import type { Command } from 'commander';
 import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
 import { readCaptureStream } from '../capture/file-source.js';
 import { startHepCollector, type HepCollector } from '../capture/sources/hep.js';
-import { startInterfaceCapture, type InterfaceCapture, type InterfaceDrops } from '../capture/sources/interface.js';
 import {
   addSharedOptions, captureConfigFrom, hepConfigFrom, serveConfigFrom, settingsFromOptions,
-  type CaptureConfig, type CaptureOptionValues, type HepConfig, type HepOptionValues, type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
+  type CaptureOptionValues, type HepConfig, type HepOptionValues, type RemoteWriteCliOptions, type ServeOptionValues, type SettingsCliOptions,
 } from '../config/options/index.js';
 import { addRecordOptions, recordConfigFrom, type RecordOptionValues } from '../config/options/record.js';
+import { CaptureDropMarker } from '../detect/capture-drops.js';
+import { captureHealthOf, startCapture, type CaptureSource, type ConfiguredDrops } from './monitor-capture.js';
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError, writeFailure } from '../errors.js';
 import { durationOption } from '../config/duration.js';
@@ -65,8 +66,7 @@ interface SourceHealth {
   lastPacketMs: number | null;
   /** per live source (hep, interface, stdin): when it last delivered a packet, ms since the epoch */
   lastBySource: Map<string, number>;
-  drops: Array<InterfaceDrops & { configured: string }> | null;
-  captureExit: number | null;
+  capture: CaptureSource | null;
 }
 
 export async function runMonitor(source: string | undefined, opts: MonitorOptions): Promise<number> {
@@ -86,7 +86,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   const recording = recordConfig === null ? null : new Recording(recordConfig, (m) => process.stderr.write(`voipready: ${m}\n`));
   recording?.tapDatagrams(analyzer);
   const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, 'capture');
-  const health: SourceHealth = { lastPacketMs: null, lastBySource: new Map(), drops: null, captureExit: null };
+  const health: SourceHealth = { lastPacketMs: null, lastBySource: new Map(), capture: null };
   registerSourceHealth(metrics.registry, () => health.lastBySource);
   const stopReports = startReportWriter(opts, analyzer);
   const offHup = reloadOnHup(() => settingsFromOptions(opts), analyzer, metrics.registry, opts.config ?? 'the settings');
@@ -96,22 +96,26 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     view: () => analyzer.view,
     report: () => finalReport,
     listen: serve.listen,
-    health: () => healthOf(health, capture),
+    health: () => healthOf(health),
     ...(serve.auth ? { auth: serve.auth } : {}),
   });
   let collector: HepCollector | null = null;
   const records: RecordSource[] = [];
   const clock = startWallClock(analyzer);
-  const captureMetrics = capture ? createCaptureMetrics(metrics.registry, capture.interfaces) : null;
   const findings: { raise: ((f: Finding) => void) | null } = { raise: null };
   analyzer.addListener({ onAttach: (ctx) => (findings.raise = (f) => ctx.raise(f)) });
+  const marker = new CaptureDropMarker();
+  analyzer.addListener(marker);
   try {
     process.stderr.write(`voipready: serving http://${server.address}/metrics\n`);
     if (hep !== null) {
       collector = await startCollector(hep, analyzer, metrics.registry, health);
       process.stderr.write(`voipready: collecting HEP on udp+tcp ${collector.address}${hep.forward ? `, forwarding to ${hep.forward.host}:${hep.forward.port}` : ''}\n`);
     }
-    if (capture !== null) records.push(startCapture(capture, analyzer, health, recording));
+    if (capture !== null) {
+      health.capture = startCapture(capture, { analyzer, recording, marker, metrics: createCaptureMetrics(metrics.registry, capture.interfaces), seen: () => seen(health, 'interface') });
+      records.push(health.capture);
+    }
     if (source === '-') records.push(startStdin(analyzer, health, recording));
     const why = await Promise.race([waitForShutdown(null), ...records.map((r) => r.ended.then(() => `end of ${r.name}`))]);
     process.stderr.write(`voipready: ${why}: stopping\n`);
@@ -122,9 +126,8 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
     await collector?.close();
     for (const r of records) await r.stop();
     await recording?.close();
-    for (const d of health.drops ?? []) {
-      captureMetrics?.drops(d.configured, d.dropped, d.ifDropped);
-      if (d.dropped + d.ifDropped > 0) findings.raise?.(dropFinding(d));
+    for (const d of health.capture?.health.drops ?? []) {
+      if (d.dropped + d.ifDropped > 0) findings.raise?.(dropFinding(d, marker.streams));
     }
     finalReport = analyzer.finish(label);
     await pusher?.stop();
@@ -135,7 +138,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   if (reportFile !== undefined) await keepOutputError(failed, () => writeOutputFile(reportFile, toJson(finalReport, { series: false }) + '\n', 'the report (--report)'));
   if (opts.json === true) process.stdout.write(toJson(finalReport, { series: false }) + '\n');
   else process.stdout.write(renderText(finalReport, { color: false }));
-  return reportOutputErrors(failed, health.captureExit !== null && health.captureExit !== 0 ? 4 : 0);
+  return reportOutputErrors(failed, (health.capture?.health.exit ?? 0) !== 0 ? 4 : 0);
 }
 
 /** --report FILE written on SIGUSR1 and every --report-interval seconds (the run so far); returns the stop */
@@ -166,11 +169,13 @@ function startReportWriter(opts: MonitorOptions, analyzer: Analyzer): () => void
 }
 
 /** the report says so when the capture dropped: its loss figures may include the capture's own */
-function dropFinding(d: InterfaceDrops & { configured: string }): Finding {
+function dropFinding(d: ConfiguredDrops, streams: CaptureDropMarker['streams']): Finding {
+  const marked = streams.marked + streams.unlisted === 0 ? ''
+    : `; ${streams.marked + streams.unlisted} streams were measured while it dropped (${streams.marked} listed as CAPTURE_DROPPED_STREAM${streams.unlisted > 0 ? `, ${streams.unlisted} more not listed` : ''})`;
   return {
     severity: 'warn',
     code: 'CAPTURE_DROPPED',
-    message: `the capture on ${d.configured} dropped ${d.dropped} packets in the kernel and ${d.ifDropped} at the interface (of ${d.received} received): loss figures may include packets the capture missed`,
+    message: `the capture on ${d.configured} dropped ${d.dropped} packets in the kernel and ${d.ifDropped} at the interface (of ${d.received} received): loss figures may include packets the capture missed${marked}`,
     measured: d.dropped + d.ifDropped,
     unit: 'packets',
   };
@@ -182,36 +187,11 @@ function seen(h: SourceHealth, source: string): void {
   h.lastBySource.set(source, now);
 }
 
-function healthOf(h: SourceHealth, capture: CaptureConfig | null): Record<string, unknown> {
+function healthOf(h: SourceHealth): Record<string, unknown> {
   return {
     lastPacketAt: h.lastPacketMs === null ? null : new Date(h.lastPacketMs).toISOString(),
     lastPacketBySource: Object.fromEntries([...h.lastBySource].map(([s, ms]) => [s, new Date(ms).toISOString()])),
-    ...(capture ? { capture: { interfaces: capture.interfaces, running: h.captureExit === null, drops: h.drops } } : {}),
-  };
-}
-
-function startCapture(capture: CaptureConfig, analyzer: Analyzer, health: SourceHealth, recording: Recording | null): RecordSource {
-  // VOIPREADY_DUMPCAP: another dumpcap binary (or a stand-in for tests)
-  const command = process.env.VOIPREADY_DUMPCAP;
-  const dc: InterfaceCapture = startInterfaceCapture({ ...capture, ...(command !== undefined && command !== '' ? { command } : {}) });
-  process.stderr.write(`voipready: capturing on ${capture.interfaces.join(', ')} with dumpcap (pid ${dc.pid ?? '?'})${capture.filter ? `, filter "${capture.filter}"` : ''}\n`);
-  dc.stream.on('data', () => seen(health, 'interface'));
-  const name = (id: number): string => capture.interfaces[id] ?? `if${id}`;
-  const push = recording?.frames(analyzer.push.bind(analyzer), name) ?? analyzer.push.bind(analyzer);
-  const read = readCaptureStream(dc.stream, capture.interfaces.join(','), push, Recording.readOptions(analyzer.readOptions(), recording, name));
-  const ended = Promise.all([read, dc.exited]).then(([, exit]) => {
-    health.captureExit = exit.code;
-    health.drops = exit.drops.map((d, i) => ({ ...d, configured: capture.interfaces[i] ?? d.interface }));
-    if (exit.code !== 0) process.stderr.write(`voipready: dumpcap exited with ${exit.code}: ${exit.stderr.trim().split('\n').slice(-3).join(' / ')}\n`);
-    for (const d of health.drops) process.stderr.write(`voipready: ${d.configured}: ${d.received} received, ${d.dropped} dropped by the kernel, ${d.ifDropped} by the interface\n`);
-  });
-  return {
-    name: `capture on ${capture.interfaces.join(', ')}`,
-    ended,
-    stop: async () => {
-      await dc.stop();
-      await ended;
-    },
+    ...(h.capture ? { capture: captureHealthOf(h.capture.health, h.capture.interfaces) } : {}),
   };
 }
 

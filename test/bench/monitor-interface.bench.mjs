@@ -1,9 +1,11 @@
-// Interface capture benchmark (`voipready monitor --interface`, dumpcap underneath), next to
+// Interface capture benchmark (`voipready monitor --interface`, with each capture tool in turn:
+// tcpdump, the default for one interface, and dumpcap), next to
 // `tcpdump -w /dev/null` on the same traffic in the same run: a UDP sender on loopback at rising
 // rates (G.711-shaped streams of 50 packets/s each, 3 s per step); both capture with the same BPF filter and the same
-// kernel buffer at once. Reported per rate: packets sent, what each says it dropped (dumpcap's and
-// tcpdump's closing counts), voipready's RTP packets analysed (from its report) and its CPU. The
+// kernel buffer at once. Reported per rate and tool: packets sent, what each says it dropped (the
+// monitor's capture tool's and the reference tcpdump's closing counts), voipready's RTP packets analysed (from its report) and its CPU. The
 // aim: no drops where tcpdump has none. Env: MONITOR_BENCH_RATES="20000 50000 100000",
+// MONITOR_BENCH_TOOLS="tcpdump dumpcap",
 // BENCH_SKIP_MONITOR=1 to skip. Needs dumpcap and tcpdump (and the privilege to capture on lo).
 // Runnable alone: `node test/bench/monitor-interface.bench.mjs`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -65,11 +67,11 @@ function cpuSeconds(pid) {
   }
 }
 
-async function step(rate, dir) {
+async function step(rate, dir, tool) {
   const port = 44000;
   const filter = `udp dst portrange ${port}-${port + 2 * Math.round(rate / 50)}`;
-  const report = join(dir, `monitor-${rate}.json`);
-  const mon = spawn(process.execPath, [join(root, 'bin', 'voipready'), 'monitor', '--interface', 'lo', '--filter', filter, '--buffer-size', String(BUFFER_MIB),
+  const report = join(dir, `monitor-${rate}-${tool}.json`);
+  const mon = spawn(process.execPath, [join(root, 'bin', 'voipready'), 'monitor', '--interface', 'lo', '--capture-tool', tool, '--filter', filter, '--buffer-size', String(BUFFER_MIB),
     '--listen', '127.0.0.1:0', '--report', report, '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let monErr = '';
   mon.stderr.on('data', (d) => (monErr += d));
@@ -79,12 +81,12 @@ async function step(rate, dir) {
   const ready = Date.now() + 15000;
   while ((!/capturing on lo/.test(monErr) || !/listening on lo/.test(tdErr)) && Date.now() < ready) await sleep(50);
   await sleep(500);
-  const dumpcapPid = Number(/dumpcap \(pid (\d+)\)/.exec(monErr)?.[1] ?? 0);
-  const cpu0 = cpuSeconds(mon.pid) + (dumpcapPid ? cpuSeconds(dumpcapPid) : 0);
+  const toolPid = Number(/with \w+ \(pid (\d+)\)/.exec(monErr)?.[1] ?? 0);
+  const cpu0 = cpuSeconds(mon.pid) + (toolPid ? cpuSeconds(toolPid) : 0);
   const t0 = performance.now();
   const sent = await send(port, rate, 3);
   const wall = (performance.now() - t0) / 1000;
-  const cpu1 = cpuSeconds(mon.pid) + (dumpcapPid ? cpuSeconds(dumpcapPid) : 0);
+  const cpu1 = cpuSeconds(mon.pid) + (toolPid ? cpuSeconds(toolPid) : 0);
   await sleep(500);
   const monExit = new Promise((r) => mon.once('exit', r));
   const tdExit = new Promise((r) => td.once('exit', r));
@@ -102,7 +104,7 @@ async function step(rate, dir) {
     analysed = null;
   }
   return {
-    rate, sent, send_pps: Math.round(sent / wall),
+    rate, tool, sent, send_pps: Math.round(sent / wall),
     voipready_dropped: monDropped ? Number(monDropped[1]) + Number(monDropped[2]) : null, voipready_rtp_analysed: analysed,
     voipready_cpu_pct: Math.round(((cpu1 - cpu0) / wall) * 100),
     tcpdump_captured: tdCaptured ? Number(tdCaptured[1]) : null, tcpdump_dropped: tdDropped ? Number(tdDropped[1]) : null,
@@ -116,7 +118,10 @@ export async function run(ctx) {
   mkdirSync(dir, { recursive: true });
   const rates = (process.env.MONITOR_BENCH_RATES ?? '20000 50000 100000').split(/\s+/).filter(Boolean).map(Number);
   const rows = [];
-  for (const rate of rates) rows.push({ bench: 'monitor --interface lo vs tcpdump', ...(await step(rate, dir)) });
+  const tools = (process.env.MONITOR_BENCH_TOOLS ?? 'tcpdump dumpcap').split(/\s+/).filter(Boolean);
+  for (const rate of rates) {
+    for (const tool of tools) rows.push({ bench: 'monitor --interface lo vs tcpdump', ...(await step(rate, dir, tool)) });
+  }
   return rows;
 }
 

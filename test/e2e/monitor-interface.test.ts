@@ -2,11 +2,11 @@
  * `voipready monitor --interface` end to end in network namespaces: sipp places CALLS calls from vr-a
  * (10.245.0.1) to an echoing sipp uas in vr-b (10.245.0.2) over a veth pair, while a small RTP sender
  * in vr-a sends one G.711 stream that the uas echoes. In vr-b, on the same veth at the same time:
- *   - monitor 1: `monitor -i VETH` (dumpcap child, pcapng pipe, wall clock);
+ *   - monitor 1: `monitor -i VETH` (tcpdump child, the default for one interface: pcap pipe, wall clock);
  *   - monitor 2: `monitor -i VETH --filter "udp port 5060"`: the BPF filter leaves out RTP;
  *   - dumpcap writing a file, analysed afterwards with `voipready analyze`.
  * Monitor 1's calls and streams equal analyze's of the file; monitor 2 has the calls and no stream;
- * both say how many packets dumpcap dropped (0 here), also in /healthz. Needs root, ip, sipp, dumpcap
+ * both say how many packets tcpdump dropped (0 here), also in /healthz. Needs root, ip, sipp, tcpdump, dumpcap
  * and a built dist/; skipped with the reason otherwise. Everything lives in namespaces the test deletes.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const CALLS = 2;
 const RTP_PACKETS = 100;
 
 function whyNot(): string | null {
-  const tools = missingForNetns(['ip', 'sipp', 'dumpcap']);
+  const tools = missingForNetns(['ip', 'sipp', 'tcpdump', 'dumpcap']);
   if (tools !== null) return tools;
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) return 'dist/ not built (npm run build)';
   return null;
@@ -110,11 +110,11 @@ describe.skipIf(skip !== null)(`monitor --interface in namespaces with sipp call
     expect(filtered.streams).toEqual([]);
   });
 
-  it('reports dumpcap\'s drops (0 here) on stderr and the capture in /healthz', () => {
+  it('reports the capture tool\'s drops (0 here) on stderr and, while it runs, in /healthz', () => {
     for (const m of monitors) {
       expect(m.stderr).toMatch(new RegExp(`vb-${lab!.suffix}: \\d+ received, 0 dropped by the kernel, 0 by the interface`));
     }
-    expect(health).toMatchObject({ status: 'ok', capture: { interfaces: [`vb-${lab!.suffix}`], running: true } });
+    expect(health).toMatchObject({ status: 'ok', capture: { interfaces: [`vb-${lab!.suffix}`], tool: 'tcpdump', running: true, dropped: 0 } });
     expect(typeof health.lastPacketAt).toBe('string');
   });
 });

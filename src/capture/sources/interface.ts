@@ -1,12 +1,13 @@
 /**
- * Interface capture, a live source at the edge: Wireshark's `dumpcap` as a child process writes
+ * Interface capture through dumpcap (monitor's tool for several interfaces; tcpdump.ts is the one for a
+ * single interface, whose drops are known while it runs), a live source at the edge: Wireshark's `dumpcap` as a child process writes
  * pcapng to a pipe (`-w -`, flushed per packet), which the stream reader (capture/file-source.ts)
  * turns into records. dumpcap keeps capturing while Node pauses (its own process and kernel
  * buffer), needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode) instead of root, and takes
  * several interfaces into one pcapng stream.
  *
  * Drops: dumpcap reports received/dropped per interface (kernel and interface) on stderr when it
- * stops; parseDumpcapStats reads those lines.
+ * stops, and only then; parseDumpcapStats reads those lines. The types here are shared by both tools.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';

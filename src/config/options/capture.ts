@@ -1,4 +1,4 @@
-/** Interface capture options (`monitor --interface`): interfaces, BPF filter, snap length, promiscuous mode, kernel buffer. */
+/** Interface capture options (`monitor --interface`): interfaces, BPF filter, snap length, promiscuous mode, kernel buffer, the tool. */
 import { Option, type Command } from 'commander';
 import { VoipreadyError } from '../../errors.js';
 
@@ -16,7 +16,12 @@ export interface CaptureOptionValues {
   snaplen?: string;
   promiscuous?: boolean;
   bufferSize?: string;
+  captureTool?: string;
 }
+
+/** tcpdump reports drops while it runs (SIGUSR1) but captures one interface; dumpcap takes several */
+export type CaptureTool = 'tcpdump' | 'dumpcap';
+const TOOLS: readonly CaptureTool[] = ['tcpdump', 'dumpcap'];
 
 export interface CaptureConfig {
   interfaces: string[];
@@ -24,17 +29,20 @@ export interface CaptureConfig {
   snaplen?: number;
   promiscuous: boolean;
   bufferMiB?: number;
+  /** as given with --capture-tool; captureToolFor() picks one when absent */
+  tool?: CaptureTool;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function addCaptureOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-i, --interface <name>', 'capture on this interface with dumpcap (repeatable; needs CAP_NET_RAW)').argParser(collect))
+    .addOption(new Option('-i, --interface <name>', 'capture on this interface (repeatable: tcpdump for one, dumpcap for several; needs CAP_NET_RAW)').argParser(collect))
     .option('-f, --filter <bpf>', 'capture filter in libpcap syntax, e.g. "udp or tcp port 5060"')
-    .option('--snaplen <bytes>', 'bytes kept of each packet (default dumpcap\'s, 262144)')
+    .option('--snaplen <bytes>', 'bytes kept of each packet (default the tool\'s, 262144)')
     .option('--no-promiscuous', 'do not put the interface into promiscuous mode')
-    .option('--buffer-size <MiB>', `kernel capture buffer in MiB (dumpcap -B, default ${DEFAULT_BUFFER_MIB})`);
+    .option('--buffer-size <MiB>', `kernel capture buffer in MiB (-B, default ${DEFAULT_BUFFER_MIB})`)
+    .option('--capture-tool <tool>', 'tcpdump (drops reported while it runs; one interface) or dumpcap (several interfaces; drops known when it stops); default tcpdump for one interface, dumpcap for several');
 }
 
 /** null when no --interface is given */
@@ -42,13 +50,32 @@ export function captureConfigFrom(opts: CaptureOptionValues): CaptureConfig | nu
   const interfaces = opts.interface ?? [];
   if (interfaces.length === 0) {
     if (opts.filter !== undefined) throw new VoipreadyError('E_USAGE', '--filter needs --interface');
+    if (opts.captureTool !== undefined) throw new VoipreadyError('E_USAGE', '--capture-tool needs --interface');
     return null;
   }
   const c: CaptureConfig = { interfaces, promiscuous: opts.promiscuous !== false };
   if (opts.filter !== undefined) c.filter = opts.filter;
   if (opts.snaplen !== undefined) c.snaplen = whole(opts.snaplen, '--snaplen', 64, 262144);
+  if (opts.captureTool !== undefined) c.tool = toolOf(opts.captureTool, interfaces.length);
   c.bufferMiB = opts.bufferSize !== undefined ? whole(opts.bufferSize, '--buffer-size', 1, 4096) : DEFAULT_BUFFER_MIB;
   return c;
+}
+
+function toolOf(text: string, interfaces: number): CaptureTool {
+  const tool = TOOLS.find((t) => t === text);
+  if (tool === undefined) throw new VoipreadyError('E_USAGE', `--capture-tool "${text}" must be one of ${TOOLS.join(', ')}`);
+  if (tool === 'tcpdump' && interfaces > 1) throw new VoipreadyError('E_USAGE', `--capture-tool tcpdump captures one interface (${interfaces} given): use dumpcap for several`);
+  return tool;
+}
+
+/**
+ * The tool a capture runs (pure): the one given; else dumpcap when a dumpcap binary is named
+ * (VOIPREADY_DUMPCAP) or several interfaces are captured into one stream; else tcpdump, whose
+ * drops are known while it runs.
+ */
+export function captureToolFor(c: CaptureConfig, dumpcapNamed: boolean): CaptureTool {
+  if (c.tool !== undefined) return c.tool;
+  return dumpcapNamed || c.interfaces.length > 1 ? 'dumpcap' : 'tcpdump';
 }
 
 function whole(text: string, option: string, min: number, max: number): number {

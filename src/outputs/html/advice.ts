@@ -119,6 +119,10 @@ const ADVICE: Record<string, Advice> = {
     meaning: 'The live capture dropped packets (kernel buffer or interface): some loss in the figures may be the capture\'s, not the network\'s.',
     action: 'Give the capture a bigger kernel buffer (--buffer-size), a narrower --filter, or a less loaded machine.',
   },
+  CAPTURE_DROPPED_STREAM: {
+    meaning: 'The live capture dropped packets while this stream was measured: part of its loss may be the capture\'s, not the network\'s.',
+    action: 'Give the capture a bigger kernel buffer (--buffer-size), a narrower --filter, or a less loaded machine; check voipready_capture_dropped_packets_total.',
+  },
   CAPTURE_UNREADABLE: {
     meaning: 'The input is not a pcap or pcapng capture, or it cannot be opened.',
     action: 'Check the path and save the capture as pcap or pcapng (Wireshark: File > Save As).',

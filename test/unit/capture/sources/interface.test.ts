@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dumpcapArgs, parseDumpcapStats } from '../../../../src/capture/sources/interface.js';
-import { captureConfigFrom } from '../../../../src/config/options/capture.js';
+import { captureConfigFrom, captureToolFor } from '../../../../src/config/options/capture.js';
 
 describe('interface capture (dumpcap)', () => {
   it('builds dumpcap\'s arguments: interfaces, filter, snap length, promiscuous, buffer, pcapng to stdout', () => {
@@ -26,5 +26,18 @@ describe('interface capture (dumpcap)', () => {
     expect(captureConfigFrom({ interface: ['eth0'], bufferSize: '8' })?.bufferMiB).toBe(8);
     expect(() => captureConfigFrom({ interface: ['eth0'], snaplen: '10' })).toThrow(/--snaplen "10"/);
     expect(() => captureConfigFrom({ filter: 'udp' })).toThrow(/--filter needs --interface/);
+    expect(() => captureConfigFrom({ captureTool: 'tcpdump' })).toThrow(/--capture-tool needs --interface/);
+  });
+
+  it('picks the capture tool: as given, else tcpdump for one interface (live drops), dumpcap for several or when one is named', () => {
+    const one = captureConfigFrom({ interface: ['eth0'] })!;
+    const two = captureConfigFrom({ interface: ['eth0', 'eth1'] })!;
+    expect(captureToolFor(one, false)).toBe('tcpdump');
+    expect(captureToolFor(two, false)).toBe('dumpcap');
+    expect(captureToolFor(one, true)).toBe('dumpcap');
+    expect(captureToolFor(captureConfigFrom({ interface: ['eth0'], captureTool: 'dumpcap' })!, false)).toBe('dumpcap');
+    expect(captureToolFor(captureConfigFrom({ interface: ['eth0'], captureTool: 'tcpdump' })!, true)).toBe('tcpdump');
+    expect(() => captureConfigFrom({ interface: ['eth0', 'eth1'], captureTool: 'tcpdump' })).toThrow(/tcpdump captures one interface \(2 given\)/);
+    expect(() => captureConfigFrom({ interface: ['eth0'], captureTool: 'tshark' })).toThrow(/--capture-tool "tshark" must be one of tcpdump, dumpcap/);
   });
 });
