@@ -1,0 +1,39 @@
+/**
+ * The final report of `voipready proxy` with the proxy's delay figures in it: each proxied stream gets
+ * the proxy-rtcp one-way delay (measure/proxy-delay.ts) where nothing better measured it, the
+ * call's MOS follows its streams', and the proxy section carries the segment RTTs.
+ */
+import type { AnalysisReport, ProxyLeg, ProxyReport } from '../model/report.js';
+import { withProxyDelay } from '../measure/proxy-delay.js';
+
+const MAX_SOURCES = 65_536;
+
+/** which leg each media source address ("ip:port") arrived on, bounded (later sources past the cap are not labelled) */
+export class LegOfSource {
+  private readonly legs = new Map<string, ProxyLeg>();
+
+  note(address: string, port: number, leg: ProxyLeg): void {
+    if (this.legs.size >= MAX_SOURCES) return;
+    const key = `${address}:${port}`;
+    if (!this.legs.has(key)) this.legs.set(key, leg);
+  }
+
+  of(address: string, port: number): ProxyLeg | null {
+    return this.legs.get(`${address}:${port}`) ?? null;
+  }
+}
+
+export function withProxyDelays(report: AnalysisReport, proxy: ProxyReport, legs: Pick<LegOfSource, 'of'>): AnalysisReport {
+  const rtt = proxy.rttMs ?? { 'a-leg': null, 'b-leg': null };
+  const parts = { rtt, addedMs: proxy.addedDelayMs };
+  const streams = report.streams.map((s) => {
+    const leg = legs.of(s.src, s.srcPort);
+    return leg === null ? s : withProxyDelay(s, leg, parts);
+  });
+  const mosOf = new Map(streams.map((s) => [s.id, s.mos?.mos ?? null]));
+  const calls = report.calls.map((c) => {
+    const scores = c.streams.map((id) => mosOf.get(id) ?? null).filter((m): m is number => m !== null);
+    return scores.length === 0 ? c : { ...c, mos: Math.min(...scores) };
+  });
+  return { ...report, streams, calls, proxy };
+}
