@@ -14,12 +14,12 @@ export class LegOfSource {
 
   note(address: string, port: number, leg: ProxyLeg): void {
     if (this.legs.size >= MAX_SOURCES) return;
-    const key = `${address}:${port}`;
+    const key = `${unbracket(address)}:${port}`;
     if (!this.legs.has(key)) this.legs.set(key, leg);
   }
 
   of(address: string, port: number): ProxyLeg | null {
-    return this.legs.get(`${address}:${port}`) ?? null;
+    return this.legs.get(`${unbracket(address)}:${port}`) ?? null;
   }
 }
 
@@ -27,7 +27,7 @@ export function withProxyDelays(report: AnalysisReport, proxy: ProxyReport, legs
   const rtt = proxy.rttMs ?? { 'a-leg': null, 'b-leg': null };
   const parts = { rtt, addedMs: proxy.addedDelayMs };
   const streams = report.streams.map((s) => {
-    const leg = legs.of(s.src, s.srcPort);
+    const leg = legs.of(hostOf(s.src), s.srcPort);
     return leg === null ? s : withProxyDelay(s, leg, parts);
   });
   const mosOf = new Map(streams.map((s) => [s.id, s.mos?.mos ?? null]));
@@ -36,4 +36,14 @@ export function withProxyDelays(report: AnalysisReport, proxy: ProxyReport, legs
     return scores.length === 0 ? c : { ...c, mos: Math.min(...scores) };
   });
   return { ...report, streams, calls, proxy };
+}
+
+/** the address of a report's "ip:port" / "[v6]:port" */
+function hostOf(endpoint: string): string {
+  const at = endpoint.lastIndexOf(':');
+  return at < 0 ? endpoint : endpoint.slice(0, at);
+}
+
+function unbracket(address: string): string {
+  return address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
 }
