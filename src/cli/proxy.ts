@@ -36,7 +36,7 @@ import { exitCodeOf } from './command.js';
 import { startLiveScreen } from './live-screen.js';
 import { reloadOnHup } from './reload-on-hup.js';
 import { LegRttTracker } from '../proxy/leg-rtt.js';
-import { LegOfSource, withProxyDelays } from '../proxy/proxied-report.js';
+import { LegOfSource, proxyDelaySamples, withProxyDelays } from '../proxy/proxied-report.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
 const TEARDOWN_ANSWER_MS = 2000;
@@ -178,8 +178,16 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const delays = { a: new AddedDelay(), b: new AddedDelay() };
   // segment RTTs from the relayed RTCP (pipeline events), the SR's forward time from the leg's mean added delay
   const legRtt = new LegRttTracker((leg) => (leg === 'a-leg' ? delays.a : delays.b).distribution()?.mean ?? 0);
-  analyzer.addListener({ onRtcp: (e) => legRtt.onRtcp(e) });
   const legOfSource = new LegOfSource();
+  analyzer.addListener({
+    onRtcp: (e) => legRtt.onRtcp(e),
+    onSecond: (_sec, view) => {
+      const rtt = legRtt.summary();
+      if (rtt['a-leg'] === null || rtt['b-leg'] === null) return;
+      const parts = { rtt, addedMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() } };
+      for (const sample of proxyDelaySamples(view.activeStreams(), legOfSource, parts)) metrics.observeOneWayDelay(sample);
+    },
+  });
   const proxyMetricsRef: { addedDelay(leg: string, s: number): void } = { addedDelay: () => undefined };
   let sip: SipProxy | null = null;
   const callOfSession = new Map<number, () => void>();

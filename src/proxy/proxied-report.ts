@@ -4,7 +4,9 @@
  * call's MOS follows its streams', and the proxy section carries the segment RTTs.
  */
 import type { AnalysisReport, ProxyLeg, ProxyReport } from '../model/report.js';
-import { withProxyDelay } from '../measure/proxy-delay.js';
+import type { LiveStream } from '../pipeline/events.js';
+import type { OneWayDelaySample } from '../outputs/prometheus/metrics.js';
+import { withProxyDelay, proxyOneWay, type ProxyDelayParts } from '../measure/proxy-delay.js';
 
 const MAX_SOURCES = 65_536;
 
@@ -36,6 +38,23 @@ export function withProxyDelays(report: AnalysisReport, proxy: ProxyReport, legs
     return scores.length === 0 ? c : { ...c, mos: Math.min(...scores) };
   });
   return { ...report, streams, calls, proxy };
+}
+
+/**
+ * the proxy-rtcp one-way delay of each active proxied stream now, as samples for
+ * voipready_rtp_one_way_delay_seconds{method="proxy-rtcp"} (observed once a second, like the RTCP methods)
+ */
+export function proxyDelaySamples(streams: readonly LiveStream[], legs: Pick<LegOfSource, 'of'>, parts: ProxyDelayParts): OneWayDelaySample[] {
+  const out: OneWayDelaySample[] = [];
+  for (const s of streams) {
+    const at = s.src.lastIndexOf(':');
+    const leg = legs.of(hostOf(s.src), Number(s.src.slice(at + 1)));
+    if (leg === null) continue;
+    const d = proxyOneWay(leg, parts);
+    if (d?.oneWayMs == null) continue;
+    out.push({ src: s.src, dst: s.dst, codec: s.codec, method: 'proxy-rtcp', seconds: d.oneWayMs / 1000 });
+  }
+  return out;
 }
 
 /** the address of a report's "ip:port" / "[v6]:port" */

@@ -66,7 +66,7 @@ export interface VoipreadyMetrics {
   snapshot(view?: LiveView): FamilySnapshot[];
   /**
    * one-way delay samples measured outside the streams' own RTCP: the two-capture match (method
-   * "two-point") and the STAMP probe ("stamp"), into voipready_rtp_one_way_delay_seconds with the
+   * "two-point"), the STAMP probe ("stamp") and the proxy's segments ("proxy-rtcp"), into voipready_rtp_one_way_delay_seconds with the
    * labels a stream between src and dst would have
    */
   observeOneWayDelay(o: OneWayDelaySample): void;
@@ -77,7 +77,7 @@ export interface OneWayDelaySample {
   src: string;
   dst: string;
   codec: string;
-  method: 'two-point' | 'stamp';
+  method: 'two-point' | 'stamp' | 'proxy-rtcp';
   seconds: number;
   /** how many packets had this delay (default 1) */
   count?: number;

@@ -15,7 +15,8 @@ import { Analyzer } from '../../../src/pipeline/analyzer.js';
 import { loadSettings } from '../../../src/config/load-settings.js';
 import { rtpPacket, g711Payload, rtcpSenderReport, rtcpReceiverReport, type ReportBlock } from '../../../src/synth/media.js';
 import { LegRttTracker } from '../../../src/proxy/leg-rtt.js';
-import { LegOfSource, withProxyDelays } from '../../../src/proxy/proxied-report.js';
+import { LegOfSource, proxyDelaySamples, withProxyDelays } from '../../../src/proxy/proxied-report.js';
+import { createMetrics } from '../../../src/outputs/prometheus/metrics.js';
 import { proxyOneWay } from '../../../src/measure/proxy-delay.js';
 import type { DelayDistribution, ProxyReport } from '../../../src/model/report.js';
 import type { Datagram } from '../../../src/pipeline/datagram.js';
@@ -140,5 +141,22 @@ describe('proxy-rtcp one-way delay', () => {
     expect(s.mos!.r).toBeLessThanOrEqual(s0.mos!.r);
     expect(s.mos!.ieEff).toBe(s0.mos!.ieEff);
     expect(after.proxy?.rttMs?.['b-leg']?.meanMs).toBe(60);
+  });
+});
+
+describe('proxy-rtcp in voipready_rtp_one_way_delay_seconds', () => {
+  it('each proxied stream observed with method="proxy-rtcp" and its direction\'s figure', async () => {
+    const tracker = new LegRttTracker(() => 0.5);
+    const { analyzer, legs } = proxiedRun(tracker);
+    const parts = { rtt: tracker.summary(), addedMs: { 'a-leg': dist(0.5), 'b-leg': dist(0.25) } };
+    const samples = proxyDelaySamples([...analyzer.view.streams()], legs, parts);
+    expect(samples.map((x) => [x.src, x.seconds]).sort()).toEqual([['10.0.0.1:4000', 0.0315], ['10.0.0.2:6000', 0.03125]]);
+    const m = createMetrics({ settings: loadSettings() });
+    for (const x of samples) m.observeOneWayDelay(x);
+    const text = await m.registry.metrics();
+    const count = Number(/voipready_rtp_one_way_delay_seconds_count\{[^}]*method="proxy-rtcp"[^}]*\} (\S+)/.exec(text)![1]);
+    expect(count).toBeGreaterThanOrEqual(1);
+    const sums = [...text.matchAll(/voipready_rtp_one_way_delay_seconds_sum\{[^}]*method="proxy-rtcp"[^}]*\} (\S+)/g)].reduce((a, r) => a + Number(r[1]), 0);
+    expect(sums).toBeCloseTo(0.0315 + 0.03125, 6);
   });
 });
