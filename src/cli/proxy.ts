@@ -36,7 +36,8 @@ import { exitCodeOf } from './command.js';
 import { startLiveScreen } from './live-screen.js';
 import { reloadOnHup } from './reload-on-hup.js';
 import { LegRttTracker } from '../proxy/leg-rtt.js';
-import { LegOfSource, proxyDelaySamples, withProxyDelays } from '../proxy/proxied-report.js';
+import { LegOfSource, proxyDelaySamples, proxyStreamRefiner } from '../proxy/proxied-report.js';
+import type { ProxyDelayParts } from '../measure/proxy-delay.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
 const TEARDOWN_ANSWER_MS = 2000;
@@ -179,12 +180,13 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   // segment RTTs from the relayed RTCP (pipeline events), the SR's forward time from the leg's mean added delay
   const legRtt = new LegRttTracker((leg) => (leg === 'a-leg' ? delays.a : delays.b).distribution()?.mean ?? 0);
   const legOfSource = new LegOfSource();
+  const delayParts = (): ProxyDelayParts => ({ rtt: legRtt.summary(), addedMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() } });
+  analyzer.refineStreams(proxyStreamRefiner(legOfSource, delayParts));
   analyzer.addListener({
     onRtcp: (e) => legRtt.onRtcp(e),
     onSecond: (_sec, view) => {
-      const rtt = legRtt.summary();
-      if (rtt['a-leg'] === null || rtt['b-leg'] === null) return;
-      const parts = { rtt, addedMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() } };
+      const parts = delayParts();
+      if (parts.rtt['a-leg'] === null || parts.rtt['b-leg'] === null) return;
       for (const sample of proxyDelaySamples(view.activeStreams(), legOfSource, parts)) metrics.observeOneWayDelay(sample);
     },
   });
@@ -289,7 +291,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     await new Promise((r) => setImmediate(r));
     await recording?.close();
     const proxySection = { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), rttMs: legRtt.summary(), endedAtShutdown: tornDown };
-    finalReport = withProxyDelays(analyzer.finish(label), proxySection, legOfSource);
+    finalReport = { ...analyzer.finish(label), proxy: proxySection };
     await server?.close();
   }
   const failed: VoipreadyError[] = [];

@@ -45,7 +45,7 @@ export function rttCoverage(leg: Leg): string {
  * the stream with the proxy-rtcp delay where no better method measured it (none, or rtcp-rtt: the
  * far segment only), with mouth-to-ear and MOS recomputed for the new network delay
  */
-export function withProxyDelay(s: StreamReport, leg: Leg, parts: ProxyDelayParts): StreamReport {
+export function withProxyDelay<S extends Omit<StreamReport, 'verdict'>>(s: S, leg: Leg, parts: ProxyDelayParts): S {
   const cur = s.delay;
   const covered: StreamDelay | null = cur === null ? null : cur.method === 'rtcp-rtt' ? { ...cur, rttCovers: rttCoverage(leg) } : cur;
   const better = cur !== null && cur.oneWayMs !== null && cur.method !== 'rtcp-rtt';

@@ -1,9 +1,10 @@
 /**
- * The final report of `voipready proxy` with the proxy's delay figures in it: each proxied stream gets
- * the proxy-rtcp one-way delay (measure/proxy-delay.ts) where nothing better measured it, the
- * call's MOS follows its streams', and the proxy section carries the segment RTTs.
+ * The proxy's delay figures in its reports and metrics: which leg each media source arrived on, the
+ * proxy-rtcp one-way delay (measure/proxy-delay.ts) given to each proxied stream through the
+ * Analyzer's refineStreams entry (so it is graded), and the same figure as metric samples.
  */
-import type { AnalysisReport, ProxyLeg, ProxyReport } from '../model/report.js';
+import type { ProxyLeg } from '../model/report.js';
+import type { StreamRefiner } from '../pipeline/analyzer.js';
 import type { LiveStream } from '../pipeline/events.js';
 import type { OneWayDelaySample } from '../outputs/prometheus/metrics.js';
 import { withProxyDelay, proxyOneWay, type ProxyDelayParts } from '../measure/proxy-delay.js';
@@ -25,19 +26,15 @@ export class LegOfSource {
   }
 }
 
-export function withProxyDelays(report: AnalysisReport, proxy: ProxyReport, legs: Pick<LegOfSource, 'of'>): AnalysisReport {
-  const rtt = proxy.rttMs ?? { 'a-leg': null, 'b-leg': null };
-  const parts = { rtt, addedMs: proxy.addedDelayMs };
-  const streams = report.streams.map((s) => {
+/**
+ * the refiner for Analyzer.refineStreams: each proxied stream (its source address seen on a leg) gets
+ * the proxy-rtcp figure where nothing better measured it; parts() reads the proxy's figures now
+ */
+export function proxyStreamRefiner(legs: Pick<LegOfSource, 'of'>, parts: () => ProxyDelayParts): StreamRefiner {
+  return (s) => {
     const leg = legs.of(hostOf(s.src), s.srcPort);
-    return leg === null ? s : withProxyDelay(s, leg, parts);
-  });
-  const mosOf = new Map(streams.map((s) => [s.id, s.mos?.mos ?? null]));
-  const calls = report.calls.map((c) => {
-    const scores = c.streams.map((id) => mosOf.get(id) ?? null).filter((m): m is number => m !== null);
-    return scores.length === 0 ? c : { ...c, mos: Math.min(...scores) };
-  });
-  return { ...report, streams, calls, proxy };
+    return leg === null ? s : withProxyDelay(s, leg, parts());
+  };
 }
 
 /**

@@ -15,8 +15,11 @@ import { Analyzer } from '../../../src/pipeline/analyzer.js';
 import { loadSettings } from '../../../src/config/load-settings.js';
 import { rtpPacket, g711Payload, rtcpSenderReport, rtcpReceiverReport, type ReportBlock } from '../../../src/synth/media.js';
 import { LegRttTracker } from '../../../src/proxy/leg-rtt.js';
-import { LegOfSource, proxyDelaySamples, withProxyDelays } from '../../../src/proxy/proxied-report.js';
+import { LegOfSource, proxyDelaySamples, proxyStreamRefiner } from '../../../src/proxy/proxied-report.js';
 import { createMetrics } from '../../../src/outputs/prometheus/metrics.js';
+import { renderText } from '../../../src/outputs/text-report.js';
+import { renderHtmlReport } from '../../../src/outputs/html/render.js';
+import { toJson } from '../../../src/outputs/json.js';
 import { proxyOneWay } from '../../../src/measure/proxy-delay.js';
 import type { DelayDistribution, ProxyReport } from '../../../src/model/report.js';
 import type { Datagram } from '../../../src/pipeline/datagram.js';
@@ -45,10 +48,12 @@ function dgram(from: { ip: string; rtp: number }, leg: 'a-leg' | 'b-leg', rtcp: 
 }
 
 /** what the proxy pushes into its Analyzer: each packet it received, on its leg, at its receive time */
-function proxiedRun(tracker: LegRttTracker): { analyzer: Analyzer; legs: LegOfSource } {
+function proxiedRun(tracker: LegRttTracker, addedMs?: ProxyReport['addedDelayMs']): { analyzer: Analyzer; legs: LegOfSource } {
   const analyzer = new Analyzer({ file: 'proxy test', settings: loadSettings() });
   analyzer.addListener({ onRtcp: (e) => tracker.onRtcp(e) });
   const legs = new LegOfSource();
+  // as cli/proxy.ts does: the proxy's figures read when a report is built
+  if (addedMs !== undefined) analyzer.refineStreams(proxyStreamRefiner(legs, () => ({ rtt: tracker.summary(), addedMs })));
   const push = (d: Datagram): void => {
     legs.note(d.src, d.srcPort, d.source === 'proxy:a-leg' ? 'a-leg' : 'b-leg');
     analyzer.pushDatagram(d);
@@ -126,11 +131,9 @@ describe('proxy-rtcp one-way delay', () => {
   });
 
   it('replaces the far-segment RTT/2 in the final report, with mouth-to-ear and MOS following', () => {
+    const before = proxiedRun(new LegRttTracker(() => 0.5)).analyzer.finish('t');
     const tracker = new LegRttTracker(() => 0.5);
-    const { analyzer, legs } = proxiedRun(tracker);
-    const before = analyzer.finish('t');
-    const proxy = { addedDelayMs: { 'a-leg': dist(0.5), 'b-leg': dist(0.5) }, rttMs: tracker.summary() } as ProxyReport;
-    const after = withProxyDelays(before, proxy, legs);
+    const after = proxiedRun(tracker, { 'a-leg': dist(0.5), 'b-leg': dist(0.5) }).analyzer.finish('t');
     const s0 = before.streams.find((s) => s.ssrc === '0x11111111')!;
     const s = after.streams.find((x) => x.ssrc === '0x11111111')!;
     expect(s.delay).toMatchObject({ method: 'proxy-rtcp', oneWayMs: 31.5, rttMs: 62, parts: { segmentAMs: 1, proxyMs: 0.5, segmentBMs: 30 } });
@@ -140,7 +143,9 @@ describe('proxy-rtcp one-way delay', () => {
     // more delay, lower or equal R; the loss part unchanged
     expect(s.mos!.r).toBeLessThanOrEqual(s0.mos!.r);
     expect(s.mos!.ieEff).toBe(s0.mos!.ieEff);
-    expect(after.proxy?.rttMs?.['b-leg']?.meanMs).toBe(60);
+    // graded on it: the summary's delay rows and the call's MOS are the refined ones
+    expect(JSON.stringify(after.summary)).toContain('31.5');
+    expect(after.calls[0]!.mos).toBe(Math.min(...after.streams.map((x) => x.mos!.mos)));
   });
 });
 
@@ -158,5 +163,28 @@ describe('proxy-rtcp in voipready_rtp_one_way_delay_seconds', () => {
     expect(count).toBeGreaterThanOrEqual(1);
     const sums = [...text.matchAll(/voipready_rtp_one_way_delay_seconds_sum\{[^}]*method="proxy-rtcp"[^}]*\} (\S+)/g)].reduce((a, r) => a + Number(r[1]), 0);
     expect(sums).toBeCloseTo(0.0315 + 0.03125, 6);
+  });
+});
+
+describe('proxy-rtcp in the text, JSON and HTML reports', () => {
+  it('shows each segment\'s RTT and the parts of the one-way figure', () => {
+    const tracker = new LegRttTracker(() => 0.5);
+    const { analyzer } = proxiedRun(tracker, { 'a-leg': dist(0.5), 'b-leg': dist(0.5) });
+    const proxy: ProxyReport = {
+      listen: '10.0.0.9:5060', upstream: 'udp:10.0.0.2:5060', relay: 'loop', calls: 1,
+      sip: { forwarded: 2, absorbedRetransmissions: 0, rejectedForbidden: 0, rejectedNotFound: 0, tooManyHops: 0, noRtpPorts: 0, malformed: 0, rateLimited: 0, strayResponses: 0, largeOverTcp: 0, tcpFallbackToUdp: 0 },
+      media: { received: 300, forwarded: 300, droppedStrictSource: 0, droppedJunk: 0, droppedNoPeer: 0, sendErrors: 0, notAnalysed: 0 },
+      addedDelayMs: { 'a-leg': dist(0.5), 'b-leg': dist(0.5) }, rttMs: tracker.summary(),
+    };
+    const r = { ...analyzer.finish('t'), proxy };
+    const text = renderText(r, { color: false });
+    expect(text).toContain('RTCP round trip caller <-> proxy (segment A): mean 2.000 / max 2.000 ms over 1 sample(s)');
+    expect(text).toContain('RTCP round trip proxy <-> callee (segment B): mean 60.000 / max 60.000 ms over 1 sample(s)');
+    expect(text).toMatch(/10\.0\.0\.1:4000 -> \S+: one-way 31\.500 ms \(proxy-rtcp\) = segment A 1\.000 \+ proxy 0\.500 \+ segment B 30\.000 ms/);
+    const json = JSON.parse(toJson(r, { series: false })) as typeof r;
+    expect(json.proxy?.rttMs?.['a-leg']).toEqual({ meanMs: 2, maxMs: 2, samples: 1 });
+    expect(json.streams.find((x) => x.ssrc === '0x11111111')?.delay?.parts).toEqual({ segmentAMs: 1, proxyMs: 0.5, segmentBMs: 30 });
+    const html = renderHtmlReport(r);
+    expect(html).toMatch(/one-way by proxy-rtcp: estimate: symmetric segments; proxy part measured \(the stream&#39;s own RTCP round trip \(60\.5 ms\) covers proxy &lt;-&gt; callee \(segment B\) only\) = segment A 1(\.0+)? \+ proxy 0\.50* \+ segment B 30(\.0+)? ms/);
   });
 });
