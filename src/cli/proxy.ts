@@ -35,6 +35,9 @@ import { SipTransports, type Flow, type InboundSip, type TlsListen } from '../pr
 import { exitCodeOf } from './command.js';
 import { startLiveScreen } from './live-screen.js';
 import { reloadOnHup } from './reload-on-hup.js';
+import { LegRttTracker } from '../proxy/leg-rtt.js';
+import { LegOfSource, proxyDelaySamples, proxyStreamRefiner } from '../proxy/proxied-report.js';
+import type { ProxyDelayParts } from '../measure/proxy-delay.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
 const TEARDOWN_ANSWER_MS = 2000;
@@ -174,12 +177,26 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const bindAddress = opts.rtpBind ?? listen.host;
   const copies = recording?.relayCopies({ localAddress: (peer) => (bindAddress === '0.0.0.0' || bindAddress === '::' ? addresses.toward(peer) : bindAddress), dscp: rtpDscp });
   const delays = { a: new AddedDelay(), b: new AddedDelay() };
+  // segment RTTs from the relayed RTCP (pipeline events), the SR's forward time from the leg's mean added delay
+  const legRtt = new LegRttTracker((leg) => (leg === 'a-leg' ? delays.a : delays.b).distribution()?.mean ?? 0);
+  const legOfSource = new LegOfSource();
+  const delayParts = (): ProxyDelayParts => ({ rtt: legRtt.summary(), addedMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() } });
+  analyzer.refineStreams(proxyStreamRefiner(legOfSource, delayParts));
+  analyzer.addListener({
+    onRtcp: (e) => legRtt.onRtcp(e),
+    onSecond: (_sec, view) => {
+      const parts = delayParts();
+      if (parts.rtt['a-leg'] === null || parts.rtt['b-leg'] === null) return;
+      for (const sample of proxyDelaySamples(view.activeStreams(), legOfSource, parts)) metrics.observeOneWayDelay(sample);
+    },
+  });
   const proxyMetricsRef: { addedDelay(leg: string, s: number): void } = { addedDelay: () => undefined };
   let sip: SipProxy | null = null;
   const callOfSession = new Map<number, () => void>();
   const onPackets = (batch: readonly RelayedPacket[]): void => {
     for (const p of batch) {
-      const leg = `${p.from}-leg`;
+      const leg = `${p.from}-leg` as const;
+      legOfSource.note(p.src.address, p.src.port, leg);
       callOfSession.get(p.sessionId)?.();
       analyzer.pushDatagram({
         src: p.src.address, srcPort: p.src.port,
@@ -273,7 +290,8 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     // the relay's last batch is handed over on the next turn of the loop
     await new Promise((r) => setImmediate(r));
     await recording?.close();
-    finalReport = { ...analyzer.finish(label), proxy: { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), endedAtShutdown: tornDown } };
+    const proxySection = { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), rttMs: legRtt.summary(), endedAtShutdown: tornDown };
+    finalReport = { ...analyzer.finish(label), proxy: proxySection };
     await server?.close();
   }
   const failed: VoipreadyError[] = [];

@@ -69,7 +69,7 @@ export interface RtcpSummary {
 }
 
 /** how a one-way delay was obtained (two-point and stamp: from other methods as they land) */
-export type DelayMethod = 'rtcp-rtt' | 'rtcp-ntp' | 'two-point' | 'stamp';
+export type DelayMethod = 'rtcp-rtt' | 'rtcp-ntp' | 'two-point' | 'stamp' | 'proxy-rtcp';
 
 export interface StreamDelay {
   /** network one-way delay, ms (null when only the reason is known) */
@@ -81,6 +81,10 @@ export interface StreamDelay {
   rttMs: number | null;
   /** why a better method (SR NTP timestamps) was not used, or why there is no figure */
   reason?: string;
+  /** `voipready proxy`: which segment rttMs covers (a proxied stream's own RTCP sees the far segment only) */
+  rttCovers?: string;
+  /** proxy-rtcp: the parts of oneWayMs (segment RTT / 2 each side, the proxy's added delay p50), ms */
+  parts?: { segmentAMs: number; proxyMs: number; segmentBMs: number };
 }
 
 /** ITU-T G.114 mouth-to-ear delay of one direction: network + packetisation + look-ahead + jitter buffer */
@@ -351,6 +355,16 @@ export interface ReportWindow {
   callsBefore: number;
 }
 
+/** "a-leg": the caller's side of the proxy, "b-leg": the callee's */
+export type ProxyLeg = 'a-leg' | 'b-leg';
+
+/** RTCP round trip of one segment: mean/max in ms, and the number of samples */
+export interface LegRtt {
+  meanMs: number;
+  maxMs: number;
+  samples: number;
+}
+
 export interface ProxyReport {
   listen: string;
   upstream: string;
@@ -389,6 +403,11 @@ export interface ProxyReport {
    * from the caller, "b-leg": from the callee); null where it cannot be measured (dgram relay)
    */
   addedDelayMs: Record<'a-leg' | 'b-leg', DelayDistribution | null>;
+  /**
+   * RTCP round trip of each segment on the proxy's clock ("a-leg": caller <-> proxy, "b-leg": proxy <->
+   * callee): an SR forwarded out of a leg and the report echoing it back; null without a sample
+   */
+  rttMs?: Record<ProxyLeg, LegRtt | null>;
   /**
    * the calls still up after the grace period at shutdown, ended by the proxy itself: a BYE on both
    * legs of an answered call, a CANCEL toward the callee of a ringing one; null when none were left

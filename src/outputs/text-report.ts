@@ -41,7 +41,7 @@ export function renderText(r: AnalysisReport, opts: TextOptions): string {
   out.push(...table(['criterion', 'limit', 'measured', ''], r.summary.map((s) => [s.label, s.limit, s.measured ?? 'not measurable from this capture', s.verdict === 'n/a' ? c.dim('n/a') : c.verdict(s.verdict, s.verdict.toUpperCase())])));
   out.push('');
   if (r.probe !== null) out.push(...probeSection(r.probe, c));
-  if (r.proxy !== undefined) out.push(...proxySection(r.proxy, c));
+  if (r.proxy !== undefined) out.push(...proxySection(r.proxy, r.streams, c));
   out.push(...findings(r.findings, c, opts.maxFindings ?? 20));
   if (r.probe !== null) return out.join('\n') + '\n';
   out.push(...undecodedLines(r, c.bold, c.dim));
@@ -158,7 +158,7 @@ function painter(color: boolean): Painter {
 const fmtMs = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(3));
 
 /** the inline proxy: what it relayed and dropped, and the delay it added per leg */
-function proxySection(p: ProxyReport, c: Painter): string[] {
+function proxySection(p: ProxyReport, streams: readonly StreamReport[], c: Painter): string[] {
   const thread = p.relayThread !== undefined ? ` (forwarding thread ${p.relayThread})` : '';
   const out = [c.bold(`Proxy ${p.listen} -> ${p.upstream}: ${p.calls} call(s), ${p.relay} relay${thread}`)];
   out.push(`  SIP: ${p.sip.forwarded} forwarded, ${p.sip.absorbedRetransmissions} retransmissions absorbed, refused ${p.sip.rejectedForbidden} (403) / ${p.sip.rejectedNotFound} (404) / ${p.sip.tooManyHops} (483) / ${p.sip.noRtpPorts} (503), ${p.sip.malformed} malformed, ${p.sip.rateLimited} rate limited`);
@@ -167,6 +167,15 @@ function proxySection(p: ProxyReport, c: Painter): string[] {
   for (const leg of ['a-leg', 'b-leg'] as const) {
     const d = p.addedDelayMs[leg];
     out.push(`  added delay ${leg === 'a-leg' ? 'caller -> callee' : 'callee -> caller'}: ${d === null ? 'not measured (dgram relay: no kernel receive stamps)' : `p50 ${fmtMs(d.p50)} / p99 ${fmtMs(d.p99)} / max ${fmtMs(d.max)} ms`}`);
+  }
+  for (const leg of ['a-leg', 'b-leg'] as const) {
+    const r = p.rttMs?.[leg] ?? null;
+    out.push(`  RTCP round trip ${leg === 'a-leg' ? 'caller <-> proxy (segment A)' : 'proxy <-> callee (segment B)'}: ${r === null ? 'not measured (no SR forwarded and echoed on this segment)' : `mean ${fmtMs(r.meanMs)} / max ${fmtMs(r.maxMs)} ms over ${r.samples} sample(s)`}`);
+  }
+  for (const s of streams) {
+    const d = s.delay;
+    if (d?.method !== 'proxy-rtcp' || d.parts === undefined || d.oneWayMs === null) continue;
+    out.push(`  stream ${s.id} ${s.src} -> ${s.dst}: one-way ${fmtMs(d.oneWayMs)} ms (proxy-rtcp) = segment A ${fmtMs(d.parts.segmentAMs)} + proxy ${fmtMs(d.parts.proxyMs)} + segment B ${fmtMs(d.parts.segmentBMs)} ms`);
   }
   const e = p.endedAtShutdown;
   if (e != null) out.push(`  at shutdown: ${e.calls} call(s) still up were ended: ${e.byeSent} BYE sent (${e.byeAnswered} answered), ${e.cancelSent} CANCEL sent (${e.cancelAnswered} answered)`);

@@ -17,7 +17,7 @@ import { linkTypeName } from '../capture/link-types.js';
 import { AddressTable } from '../decode/ip/address-table.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { PacketInfo, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet-info.js';
-import type { AnalysisReport, Finding, ReportWindow, UndecodedTraffic } from '../model/report.js';
+import type { AnalysisReport, Finding, ReportWindow, StreamReport, UndecodedTraffic } from '../model/report.js';
 import { undecodedName, U_IP_FRAGMENTS, U_IP_PROTOCOL, U_MEDIA_CONTROL, U_TCP, U_UDP } from '../decode/protocol-names.js';
 import { isDtls, isStun, isTurnChannelData, isZrtp } from '../decode/stun.js';
 import { servicePort, TrafficCensus } from '../track/traffic-census.js';
@@ -38,6 +38,9 @@ import { RunHistory } from './run-history.js';
 import { Retirer } from './retirer.js';
 import { isoTime } from '../model/iso-time.js';
 import { defaultListeners } from './default-listeners.js';
+
+/** see Analyzer.refineStreams */
+export type StreamRefiner = (s: Omit<StreamReport, 'verdict'>) => Omit<StreamReport, 'verdict'>;
 
 export interface AnalyzerOptions {
   file: string;
@@ -95,6 +98,8 @@ export class Analyzer implements PcapRunTaker {
   recordsInRuns = 0;
   /** the pcapng interfaces the fast path was last given (PcapngInterfaces.version) */
   private pcapngVersion = -1;
+  /** set by refineStreams: a source's own delay figures applied to each stream before grading */
+  private refine: StreamRefiner | null = null;
   private packets = 0;
   private bytes = 0;
   /** packets seen and not analysed, by kind (not on the RTP path) */
@@ -329,6 +334,15 @@ export class Analyzer implements PcapRunTaker {
   }
 
   /** end of a live source (no file): the report of everything it delivered */
+  /**
+   * A live source that measures delay itself (the proxy's segments) gives each stream its figure
+   * here; applied to the streams of every report (final, /api/report) before they are graded, so
+   * the verdict, summary, mouth-to-ear and MOS rest on it.
+   */
+  refineStreams(fn: StreamRefiner): void {
+    this.refine = fn;
+  }
+
   finish(label: string): AnalysisReport {
     return this.end({ file: label, format: 'live', records: this.packets, bytes: this.bytes, linkTypes: [...this.linkTypes] });
   }
@@ -453,7 +467,7 @@ export class Analyzer implements PcapRunTaker {
         tunnelled: this.tunnelled,
         error: summary.error === undefined ? null : { code: summary.error.code, message: summary.error.message },
       },
-      streams: kept,
+      streams: this.refine === null ? kept : kept.map(this.refine),
       calls,
       link: this.link?.toJSON() ?? null,
       findings,

@@ -63,7 +63,7 @@ describe.skipIf(skip !== null)(`sipp calls baresip through voipready proxy${skip
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vr-proxy-baresip-'));
     symlinkSync(SIPP_PCAPS, join(dir, 'pcap'));
-    lab = Lab.create(['phone', 'pbx']);
+    lab = Lab.create(['phone', 'pbx'], 'vrdly');
     const [phone, pbx] = [lab.ns('phone'), lab.ns('pbx')];
     lab.link({ ns: phone, dev: 'vphone', cidr: `${PHONE}/24` }, { ns: pbx, dev: 'vpbx', cidr: `${PBX}/24` });
     const capture = join(dir, 'pbx.pcapng');
@@ -129,5 +129,10 @@ describe.skipIf(skip !== null)(`sipp calls baresip through voipready proxy${skip
     expect(rtcpFromBaresip).toBeGreaterThan(0);
     const fromBaresip = (report.streams as any[]).find((s) => s.payloadType === 8 && s.src.startsWith(`${PBX}:160`));
     expect(fromBaresip.rtcp?.senderReports ?? 0).toBeGreaterThan(0);
+  });
+
+  it('no segment RTT is made up: sipp sends no RTCP, so no SR is echoed on either leg and no stream gets proxy-rtcp', () => {
+    expect(report.proxy.rttMs).toEqual({ 'a-leg': null, 'b-leg': null });
+    for (const s of report.streams) expect(s.delay?.method ?? null).not.toBe('proxy-rtcp');
   });
 });

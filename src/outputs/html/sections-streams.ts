@@ -77,12 +77,19 @@ function m2eCell(s: StreamReport): string {
   return m === null ? '–' : `${m.networkMeasured ? '' : '≥ '}${fixed(m.totalMs, 1)}`;
 }
 
+/** proxy-rtcp: the parts of the figure; a proxied stream's own RTT: the segment it covers */
+function delayParts(d: NonNullable<StreamReport['delay']>): string {
+  const p = d.parts;
+  const parts = p === undefined ? '' : ` = segment A ${msText(p.segmentAMs)} + proxy ${msText(p.proxyMs)} + segment B ${msText(p.segmentBMs)} ms`;
+  return d.rttCovers === undefined || p !== undefined ? parts : `; its RTCP round trip covers ${h(d.rttCovers)}`;
+}
+
 /** network delay, mouth-to-ear with its parts, and the MOS with what it rests on */
 function qualityFacts(s: StreamReport, t: Thresholds, f: (k: string, v: string) => string, open: boolean): string {
   const d = s.delay ?? null;
   // collapsed (many streams): the table shows MOS and mouth to ear; the card adds the measured delay only
   if (!open) return d === null || d.oneWayMs === null ? '' : f('One-way delay', `${msText(d.oneWayMs)} ms (${h(d.method ?? '')})`);
-  const delay = d === null ? 'not measured (no RTCP)' : d.oneWayMs === null ? `not measured: ${h(d.reason ?? '')}` : `${msText(d.oneWayMs)} ms one-way by ${h(d.method ?? '')}: ${h(d.reliability)}${d.reason === undefined ? '' : ` (${h(d.reason)})`}; limit ${t.oneWayDelayMs} ms`;
+  const delay = d === null ? 'not measured (no RTCP)' : d.oneWayMs === null ? `not measured: ${h(d.reason ?? '')}` : `${msText(d.oneWayMs)} ms one-way by ${h(d.method ?? '')}: ${h(d.reliability)}${d.reason === undefined ? '' : ` (${h(d.reason)})`}${delayParts(d)}; limit ${t.oneWayDelayMs} ms`;
   const m = s.mouthToEar ?? null;
   const m2e = m === null ? '–' : `${msText(m.totalMs)} ms = network ${msText(m.networkMs)}${m.networkMeasured ? '' : ' (assumed, not measured)'} + packetisation ${msText(m.packetisationMs)} + look-ahead ${msText(m.lookAheadMs)} + jitter buffer ${msText(m.jitterBufferMs)} ms; limit ${t.totalDelayMs} ms`;
   const q = s.mos ?? null;

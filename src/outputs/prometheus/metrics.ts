@@ -37,7 +37,7 @@ export const DELAY_BUCKETS_SECONDS = [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 
 /** MOS buckets around the G.109 categories (G.107 Annex B: 4.4 is about the best narrowband call) */
 export const MOS_BUCKETS = [1, 2, 3, 3.5, 3.8, 4, 4.2, 4.4, 4.5] as const;
 /** the one-way delay methods (closed set), else other */
-export const DELAY_METHODS = ['rtcp-rtt', 'rtcp-ntp', 'two-point', 'stamp'] as const;
+export const DELAY_METHODS = ['rtcp-rtt', 'rtcp-ntp', 'two-point', 'stamp', 'proxy-rtcp'] as const;
 export const SETUP_BUCKETS_SECONDS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20] as const;
 
 const COMMON_CALL_ENDINGS = [['ended', '2xx'], ['rejected', '4xx'], ['cancelled', '4xx'], ['incomplete', 'none']] as const;
@@ -66,7 +66,7 @@ export interface VoipreadyMetrics {
   snapshot(view?: LiveView): FamilySnapshot[];
   /**
    * one-way delay samples measured outside the streams' own RTCP: the two-capture match (method
-   * "two-point") and the STAMP probe ("stamp"), into voipready_rtp_one_way_delay_seconds with the
+   * "two-point"), the STAMP probe ("stamp") and the proxy's segments ("proxy-rtcp"), into voipready_rtp_one_way_delay_seconds with the
    * labels a stream between src and dst would have
    */
   observeOneWayDelay(o: OneWayDelaySample): void;
@@ -77,7 +77,7 @@ export interface OneWayDelaySample {
   src: string;
   dst: string;
   codec: string;
-  method: 'two-point' | 'stamp';
+  method: 'two-point' | 'stamp' | 'proxy-rtcp';
   seconds: number;
   /** how many packets had this delay (default 1) */
   count?: number;
@@ -173,7 +173,7 @@ class MetricSet {
     this.findings = c('voipready_findings_total', 'Findings raised by the analysis, by stable code and severity.', ['site', 'profile', 'code', 'severity']);
     this.algFindings = c('voipready_sip_alg_findings_total', 'SIP ALG and NAT findings of the passive detector, by code (SIP_ALG_REWRITE, NAT_PRIVATE_ADDRESS_IN_SIP/SDP, SIP_CONTENT_LENGTH_MISMATCH, RTP_FROM_UNSIGNALLED_ADDRESS, SDP_PORT_MISMATCH, ...).', ['site', 'profile', 'code']);
     this.jitter = new HistogramFamily('voipready_rtp_jitter_seconds', 'RFC 3550 interarrival jitter of each active stream, observed once per capture second.', sl, DELAY_BUCKETS_SECONDS);
-    this.delay = new HistogramFamily('voipready_rtp_one_way_delay_seconds', 'Network one-way delay of each active stream whose delay is measured, observed once per capture second; method: rtcp-rtt (RTCP round trip / 2, assumes a symmetric path), rtcp-ntp (SR NTP clock vs capture clock, synchronised), two-point (per packet between two captures, analyze --peer) or stamp (per STAMP probe packet, synchronised clocks).', [...sl, 'method'], DELAY_BUCKETS_SECONDS);
+    this.delay = new HistogramFamily('voipready_rtp_one_way_delay_seconds', 'Network one-way delay of each active stream whose delay is measured, observed once per capture second; method: rtcp-rtt (RTCP round trip / 2, assumes a symmetric path), rtcp-ntp (SR NTP clock vs capture clock, synchronised), two-point (per packet between two captures, analyze --peer) stamp (per STAMP probe packet, synchronised clocks) or proxy-rtcp (voipready proxy: both segments RTT / 2 plus the proxy added delay).', [...sl, 'method'], DELAY_BUCKETS_SECONDS);
     this.mos = new HistogramFamily('voipready_rtp_mos', 'ITU-T G.107 E-model MOS (MOS-CQE, 1-4.5) of each stream, observed once when it ends.', sl, MOS_BUCKETS);
     this.setup = new HistogramFamily('voipready_sip_call_setup_seconds', 'SIP call setup time, INVITE to 200 OK, per answered call.', ['site', 'profile'], SETUP_BUCKETS_SECONDS);
     // known label values start at 0, so rate()/increase() and the dashboards see them before the first event
