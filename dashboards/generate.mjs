@@ -88,7 +88,7 @@ function overview() {
       [[`sum(${rate('voipready_rtp_packets_lost_total', SEL)}) / sum(${rate('voipready_rtp_packets_expected_total', SEL)})`, 'loss'],
         [`max(voipready_threshold_loss_ratio{${SEL}})`, 'limit']],
       { x: 12, y: 5, w: 12, h: 8 }, 'percentunit', 0.03),
-    timeseries('One-way delay p95 vs limit', 'Network one-way delay of streams whose delay is measured, by method (rtcp-rtt: RTCP round trip / 2, assumes a symmetric path; rtcp-ntp: SR clock vs capture clock), with the limit.',
+    timeseries('One-way delay p95 vs limit', 'Network one-way delay of streams whose delay is measured, by method (rtcp-rtt: RTCP round trip / 2, assumes a symmetric path; rtcp-ntp: SR clock vs capture clock; two-point: per packet between two captures; stamp: STAMP probe; proxy-rtcp: the round trip of each segment / 2 plus the delay the proxy adds), with the limit.',
       [[p95('voipready_rtp_one_way_delay_seconds', SEL, ', method'), 'p95 delay {{method}}'], [`max(voipready_threshold_one_way_delay_seconds{${SEL}})`, 'limit']],
       { x: 0, y: 13, w: 12, h: 8 }, 's', 0.05),
     timeseries('Calls', 'Calls started and ended per interval, by final state.',
