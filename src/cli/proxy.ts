@@ -36,7 +36,7 @@ import { exitCodeOf } from './command.js';
 import { startLiveScreen } from './live-screen.js';
 import { reloadOnHup } from './reload-on-hup.js';
 import { LegRttTracker } from '../proxy/leg-rtt.js';
-import { LegOfSource, proxyDelaySamples, proxyStreamRefiner } from '../proxy/proxied-report.js';
+import { LegOfSource, hasProxyDelay, proxyDelaySamples, proxyStreamRefiner } from '../proxy/proxied-report.js';
 import type { ProxyDelayParts } from '../measure/proxy-delay.js';
 
 /** how long the proxy waits for the answers to its own BYEs and CANCELs at shutdown */
@@ -182,10 +182,14 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const legOfSource = new LegOfSource();
   const delayParts = (): ProxyDelayParts => ({ rtt: legRtt.summary(), addedMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() } });
   analyzer.refineStreams(proxyStreamRefiner(legOfSource, delayParts));
+  // the parts as of the last capture second (reading the added-delay bins per stream would cost a scan each)
+  let partsThisSecond: ProxyDelayParts | null = null;
+  metrics.supersedeRtcpRtt((s) => partsThisSecond !== null && hasProxyDelay(s, legOfSource, partsThisSecond));
   analyzer.addListener({
     onRtcp: (e) => legRtt.onRtcp(e),
     onSecond: (_sec, view) => {
       const parts = delayParts();
+      partsThisSecond = parts;
       if (parts.rtt['a-leg'] === null || parts.rtt['b-leg'] === null) return;
       for (const sample of proxyDelaySamples(view.activeStreams(), legOfSource, parts)) metrics.observeOneWayDelay(sample);
     },

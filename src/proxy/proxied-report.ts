@@ -41,6 +41,13 @@ export function proxyStreamRefiner(legs: Pick<LegOfSource, 'of'>, parts: () => P
  * the proxy-rtcp one-way delay of each active proxied stream now, as samples for
  * voipready_rtp_one_way_delay_seconds{method="proxy-rtcp"} (observed once a second, like the RTCP methods)
  */
+/** true when the stream has a proxy-rtcp figure now (both segments measured): its far-segment rtcp-rtt is not observed */
+export function hasProxyDelay(s: LiveStream, legs: Pick<LegOfSource, 'of'>, parts: ProxyDelayParts): boolean {
+  const at = s.src.lastIndexOf(':');
+  const leg = legs.of(hostOf(s.src), Number(s.src.slice(at + 1)));
+  return leg !== null && proxyOneWay(leg, parts)?.oneWayMs != null;
+}
+
 export function proxyDelaySamples(streams: readonly LiveStream[], legs: Pick<LegOfSource, 'of'>, parts: ProxyDelayParts): OneWayDelaySample[] {
   const out: OneWayDelaySample[] = [];
   for (const s of streams) {

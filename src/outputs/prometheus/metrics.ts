@@ -70,6 +70,11 @@ export interface VoipreadyMetrics {
    * labels a stream between src and dst would have
    */
   observeOneWayDelay(o: OneWayDelaySample): void;
+  /**
+   * streams for which `superseded` is true are not observed under rtcp-rtt: a source with a better
+   * figure for them (the proxy's proxy-rtcp, whose own RTT covers only the far segment) observes that instead
+   */
+  supersedeRtcpRtt(superseded: (s: LiveStream) => boolean): void;
 }
 
 export interface OneWayDelaySample {
@@ -120,11 +125,15 @@ export function createMetrics(opts: MetricsOptions): VoipreadyMetrics {
     },
     snapshot: (view) => m.snapshot(view),
     observeOneWayDelay: (o) => m.observeOneWayDelay(o),
+    supersedeRtcpRtt: (superseded) => {
+      m.rttSuperseded = superseded;
+    },
   };
 }
 
 class MetricSet {
   view: LiveView | null = null;
+  rttSuperseded: (s: LiveStream) => boolean = () => false;
   readonly families: Family[];
   private readonly constLabels: LabelValues;
   private readonly peers: NetworkGroups;
@@ -301,7 +310,7 @@ class MetricSet {
       this.advance(st, s);
       this.jitter.observe(st.labels, s.jitterMs / 1000);
       const d = s.oneWayDelay ?? null;
-      if (d !== null) this.delay.observe({ ...st.labels, method: delayMethodLabel(d.method) }, d.ms / 1000);
+      if (d !== null && !(d.method === 'rtcp-rtt' && this.rttSuperseded(s))) this.delay.observe({ ...st.labels, method: delayMethodLabel(d.method) }, d.ms / 1000);
     }
     // streams that went stale without an 'end' event: take their last totals, then forget them
     for (const [id, st] of this.streams) {

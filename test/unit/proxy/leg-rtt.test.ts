@@ -15,7 +15,7 @@ import { Analyzer } from '../../../src/pipeline/analyzer.js';
 import { loadSettings } from '../../../src/config/load-settings.js';
 import { rtpPacket, g711Payload, rtcpSenderReport, rtcpReceiverReport, type ReportBlock } from '../../../src/synth/media.js';
 import { LegRttTracker } from '../../../src/proxy/leg-rtt.js';
-import { LegOfSource, proxyDelaySamples, proxyStreamRefiner } from '../../../src/proxy/proxied-report.js';
+import { LegOfSource, hasProxyDelay, proxyDelaySamples, proxyStreamRefiner } from '../../../src/proxy/proxied-report.js';
 import { createMetrics } from '../../../src/outputs/prometheus/metrics.js';
 import { renderText } from '../../../src/outputs/text-report.js';
 import { renderHtmlReport } from '../../../src/outputs/html/render.js';
@@ -48,10 +48,11 @@ function dgram(from: { ip: string; rtp: number }, leg: 'a-leg' | 'b-leg', rtcp: 
 }
 
 /** what the proxy pushes into its Analyzer: each packet it received, on its leg, at its receive time */
-function proxiedRun(tracker: LegRttTracker, addedMs?: ProxyReport['addedDelayMs']): { analyzer: Analyzer; legs: LegOfSource } {
+function proxiedRun(tracker: LegRttTracker, addedMs?: ProxyReport['addedDelayMs'], before?: (a: Analyzer, legs: LegOfSource) => void): { analyzer: Analyzer; legs: LegOfSource } {
   const analyzer = new Analyzer({ file: 'proxy test', settings: loadSettings() });
-  analyzer.addListener({ onRtcp: (e) => tracker.onRtcp(e) });
   const legs = new LegOfSource();
+  before?.(analyzer, legs);
+  analyzer.addListener({ onRtcp: (e) => tracker.onRtcp(e) });
   // as cli/proxy.ts does: the proxy's figures read when a report is built
   if (addedMs !== undefined) analyzer.refineStreams(proxyStreamRefiner(legs, () => ({ rtt: tracker.summary(), addedMs })));
   const push = (d: Datagram): void => {
@@ -163,6 +164,30 @@ describe('proxy-rtcp in voipready_rtp_one_way_delay_seconds', () => {
     expect(count).toBeGreaterThanOrEqual(1);
     const sums = [...text.matchAll(/voipready_rtp_one_way_delay_seconds_sum\{[^}]*method="proxy-rtcp"[^}]*\} (\S+)/g)].reduce((a, r) => a + Number(r[1]), 0);
     expect(sums).toBeCloseTo(0.0315 + 0.03125, 6);
+  });
+});
+
+describe('rtcp-rtt of proxied streams in voipready_rtp_one_way_delay_seconds', () => {
+  // a proxied stream's own round trip covers the far segment only: once proxy-rtcp measures it, it is not observed as rtcp-rtt
+  const rttObservations = async (supersede: boolean): Promise<number> => {
+    const tracker = new LegRttTracker(() => 0.5);
+    const m = createMetrics({ settings: loadSettings() });
+    const parts = () => ({ rtt: tracker.summary(), addedMs: { 'a-leg': dist(0.5), 'b-leg': dist(0.25) } });
+    const { analyzer } = proxiedRun(tracker, undefined, (a, legs) => {
+      a.addListener(m.listener);
+      m.attach(a.view);
+      if (supersede) m.supersedeRtcpRtt((s) => hasProxyDelay(s, legs, parts()));
+    });
+    analyzer.finish('t');
+    const text = await m.registry.metrics();
+    return [...text.matchAll(/voipready_rtp_one_way_delay_seconds_count\{[^}]*method="rtcp-rtt"[^}]*\} (\S+)/g)].reduce((n, r) => n + Number(r[1]), 0);
+  };
+  it('observed without a better figure, not observed once proxy-rtcp has both segments', async () => {
+    const without = await rttObservations(false);
+    const withProxy = await rttObservations(true);
+    expect(without).toBeGreaterThan(1);
+    // only the capture second between segment B's echo (1.56 s) and segment A's (2.25 s) still counts: proxy-rtcp was not there yet
+    expect(withProxy).toBe(1);
   });
 });
 
