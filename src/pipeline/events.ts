@@ -21,6 +21,9 @@ export interface LiveStream {
   readonly expected: number;
   /** expected - packets (tshark's definition; negative with duplicates) */
   readonly lost: number;
+  /** the loss the report shows, never negative (duplicates counted once, runs between sequence restarts added up) */
+  readonly lostCounted?: number;
+  readonly expectedCounted?: number;
   /** current RFC 3550 interarrival jitter, ms */
   readonly jitterMs: number;
   readonly jitterMaxMs: number;

@@ -22,6 +22,8 @@ interface Frozen {
   packets: number;
   expected: number;
   lost: number;
+  lostCounted: number;
+  expectedCounted: number;
   jitterMs: number;
   jitterMaxMs: number;
   maxDeltaMs: number;
@@ -69,7 +71,7 @@ export class StreamLive implements LiveStream, StreamFigures {
   freeze(verdict: Verdict): void {
     this.frozen = {
       id: this.id, ssrc: this.ssrc, src: this.src, dst: this.dst, packets: this.packets, expected: this.expected,
-      lost: this.lost, jitterMs: this.jitterMs, jitterMaxMs: this.jitterMaxMs, maxDeltaMs: this.maxDeltaMs,
+      lost: this.lost, lostCounted: this.lostCounted, expectedCounted: this.expectedCounted, jitterMs: this.jitterMs, jitterMaxMs: this.jitterMaxMs, maxDeltaMs: this.maxDeltaMs,
       lastSeenEpochMs: this.lastSeenEpochMs, dscpMismatchPackets: this.dscpMismatchPackets, codec: this.codec,
       callId: this.callId, verdict, mos: this.mos, oneWayDelay: this.oneWayDelay,
     };
@@ -95,6 +97,8 @@ export class StreamLive implements LiveStream, StreamFigures {
   get packets(): number { return this.frozen?.packets ?? this.state.packets; }
   get expected(): number { return this.frozen?.expected ?? this.state.expected; }
   get lost(): number { return this.frozen?.lost ?? this.state.lost; }
+  get lostCounted(): number { return this.frozen?.lostCounted ?? this.state.counted.lost; }
+  get expectedCounted(): number { return this.frozen?.expectedCounted ?? this.state.counted.expected; }
   get jitterMs(): number { return this.frozen?.jitterMs ?? this.state.jitterMs; }
   get jitterMaxMs(): number { return this.frozen?.jitterMaxMs ?? this.state.jitterMaxMs; }
   get maxDeltaMs(): number { return this.frozen?.maxDeltaMs ?? this.state.maxDeltaMs; }

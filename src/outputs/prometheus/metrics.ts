@@ -385,8 +385,8 @@ class MetricSet {
         this.perActive((s) => s.jitterMs / 1000)),
       g('voipready_stream_mos', 'Current ITU-T G.107 E-model MOS of each active stream (removed when the stream goes stale).', () =>
         this.perActive((s) => s.mos ?? null)),
-      g('voipready_stream_loss_ratio', 'Lost / expected packets of each active stream so far (removed when the stream goes stale).', () =>
-        this.perActive((s) => (s.expected > 0 ? Math.max(0, s.lost) / s.expected : 0))),
+      g('voipready_stream_loss_ratio', 'Lost / expected packets of each active stream so far, as the report counts them (duplicates once, never negative; removed when the stream goes stale).', () =>
+        this.perActive(lossRatio)),
       g('voipready_streams', 'RTP streams seen so far, by their current verdict (pass, warn, fail).', () => this.byVerdict()),
       g('voipready_capture_time_seconds', 'Capture time of the latest packet (epoch seconds); replay shifts it to now.', () =>
         one((this.view?.nowEpochMs() ?? 0) / 1000)),
@@ -429,6 +429,13 @@ class MetricSet {
     const n = this.view?.streamVerdicts() ?? { pass: 0, warn: 0, fail: 0 };
     return (['pass', 'warn', 'fail'] as const).map((v) => ({ labels: { ...this.constLabels, verdict: v }, value: n[v] }));
   }
+}
+
+/** the report's loss (lostCounted / expectedCounted), tshark's clamped at 0 where a view has no counted figures */
+export function lossRatio(s: LiveStream): number {
+  const lost = s.lostCounted ?? Math.max(0, s.lost);
+  const expected = s.expectedCounted ?? s.expected;
+  return expected > 0 ? lost / expected : 0;
 }
 
 /** a delay method as a label value (closed set, else other) */
