@@ -140,9 +140,11 @@ function monitorHealth(y) {
       [[`min(voipready_config_last_reload_successful{${SEL}})`, 'loaded']], { x: 18, y: y + 1, w: 6, h: 6 }, 'none',
       { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: 1 }] }),
     timeseries('Memory', 'Resident memory and V8 heap of the voipready processes (flat over weeks: retention bounds what is held).',
-      [[mine('process_resident_memory_bytes'), 'RSS {{instance}}'], [mine('nodejs_heap_size_used_bytes'), 'heap {{instance}}']], { x: 0, y: y + 7, w: 12, h: 7 }, 'bytes'),
+      [[mine('process_resident_memory_bytes'), 'RSS {{instance}}'], [mine('nodejs_heap_size_used_bytes'), 'heap {{instance}}']], { x: 0, y: y + 7, w: 8, h: 7 }, 'bytes'),
+    timeseries('Held in memory', 'What the analysis holds now: streams and calls in its tables, fast-path stream records, endpoints announced in SDP. Rises and falls with the traffic; a kind that only grows while the traffic does not is a leak.',
+      [[`sum by (instance, kind) (voipready_monitor_held_objects{${SEL}})`, '{{kind}} {{instance}}']], { x: 8, y: y + 7, w: 8, h: 7 }, 'short'),
     timeseries('Event loop lag p99', 'How late the analysis runs behind the packets (Node.js event loop delay, 99th percentile).',
-      [[mine('nodejs_eventloop_lag_p99_seconds'), '{{instance}}']], { x: 12, y: y + 7, w: 12, h: 7 }, 's'),
+      [[mine('nodejs_eventloop_lag_p99_seconds'), '{{instance}}']], { x: 16, y: y + 7, w: 8, h: 7 }, 's'),
   ];
 }
 

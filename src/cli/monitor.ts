@@ -29,7 +29,7 @@ import { createHepMetrics } from '../outputs/prometheus/hep-metrics.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { Recording } from '../outputs/record/recording.js';
 import { startServer } from '../outputs/server/server.js';
-import { registerSourceHealth } from '../outputs/prometheus/monitor-metrics.js';
+import { registerHeldObjects, registerSourceHealth } from '../outputs/prometheus/monitor-metrics.js';
 import { renderText } from '../outputs/text-report.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { startWallClock } from '../pipeline/wall-clock.js';
@@ -88,6 +88,7 @@ export async function runMonitor(source: string | undefined, opts: MonitorOption
   const pusher = startRemoteWrite(opts, settings, metrics.registry, analyzer, 'capture');
   const health: SourceHealth = { lastPacketMs: null, lastBySource: new Map(), capture: null };
   registerSourceHealth(metrics.registry, () => health.lastBySource);
+  registerHeldObjects(metrics.registry, () => analyzer.held());
   const stopReports = startReportWriter(opts, analyzer);
   const offHup = reloadOnHup(() => settingsFromOptions(opts), analyzer, metrics.registry, opts.config ?? 'the settings');
   let finalReport: AnalysisReport | null = null;

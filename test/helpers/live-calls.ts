@@ -92,12 +92,21 @@ function datagram(atMs: number, src: string, srcPort: number, dst: string, dstPo
   return { src, srcPort, dst, dstPort, transport: 'udp', tsSec, tsNsec: Math.round((atMs - tsSec * 1000) * 1e6), dscp, payload, source: 'soak' };
 }
 
+/** one second of the clock: the datagrams that fall in it, in time order */
+export interface LiveSecond {
+  /** epoch seconds */
+  sec: number;
+  /** calls started so far */
+  callsStarted: number;
+  datagrams: Datagram[];
+}
+
 /**
- * Push the calls through the analyzer in time order. Events are made one second of calls at a time
- * and merged by time, so memory here stays small whatever the number of calls.
+ * The calls' datagrams one second at a time, in time order (tailSeconds empty seconds at the end).
+ * Events are made one second of calls at a time and merged by time, so memory here stays small
+ * whatever the number of calls. `truth` is counted as the calls are made.
  */
-export function runLiveCalls(a: Analyzer, o: LiveCallsOptions): LiveCallsTruth {
-  const truth: LiveCallsTruth = { calls: 0, streams: 0, rtpPackets: 0, sipMessages: 0 };
+export function* liveCallSeconds(o: LiveCallsOptions, truth: LiveCallsTruth): Generator<LiveSecond> {
   const startMs = o.startMs ?? 1_800_000_000_000;
   const dscp = o.dscp === undefined ? 46 : o.dscp;
   let pending: Event[] = [];
@@ -113,17 +122,23 @@ export function runLiveCalls(a: Analyzer, o: LiveCallsOptions): LiveCallsTruth {
     }
     pending.sort((x, y) => x.atMs - y.atMs);
     let k = 0;
-    while (k < pending.length && pending[k]!.atMs < secEnd) a.pushDatagram(pending[k++]!.d);
+    while (k < pending.length && pending[k]!.atMs < secEnd) k++;
+    const datagrams = pending.slice(0, k).map((e) => e.d);
     pending = pending.slice(k);
+    yield { sec, callsStarted: next, datagrams };
     sec++;
-    a.tickTo(sec * 1000);
-    o.onSecond?.(sec, next);
     if (next >= o.calls && pending.length === 0) break;
   }
-  for (let t = 0; t < (o.tailSeconds ?? 0); t++) {
-    sec++;
-    a.tickTo(sec * 1000);
-    o.onSecond?.(sec, next);
+  for (let t = 0; t < (o.tailSeconds ?? 0); t++) yield { sec: sec++, callsStarted: next, datagrams: [] };
+}
+
+/** Push the calls through the analyzer in time order, ticking its clock at the end of every second. */
+export function runLiveCalls(a: Analyzer, o: LiveCallsOptions): LiveCallsTruth {
+  const truth: LiveCallsTruth = { calls: 0, streams: 0, rtpPackets: 0, sipMessages: 0 };
+  for (const s of liveCallSeconds(o, truth)) {
+    for (const d of s.datagrams) a.pushDatagram(d);
+    a.tickTo((s.sec + 1) * 1000);
+    o.onSecond?.(s.sec + 1, s.callsStarted);
   }
   return truth;
 }

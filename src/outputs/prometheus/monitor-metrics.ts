@@ -13,3 +13,30 @@ export function registerSourceHealth(registry: Registry, lastBySource: () => Ite
     'when each live source (hep, interface, stdin) last delivered a packet: time() minus it is how long it has been quiet',
     () => [...lastBySource()].map(([source, ms]) => ({ labels: { source }, value: ms / 1000 }))));
 }
+
+/** what the analysis holds in memory now (Analyzer.held()), by kind */
+export interface HeldObjects {
+  streams: number;
+  calls: number;
+  records: number;
+  signalledEndpoints: number;
+}
+
+/**
+ * What the pipeline holds in memory, per kind: streams and calls in the tables, stream records of
+ * the WebAssembly fast path, endpoints the SDP announced. Flat over weeks when retention works; a
+ * kind that only grows is a leak the memory panel would show only much later.
+ */
+export function registerHeldObjects(registry: Registry, held: () => HeldObjects): void {
+  registerFamily(registry, new ComputedGaugeFamily('voipready_monitor_held_objects',
+    'objects the analysis holds in memory now, by kind: streams and calls in the tables, fast-path stream records, endpoints announced in SDP',
+    () => {
+      const h = held();
+      return [
+        { labels: { kind: 'streams' }, value: h.streams },
+        { labels: { kind: 'calls' }, value: h.calls },
+        { labels: { kind: 'stream_records' }, value: h.records },
+        { labels: { kind: 'signalled_endpoints' }, value: h.signalledEndpoints },
+      ];
+    }));
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../../src/outputs/prometheus/metrics.js';
 import { createCaptureMetrics } from '../../../../src/outputs/prometheus/capture-metrics.js';
 import { createHepMetrics } from '../../../../src/outputs/prometheus/hep-metrics.js';
-import { registerSourceHealth } from '../../../../src/outputs/prometheus/monitor-metrics.js';
+import { registerHeldObjects, registerSourceHealth } from '../../../../src/outputs/prometheus/monitor-metrics.js';
 import { reloadOnHup } from '../../../../src/cli/reload-on-hup.js';
 import { dashboardQueries } from '../../../helpers/prometheus.js';
 import { FakeView, fakeSettings } from './fake-view.js';
@@ -63,6 +63,7 @@ describe('Grafana dashboards', () => {
     createCaptureMetrics(m.registry, ['eth0']);
     createHepMetrics(m.registry, 10);
     registerSourceHealth(m.registry, () => [['hep', Date.now()]]);
+    registerHeldObjects(m.registry, () => ({ streams: 1, calls: 1, records: 1, signalledEndpoints: 0 }));
     const offHup = reloadOnHup(() => fakeSettings(), { reconfigure: () => undefined }, m.registry, 'test');
     offHup();
     const text = `${await m.registry.metrics()}\n${checkTextfiles()}`;
