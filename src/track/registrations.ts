@@ -110,9 +110,10 @@ export class RegistrationTracker {
     const id = msg.callId!;
     let b = this.byId.get(id);
     if (b !== undefined) {
-      // most recently active last: the first in the map is the one to evict
+      // most recently active last: the first in the map is the one to evict. The key is the binding's own
+      // copy of the Call-ID: the message's would keep the whole message alive (src/decode/sip/strings.ts)
       this.byId.delete(id);
-      this.byId.set(id, b);
+      this.byId.set(b.callId, b);
       return b;
     }
     if (this.byId.size >= this.max) {
@@ -127,7 +128,7 @@ export class RegistrationTracker {
       startEpochMs: meta.epochMs, requests: 0, challenges: 0, credentialsRefused: 0, finalStatus: null, finalPacket: 0,
       expiresSeconds: null, withCredentials: new Map(), answered: new Set(), askedExpires: null, successAfterChallenge: false,
     };
-    this.byId.set(id, b);
+    this.byId.set(b.callId, b);
     return b;
   }
 

@@ -3,10 +3,13 @@
  * of this folder on every SIP message (onSip) and every RTP stream (onStream), and raises one finding
  * per call and code through ctx.raise(), with the evidence of the first message that showed it.
  *
- * Bounded over any running time: the calls' signalled endpoints, the streams waiting for both sides'
- * SDP and the raised keys are capped maps that drop their oldest entries.
+ * Bounded over any running time: a call's signalled endpoints are forgotten ENDED_KEEP_MS after the
+ * call ended (so what is held follows the calls up, as the pipeline's retention does), and the calls,
+ * the streams waiting for both sides' SDP and the raised keys are also capped maps that drop their
+ * oldest entries (calls that never end).
  */
-import type { AnalysisListener, ListenerContext, LiveStream, SipEvent } from '../../pipeline/events.js';
+import type { AnalysisListener, ListenerContext, LiveCall, LiveStream, SipEvent } from '../../pipeline/events.js';
+import { detachString } from '../../decode/sip/strings.js';
 import { sameAddress, splitEndpoint } from './addresses.js';
 import { checkAddresses } from './address-check.js';
 import { sdpOf } from './fields.js';
@@ -20,6 +23,8 @@ const MAX_PENDING_STREAMS = 4096;
 const MAX_RAISED_KEYS = 20000;
 /** a stream whose call never shows SDP from both sides is given up after this long */
 const PENDING_MS = 60_000;
+/** an ended call's endpoints are kept this long (analysis clock) for its streams that start or end late */
+export const ENDED_KEEP_MS = 60_000;
 
 interface CallMedia {
   endpoints: SignalledEndpoint[];
@@ -47,6 +52,8 @@ export class AlgDetector {
   /** Call-ID -> ids of its pending streams: an SDP message retries only its own call's streams (no scan of all) */
   private readonly waiting = new Map<string, string[]>();
   private readonly raised = new Map<string, true>();
+  /** Call-ID -> when it ended (ms), in the order calls ended: forgotten ENDED_KEEP_MS later */
+  private readonly ended = new Map<string, number>();
   /** observations per code raised so far (tests, debugging) */
   readonly counts = new Map<string, number>();
 
@@ -55,6 +62,9 @@ export class AlgDetector {
       onAttach: (ctx) => { this.ctx = ctx; },
       onSip: (e) => this.onSip(e),
       onStream: (s, event) => this.onStream(s, event),
+      onCall: (c, event) => {
+        if (event === 'end') this.callEnded(c);
+      },
       onSecond: () => this.sweep(),
     };
   }
@@ -73,18 +83,22 @@ export class AlgDetector {
     for (const o of checkAddresses(e.message, e, sdp)) this.raise(o, scope);
     for (const o of checkContentLength(e)) this.raise(o, scope);
     for (const o of checkReceived(e)) this.raise(o, scope);
-    const callId = e.message.callId;
-    if (sdp === null || callId === null) return;
+    if (sdp === null || e.message.callId === null) return;
+    // the detector's own copy: the message's Call-ID as a Map key would keep the whole message alive
+    const callId = detachString(e.message.callId);
     let call = this.calls.get(callId);
     if (call === undefined) call = { endpoints: [], senders: new Set() };
     bounded(this.calls, callId, call, MAX_CALLS);
+    // SDP again after the end (a late re-INVITE answered): the call is up again
+    this.ended.delete(callId);
     call.senders.add(`${e.src}:${e.srcPort}`);
     for (const m of sdp.media) {
       const addr = m.connection?.address;
       if (addr === undefined || m.port === 0 || call.endpoints.length >= MAX_ENDPOINTS_PER_CALL) continue;
       if (call.endpoints.some((x) => x.port === m.port && sameAddress(x.addr, addr))) continue;
       const c = m.source.connections[0] ?? sdp.source.connections.at(-1);
-      call.endpoints.push({ addr, port: m.port, packet: e.packet, lines: [m.source.media.raw, c?.raw].filter((x) => x !== undefined).join(' | ') });
+      const lines = [m.source.media.raw, c?.raw].filter((x) => x !== undefined).join(' | ');
+      call.endpoints.push({ addr: detachString(addr), port: m.port, packet: e.packet, lines: detachString(lines) });
     }
     const ids = this.waiting.get(callId);
     if (ids === undefined) return;
@@ -137,8 +151,26 @@ export class AlgDetector {
     for (const o of checkStream({ id: s.id, ssrc: s.ssrc, src: s.src, dst: s.dst, callId }, call.endpoints)) this.raise(o, s.id);
   }
 
+  /** calls whose signalled endpoints are held now */
+  get heldCalls(): number {
+    return this.calls.size;
+  }
+
+  private callEnded(c: LiveCall): void {
+    if (!this.calls.has(c.callId)) return;
+    this.ended.delete(c.callId);
+    this.ended.set(c.callId, c.endEpochMs ?? this.ctx?.view.nowEpochMs() ?? 0);
+  }
+
   private sweep(): void {
     const now = this.ctx?.view.nowEpochMs() ?? 0;
+    for (const [id, at] of this.ended) {
+      // in the order calls ended: the first one still within its keep time ends the sweep
+      if (now - at <= ENDED_KEEP_MS) break;
+      this.ended.delete(id);
+      this.calls.delete(id);
+      this.waiting.delete(id);
+    }
     for (const [id, p] of this.pending) {
       if (now - p.since > PENDING_MS) this.pending.delete(id);
       else this.tryStream(id, p);
