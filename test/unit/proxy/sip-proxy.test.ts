@@ -44,7 +44,7 @@ function setup(): { proxy: SipProxy; relay: FakeRelay; sent: Array<{ flow: Flow;
   const relay = new FakeRelay();
   const sent: Array<{ flow: Flow; bytes: Buffer }> = [];
   const proxy = new SipProxy({
-    upstream: { host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address },
+    upstreams: [{ host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address }],
     port: 5060, localAddressToward: () => PROXY, domains: [], relay, send: (flow, bytes) => sent.push({ flow, bytes }),
   });
   return { proxy, relay, sent };
@@ -254,7 +254,7 @@ describe('SipProxy', () => {
     const sent: Array<{ flow: Flow; bytes: Buffer }> = [];
     const tried: Array<{ flow: Flow; bytes: Buffer; failed: () => void }> = [];
     const proxy = new SipProxy({
-      upstream: { host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address },
+      upstreams: [{ host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address }],
       port: 5060, localAddressToward: () => PROXY, domains: [], relay, send: (flow, bytes) => sent.push({ flow, bytes }),
       sendOrElse: (flow, bytes, failed) => tried.push({ flow, bytes, failed }),
     });
