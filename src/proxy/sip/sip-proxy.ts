@@ -705,10 +705,22 @@ export class SipProxy {
     }
     if (!routedByUs && !this.serves(uri)) return 403;
     if (!routedByUs && req.method === 'OPTIONS' && uri.user === null && this.isOwnHost(uri.host)) return 'self';
+    if (req.to?.tag != null) {
+      // in a dialog whose user agent ignores Record-Route: the upstream of the call leg, if it is known
+      const known = this.dialogUpstream(req, inbound);
+      if (known !== null) return known;
+    }
     const list = this.upstreams.listFor(uri.host, req.to?.uri.host ?? null);
     if (list.length === 0) return 404;
     if (!routedByUs && req.to?.tag == null) return list;
     return this.upstreams.next(list, new Set(), this.now())!.flow;
+  }
+
+  /** the upstream side of the call leg an in-dialog request from a client belongs to, or null */
+  private dialogUpstream(req: SipRequest, inbound: Flow): Flow | null {
+    const call = this.calls.get(this.legKey(req, false, inbound));
+    const f = call === undefined ? undefined : call.callerFromUpstream ? call.dialog?.caller.flow : call.calleeFlow;
+    return f == null ? null : this.upstreams.byFlow(f)?.flow ?? null;
   }
 
   /** where the upstream's request goes: the flow our Route names, a registered contact, a client seen */

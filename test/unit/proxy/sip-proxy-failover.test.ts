@@ -230,6 +230,13 @@ describe('SipProxy with several upstreams: failover', () => {
     await proxy.handle(at(B, answer(sent[1]!.bytes, 200, UAS_SDP)));
     const bye = Buffer.from(['BYE sip:bob@203.0.113.6:5060 SIP/2.0', 'Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKbye', `Route: ${rr}`, 'Max-Forwards: 70',
       'From: <sip:alice@x>;tag=ft', 'To: <sip:bob@x>;tag=uas1', 'Call-ID: c1@test', 'CSeq: 3 BYE', 'Content-Length: 0', '', ''].join('\r\n'));
+    // a user agent that ignores Record-Route (sipp's uac): a re-INVITE addressed to the proxy, no Route
+    const reinvite = Buffer.from(['INVITE sip:bob@198.51.100.1:5060 SIP/2.0', 'Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bKre', 'Max-Forwards: 70',
+      'From: <sip:alice@x>;tag=ft', 'To: <sip:bob@x>;tag=uas1', 'Call-ID: c1@test', 'CSeq: 2 INVITE', 'Content-Length: 0', '', ''].join('\r\n'));
+    proxy.upstreams.answered(proxy.upstreams.all[0]!, Date.now() + HOLD);
+    expect(proxy.upstreams.all[0]!.up).toBe(true);
+    await proxy.handle(at(PHONE, reinvite));
+    expect(sent.at(-1)!.flow).toEqual(B);
     await proxy.handle(at(PHONE, bye));
     expect(sent.at(-1)!.flow).toEqual(B);
     expect(req(sent.at(-1)!.bytes).headers.some((h) => h.key === 'route')).toBe(false);
