@@ -15,6 +15,11 @@
  *   succeeds through B; /metrics shows the failover and A down. Then A starts (answering OPTIONS,
  *   sipp -aa): once a probe is answered after the hold-down A is up again, and the next call goes to A.
  *
+ * (ii) every failover reason in one call, ns vrup-why: --upstream tcp:A(:5074, nothing listens)
+ *   --upstream B(:5070, sipp answering 503) --upstream C(:5072): the TCP connect to A is refused, B's
+ *   503 is ACKed by the proxy (B's scenario completes only with that ACK) and never reaches the
+ *   caller, C takes the call.
+ *
  * The UASs run without -m (sipp counts each OPTIONS it auto-answers as a call toward -m) and are
  * stopped by the test; what each received is read from the statistics screen it prints when it stops.
  *
@@ -99,8 +104,8 @@ class Namespace {
   }
 
   /** sipp's UAS (RTP echo), answering OPTIONS itself (-aa: the proxy's probes), once it listens */
-  async uas(port: number, mediaPort: number, name: string): Promise<OwnedProcess> {
-    const p = this.lab.spawn(this.ns, ['sipp', '-sn', 'uas', '-aa', '-rtp_echo', '-i', LO, '-mi', LO, '-mp', String(mediaPort), '-p', String(port),
+  async uas(port: number, mediaPort: number, name: string, scenario = ['-sn', 'uas', '-aa', '-rtp_echo']): Promise<OwnedProcess> {
+    const p = this.lab.spawn(this.ns, ['sipp', ...scenario, '-i', LO, '-mi', LO, '-mp', String(mediaPort), '-p', String(port),
       '-nostdin', '-timeout', '45s'], { cwd: this.dir, name });
     await this.until(() => this.lab.exec(this.ns, ['ss', '-Hlun', `sport = :${port}`]).includes(`:${port}`), 5_000, `${name} listening`);
     return p;
@@ -183,19 +188,46 @@ async function failover(n: Namespace): Promise<FailoverRun> {
   };
 }
 
+interface ReasonsRun {
+  call: number | null;
+  /** the 503 UAS: 0 when its scenario completed, i.e. the proxy ACKed its 503 */
+  busyExit: number | null;
+  takerInvites: number;
+  metrics: string;
+  report: any;
+}
+
+async function everyReason(n: Namespace): Promise<ReasonsRun> {
+  const proxy = await n.proxy(['tcp:127.0.0.1:5074', '127.0.0.1:5070', '127.0.0.1:5072'], ['--upstream-probe', '0'], 'reasons.json');
+  const busy = await n.uas(5070, 16000, 'uas 503', ['-sf', join(SCENARIOS, 'uas-503.xml'), '-m', '1']);
+  const taker = await n.uas(5072, 16100, 'uas C');
+  const uac = n.uac(['-sn', 'uac', '-p', '5080', '-mi', LO, '-mp', '20000'], 'uac');
+  const call = await uac.wait(20_000);
+  const busyExit = await busy.wait(5_000);
+  await sleep(300);
+  const metrics = n.metrics();
+  const takerInvites = await n.invitesOf(taker);
+  await proxy.stop('SIGINT', 10_000);
+  if (call !== 0) throw new Error(`uac exit ${call}: ${uac.stdout.slice(-800)}\nproxy: ${proxy.stderr.slice(-1500)}`);
+  return { call, busyExit, takerInvites, metrics, report: JSON.parse(readFileSync(join(n.dir, 'reasons.json'), 'utf8')) };
+}
+
 describe.skipIf(skip !== null)(`voipready proxy with several upstreams${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let lab: Lab | undefined;
   let dir = '';
   let dom: DomainRun;
   let fail: FailoverRun;
+  let why: ReasonsRun;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vr-proxy-upstreams-'));
     // uac_pcap plays pcap/g711a.pcap relative to its working directory
     symlinkSync(SIPP_PCAPS, join(dir, 'pcap'));
-    lab = Lab.create(['dom', 'fail'], 'vrup');
+    lab = Lab.create(['dom', 'fail', 'why'], 'vrup');
     const l = lab;
-    [dom, fail] = await Promise.all([byDomain(new Namespace(l, l.ns('dom'), dir)), failover(new Namespace(l, l.ns('fail'), dir))]);
+    [dom, fail, why] = await Promise.all([
+      byDomain(new Namespace(l, l.ns('dom'), dir)), failover(new Namespace(l, l.ns('fail'), dir)), everyReason(new Namespace(l, l.ns('why'), dir)),
+    ]);
   }, 90_000);
 
   afterAll(async () => {
@@ -250,6 +282,24 @@ describe.skipIf(skip !== null)(`voipready proxy with several upstreams${skip ? `
       expect(sample(m, 'voipready_proxy_upstream_requests_total{upstream="127.0.0.1:5072"}')).toBe(1);
       expect(sample(m, 'voipready_proxy_upstream_up{upstream="127.0.0.1:5070"}')).toBe(0);
       expect(sample(m, 'voipready_proxy_upstream_up{upstream="127.0.0.1:5072"}')).toBe(1);
+    });
+  });
+
+  describe('(ii) every failover reason in one call', () => {
+    it('TCP connect refused, then 503 (ACKed by the proxy), then the third upstream takes the call', () => {
+      expect(why.call).toBe(0);
+      expect(why.busyExit).toBe(0);
+      expect(why.takerInvites).toBe(1);
+      const m = why.metrics;
+      expect(sample(m, 'voipready_proxy_upstream_failovers_total{upstream="127.0.0.1:5074",reason="unreachable"}')).toBe(1);
+      expect(sample(m, 'voipready_proxy_upstream_failovers_total{upstream="127.0.0.1:5070",reason="unavailable"}')).toBe(1);
+      expect(sample(m, 'voipready_proxy_upstream_requests_total{upstream="127.0.0.1:5072"}')).toBe(1);
+      expect(['127.0.0.1:5074', '127.0.0.1:5070', '127.0.0.1:5072'].map((u) => sample(m, `voipready_proxy_upstream_up{upstream="${u}"}`))).toEqual([0, 0, 1]);
+      // the caller saw the call answered, never the 503
+      const calls = why.report.calls as any[];
+      expect(calls).toHaveLength(1);
+      expect(calls[0].finalStatus).toBe(200);
+      expect(why.report.proxy.upstreams.map((u: any) => u.transport)).toEqual(['tcp', 'udp', 'udp']);
     });
   });
 
