@@ -118,7 +118,7 @@ interface Transaction {
   /** the call leg the request belongs to (its responses anchor that leg's media) */
   callKey?: string;
   /** a request the proxy sent itself (shutdown BYE/CANCEL, probe): its final answer ends here */
-  own?: (status: number) => void;
+  own?: (status: number, res: SipResponse) => void;
   /** a new request from a client sent to an upstream list: the proxy tries them in turn */
   attempt?: Attempt;
 }
@@ -349,7 +349,7 @@ export class SipProxy {
     return r;
   }
 
-  private ownTransaction(key: string, to: Flow, own: (status: number) => void): void {
+  private ownTransaction(key: string, to: Flow, own: (status: number, res: SipResponse) => void): void {
     this.remember(this.transactions, key, { inbound: to, method: key.slice(key.indexOf('|') + 1), lastResponse: null, touchedMs: this.now(), own }, MAX_TRANSACTIONS);
   }
 
@@ -577,12 +577,13 @@ export class SipProxy {
       return true;
     }
     const now = this.now();
+    if (res.status === 503) this.upstreams.markDown(a.current, now, retryAfterMs(res));
     if (res.status === 503 && !a.final && !a.cancelled && this.upstreams.next(a.list, a.tried, now) !== null) {
       if (invite) this.ackFailure(a, res, a.sent?.flow ?? m.flow, branch);
       this.tryNext(tx, a, 'unavailable');
       return true;
     }
-    if (res.status === 503) this.upstreams.markDown(a.current, now);
+    if (res.status === 503) this.upstreams.markDown(a.current, now, retryAfterMs(res));
     else this.upstreams.answered(a.current, now);
     a.responded = true;
     if (res.status >= 200 || invite) {
@@ -631,12 +632,12 @@ export class SipProxy {
       this.upstreams.markDown(u, this.now());
     }, this.upstreamTimeoutMs);
     timer.unref?.();
-    this.ownTransaction(key, flow, (status) => {
+    this.ownTransaction(key, flow, (status, res) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       u.probesAnswered++;
-      if (status === 503) this.upstreams.markDown(u, this.now());
+      if (status === 503) this.upstreams.markDown(u, this.now(), retryAfterMs(res));
       else this.upstreams.answered(u, this.now());
     });
     u.probesSent++;
@@ -815,7 +816,7 @@ export class SipProxy {
       // the answer to the proxy's own BYE/CANCEL: it ends here
       if (res.status >= 200) {
         this.transactions.delete(`${top.branch}|${method}`);
-        tx.own(res.status);
+        tx.own(res.status, res);
       }
       return;
     }
@@ -973,6 +974,13 @@ export class SipProxy {
     if (map.size >= max) map.delete(map.keys().next().value!);
     map.set(key, value);
   }
+}
+
+/** a 503's Retry-After (RFC 3261 20.33: delta-seconds, maybe a comment after it), ms; 0 without one */
+function retryAfterMs(res: SipResponse): number {
+  const v = res.headers.find((h) => h.key === 'retry-after')?.value;
+  const m = v === undefined ? null : /^\s*(\d{1,7})/.exec(v);
+  return m === null ? 0 : Number(m[1]) * 1000;
 }
 
 function sameFlow(a: Flow, b: Flow): boolean {

@@ -67,6 +67,8 @@ export class UpstreamEntry {
   }
 }
 
+const MAX_RETRY_AFTER_MS = 3600_000;
+
 /** at most this many upstreams: they are metric label values, which must stay a small closed set */
 export const MAX_UPSTREAMS = 16;
 
@@ -119,10 +121,13 @@ export class UpstreamSet {
     return u.up;
   }
 
-  /** it failed (timeout, unreachable, 503, a probe unanswered): down until the hold-down has passed */
-  markDown(u: UpstreamEntry, nowMs: number): void {
+  /**
+   * It failed (timeout, unreachable, 503, a probe unanswered): down until the hold-down has passed,
+   * or longer when its 503 asked for longer (Retry-After, RFC 3261 21.5.4; capped at an hour).
+   */
+  markDown(u: UpstreamEntry, nowMs: number, retryAfterMs = 0): void {
     u.up = false;
-    u.downUntilMs = nowMs + this.policy.holdDownMs;
+    u.downUntilMs = Math.max(u.downUntilMs, nowMs + Math.max(this.policy.holdDownMs, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)));
   }
 
   /** it answered (a probe, or a request sent while all were down): up again once the hold-down is over */

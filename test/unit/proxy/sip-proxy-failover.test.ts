@@ -158,6 +158,23 @@ describe('SipProxy with several upstreams: failover', () => {
     expect(parse(sent.at(-1)!.bytes)).toMatchObject({ status: 180 });
   });
 
+  it('a 503 with Retry-After holds the upstream down that long when it is longer than the hold-down (RFC 3261 21.5.4)', async () => {
+    const { proxy, sent } = setup([upstream(A), upstream(B)], 1000);
+    await proxy.handle(at(PHONE, sipInvite(dialog())));
+    const busy = answer(sent[0]!.bytes, 503).toString('latin1').replace('Content-Length', 'Retry-After: 20 (overloaded)\r\nContent-Length');
+    await proxy.handle(at(A, Buffer.from(busy, 'latin1')));
+    expect(proxy.upstreams.all[0]!.downUntilMs).toBe(Date.now() + 20_000);
+    await proxy.handle(at(B, answer(sent[2]!.bytes, 180)));
+    // probes answered from the hold-down's end (5 s) on do not bring it back before 20 s
+    for (let t = 1; t <= 21; t++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      const last = sent.filter((x) => x.flow.address === A.address && req(x.bytes).method === 'OPTIONS').at(-1);
+      if (last !== undefined) await proxy.handle(at(A, answer(last.bytes, 200)));
+      expect(proxy.upstreams.all[0]!.up).toBe(t >= 20);
+    }
+    proxy.close();
+  });
+
   it('503 from every upstream: the last 503 reaches the client', async () => {
     const { proxy, sent } = setup();
     await proxy.handle(at(PHONE, sipInvite(dialog())));
