@@ -140,7 +140,7 @@ function tlsOf(opts: ProxyOptions, sipPort: number): TlsListen | null {
 /** the SipProxy's upstream options: the list, Timer B/F of an attempt, the hold-down and the probe interval */
 async function upstreamOptionsOf(opts: ProxyOptions): Promise<Pick<SipProxyOptions, 'upstreams' | 'upstreamTimeoutMs' | 'holdDownMs' | 'probeIntervalMs'>> {
   const upstreams = await upstreamsOf(opts.upstream, opts.upstreamTransport);
-  const upstreamTimeoutMs = durationOption(opts.upstreamTimeout, '--upstream-timeout', { maxMs: 64_000 });
+  const upstreamTimeoutMs = durationOption(opts.upstreamTimeout, '--upstream-timeout', { maxMs: 32_000 });
   const holdDownMs = durationOption(opts.upstreamHoldDown, '--upstream-hold-down', { zero: true, maxMs: 86_400_000 });
   const probeIntervalMs = opts.upstreamProbe === undefined ? (upstreams.length > 1 ? 10_000 : 0) : durationOption(opts.upstreamProbe, '--upstream-probe', { zero: true, maxMs: 3_600_000 });
   return { upstreams, upstreamTimeoutMs, holdDownMs, probeIntervalMs };
