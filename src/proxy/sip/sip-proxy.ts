@@ -21,7 +21,8 @@
  * list that is up; the proxy is then stateful for that client transaction (failover.ts): on a
  * timeout (Timer B/F, --upstream-timeout), a TCP connect failure or a 503, it tries the next one
  * with a new branch, and the Record-Route names the upstream that took the dialog, so in-dialog
- * requests stay with it. OPTIONS probes bring an upstream that failed back after its hold-down.
+ * requests stay with it. OPTIONS probes (upstream-probes.ts) bring an upstream that failed back
+ * after its hold-down.
  */
 import { parseSdpOnce } from '../../decode/sdp.js';
 import { parseUri, splitCommaList } from '../../decode/sip/header-values.js';
@@ -39,8 +40,9 @@ import { missingMandatory } from './request-checks.js';
 import { FLOW_PARAM, UPSTREAM_PARAM, decodeFlow, encodeFlow } from './route-token.js';
 import { SourceRate } from './source-rate.js';
 import type { Flow, InboundSip } from './transport.js';
-import { UpstreamSet, type FailoverReason, type Upstream, type UpstreamEntry } from './upstreams.js';
-import { ackOfFailure, optionsProbe } from './own-requests.js';
+import { UpstreamSet, type Upstream, type UpstreamEntry } from './upstreams.js';
+import { Failover, type Attempt, type FailoverHost, type Sent } from './failover.js';
+import { UpstreamProbes } from './upstream-probes.js';
 
 export type { Upstream } from './upstreams.js';
 
@@ -120,7 +122,7 @@ interface Transaction {
   /** a request the proxy sent itself (shutdown BYE/CANCEL, probe): its final answer ends here */
   own?: (status: number, res: SipResponse) => void;
   /** a new request from a client sent to an upstream list: the proxy tries them in turn */
-  attempt?: Attempt;
+  attempt?: Attempt<Outgoing>;
 }
 
 /** what forwarding one request needs: kept so that a failover can forward it again */
@@ -133,31 +135,6 @@ interface Outgoing {
   clientFlow: Flow;
   callKey: string;
   fromUpstream: boolean;
-}
-
-/**
- * A client's new request and the upstreams tried for it (RFC 3261 16.6 / 16.7 with a failover
- * list): one attempt at a time, each with its own branch (the first keeps the derived one, so a
- * single upstream sees exactly what it saw before), the next after a timeout, an unreachable
- * upstream or a 503.
- */
-interface Attempt {
-  out: Outgoing;
-  list: UpstreamEntry[];
-  tried: Set<UpstreamEntry>;
-  current: UpstreamEntry;
-  /** the attempt's number: 0 for the first */
-  n: number;
-  baseBranch: string;
-  branch: string;
-  /** what went out for the current attempt (a retransmission from the client goes there again) */
-  sent: { flow: Flow; bytes: Buffer } | null;
-  /** a response came for the current attempt (an INVITE then waits for the UAs' timers) */
-  responded: boolean;
-  final: boolean;
-  /** the client sent CANCEL: no further upstream is tried */
-  cancelled: boolean;
-  timer: NodeJS.Timeout | null;
 }
 
 /** the proxy's own entries on top of a request's Route */
@@ -223,21 +200,33 @@ export class SipProxy {
   /** the addresses the proxy is known by (its interfaces toward the peers seen) */
   private readonly ownAddresses = new Set<string>();
   private readonly rate: SourceRate;
-  private readonly upstreamTimeoutMs: number;
-  private probeTimer: NodeJS.Timeout | null = null;
-  private probeSeq = 0;
+  private readonly failover: Failover<Outgoing>;
+  private readonly probes: UpstreamProbes;
 
   constructor(private readonly opts: SipProxyOptions) {
     this.now = opts.now ?? Date.now;
     this.rate = new SourceRate(opts.requestsPerSecond ?? 0);
     const probeMs = opts.probeIntervalMs ?? 0;
     this.upstreams = new UpstreamSet(opts.upstreams, { holdDownMs: opts.holdDownMs ?? DEFAULT_HOLD_DOWN_MS, probing: probeMs > 0 });
-    this.upstreamTimeoutMs = opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+    const timeoutMs = opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
     for (const u of this.upstreams.all) this.advertise(u.config.address);
-    if (probeMs > 0) {
-      this.probeTimer = setInterval(() => this.probeAll(), probeMs);
-      this.probeTimer.unref();
-    }
+    const host: FailoverHost<Outgoing> = {
+      upstreams: this.upstreams, timeoutMs, counters: this.counters, now: () => this.now(),
+      forward: (out, to, branch) => this.forwardTo(out, to, branch, to),
+      alias: (key, tx) => this.remember(this.transactions, key, tx as Transaction, MAX_TRANSACTIONS),
+      send: (flow, bytes) => this.opts.send(flow, bytes),
+      endCall: (key) => this.endCall(key),
+    };
+    this.failover = new Failover(host);
+    this.probes = new UpstreamProbes({
+      upstreams: this.upstreams, timeoutMs, now: () => this.now(),
+      own: (key, to, answered) => this.ownTransaction(key, to, answered),
+      forget: (key) => this.transactions.delete(key),
+      via: (to, branch) => this.viaValue(to, branch),
+      self: (to) => hostText(this.advertise(to.address)),
+      send: (flow, bytes) => this.opts.send(flow, bytes),
+    });
+    if (probeMs > 0) this.probes.start(probeMs);
   }
 
   setMediaTimeout(ms: number): void {
@@ -287,9 +276,8 @@ export class SipProxy {
   }
 
   close(): void {
-    if (this.probeTimer !== null) clearInterval(this.probeTimer);
-    this.probeTimer = null;
-    for (const t of this.transactions.values()) if (t.attempt?.timer != null) clearTimeout(t.attempt.timer);
+    this.probes.stop();
+    Failover.stop(this.transactions.values());
     for (const id of [...this.calls.keys()]) this.endCall(id);
     for (const [t, media] of this.lingering) {
       clearTimeout(t);
@@ -430,7 +418,7 @@ export class SipProxy {
     }
     const out: Outgoing = { req, m, ownRoutes: ours.headers, hops, body, clientFlow, callKey, fromUpstream };
     if (Array.isArray(target)) {
-      this.startAttempts(tx, out, target, branch);
+      this.failover.start(tx, out, target, branch);
       return;
     }
     // an in-dialog request (or one from an upstream): one hop, the user agents' timers drive it
@@ -445,7 +433,7 @@ export class SipProxy {
    * the dialog). A request too large for UDP toward an upstream goes over TCP (RFC 3261 18.1.1), over
    * UDP again when the upstream takes no TCP. Returns what went out first (retransmissions repeat it).
    */
-  private forwardTo(o: Outgoing, to: Flow, branch: string, upstream: Flow): { flow: Flow; bytes: Buffer } {
+  private forwardTo(o: Outgoing, to: Flow, branch: string, upstream: Flow): Sent {
     const { req, m } = o;
     const via = this.advertise(to.address);
     const mf = req.headers.find((h) => h.key === 'max-forwards');
@@ -478,63 +466,6 @@ export class SipProxy {
 
   // ---- several upstreams: attempts, failover, probes
 
-  private startAttempts(tx: Transaction, out: Outgoing, list: UpstreamEntry[], branch: string): void {
-    const a: Attempt = {
-      out, list, tried: new Set(), current: list[0]!, n: -1, baseBranch: branch, branch,
-      sent: null, responded: false, final: false, cancelled: false, timer: null,
-    };
-    tx.attempt = a;
-    this.tryNext(tx, a, null);
-  }
-
-  /** the next upstream of the list gets the request (after `reason` made the current one fail), or the client an answer when none is left */
-  private tryNext(tx: Transaction, a: Attempt, reason: FailoverReason | null): void {
-    const now = this.now();
-    if (a.timer !== null) clearTimeout(a.timer);
-    a.timer = null;
-    if (reason !== null) this.upstreams.markDown(a.current, now);
-    const next = reason !== null && a.cancelled ? null : this.upstreams.next(a.list, a.tried, now);
-    if (next === null) {
-      this.exhausted(tx, a, reason);
-      return;
-    }
-    if (reason !== null) {
-      a.current.failovers[reason]++;
-      this.counters.failovers++;
-    }
-    a.n++;
-    a.current = next;
-    a.tried.add(next);
-    a.branch = a.n === 0 ? a.baseBranch : `${a.baseBranch}.${a.n}`;
-    a.responded = false;
-    if (a.n > 0) this.remember(this.transactions, `${a.branch}|${tx.method}`, tx, MAX_TRANSACTIONS);
-    next.requests++;
-    a.sent = this.forwardTo(a.out, next.flow, a.branch, next.flow);
-    const n = a.n;
-    a.timer = setTimeout(() => this.attemptTimedOut(tx, a, n), this.upstreamTimeoutMs);
-    a.timer.unref?.();
-  }
-
-  /** Timer B/F of an attempt: no answer at all (INVITE) or no final answer (other requests) in time */
-  private attemptTimedOut(tx: Transaction, a: Attempt, n: number): void {
-    if (a.n !== n || a.final || (tx.method === 'INVITE' && a.responded)) return;
-    a.timer = null;
-    this.tryNext(tx, a, 'timeout');
-  }
-
-  /** no upstream left: the client gets 487 (it cancelled), 408 (timeouts) or 503, as RFC 3261 16.7 step 6 picks */
-  private exhausted(tx: Transaction, a: Attempt, reason: FailoverReason | null): void {
-    a.final = true;
-    this.counters.upstreamsExhausted++;
-    const reply = a.cancelled && tx.method === 'INVITE'
-      ? replyTo(a.out.req, 487, 'Request Terminated')
-      : reason === 'timeout' ? replyTo(a.out.req, 408, 'Request Timeout') : replyTo(a.out.req, 503, 'Service Unavailable', ['Retry-After: 5']);
-    tx.lastResponse = reply;
-    tx.touchedMs = this.now();
-    this.opts.send(tx.inbound, reply);
-    if (tx.method === 'INVITE') this.endCall(a.out.callKey);
-  }
-
   /**
    * A client's CANCEL or ACK of a non-2xx carries its INVITE's branch: it belongs to the INVITE's
    * current attempt and goes to that upstream with that attempt's branch (hop by hop). True when
@@ -564,88 +495,15 @@ export class SipProxy {
     return true;
   }
 
-  /**
-   * An answer to an attempt: true when it stops here (an abandoned attempt's, or a 503 the proxy
-   * fails over on, ACKed by the proxy); otherwise it is noted and goes on to the client.
-   */
-  private onAttemptResponse(tx: Transaction, a: Attempt, res: SipResponse, m: InboundSip, branch: string): boolean {
-    const invite = tx.method === 'INVITE';
-    if (branch !== a.branch) {
-      // a late answer to an attempt given up: the client already has another upstream working on it
-      this.counters.stray++;
-      if (invite && res.status >= 300) this.ackFailure(a, res, m.flow, branch);
-      return true;
-    }
-    const now = this.now();
-    if (res.status === 503) this.upstreams.markDown(a.current, now, retryAfterMs(res));
-    if (res.status === 503 && !a.final && !a.cancelled && this.upstreams.next(a.list, a.tried, now) !== null) {
-      if (invite) this.ackFailure(a, res, a.sent?.flow ?? m.flow, branch);
-      this.tryNext(tx, a, 'unavailable');
-      return true;
-    }
-    if (res.status === 503) this.upstreams.markDown(a.current, now, retryAfterMs(res));
-    else this.upstreams.answered(a.current, now);
-    a.responded = true;
-    if (res.status >= 200 || invite) {
-      if (a.timer !== null) clearTimeout(a.timer);
-      a.timer = null;
-    }
-    if (res.status >= 200) a.final = true;
-    return false;
-  }
-
-  /** the ACK of a non-2xx final answer that stops at the proxy (RFC 3261 17.1.1.3) */
-  private ackFailure(a: Attempt, res: SipResponse, to: Flow, branch: string): void {
-    if (a.sent === null) return;
-    const r = parseSipMessage(a.sent.bytes, 0, a.sent.bytes.length, { stream: a.sent.flow.transport !== 'udp' });
-    if (!r.ok || r.message.kind !== 'request' || r.message.via[0]?.branch !== branch) return;
-    this.opts.send(to, ackOfFailure(r.message, res));
-  }
-
   /** a TCP connection toward `flow` could not be made: that upstream is down, its pending attempts go on to the next */
   unreachable(flow: Flow): void {
     const u = this.upstreams.byFlow(flow);
-    if (u === undefined) return;
-    this.upstreams.markDown(u, this.now());
-    const pending = new Set<Transaction>();
-    for (const t of this.transactions.values()) {
-      const a = t.attempt;
-      if (a !== undefined && a.current === u && !a.final && !a.responded) pending.add(t);
-    }
-    for (const t of pending) this.tryNext(t, t.attempt!, 'unreachable');
+    if (u !== undefined) this.failover.unreachable(u, this.transactions.values());
   }
 
-  /** one OPTIONS keepalive to every upstream: answered (not 503) -> up again after its hold-down; 503 or none -> down */
+  /** one OPTIONS keepalive to every upstream now (the interval does this by itself) */
   probeAll(): void {
-    for (const u of this.upstreams.all) this.probe(u);
-  }
-
-  private probe(u: UpstreamEntry): void {
-    const branch = BRANCH_PREFIX + randomBytes(10).toString('hex');
-    const key = `${branch}|OPTIONS`;
-    const flow = u.flow;
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      this.transactions.delete(key);
-      this.upstreams.markDown(u, this.now());
-    }, this.upstreamTimeoutMs);
-    timer.unref?.();
-    this.ownTransaction(key, flow, (status, res) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      u.probesAnswered++;
-      if (status === 503) this.upstreams.markDown(u, this.now(), retryAfterMs(res));
-      else this.upstreams.answered(u, this.now());
-    });
-    u.probesSent++;
-    const self = hostText(this.advertise(flow.address));
-    this.opts.send(flow, optionsProbe({
-      target: `${hostText(flow.address)}:${flow.port}`, transport: u.config.transport, via: this.viaValue(flow, branch), self,
-      callId: `${randomBytes(8).toString('hex')}@voipready`, tag: randomBytes(4).toString('hex'), cseq: ++this.probeSeq,
-    }));
+    this.probes.probeAll();
   }
 
   /**
@@ -820,7 +678,7 @@ export class SipProxy {
       }
       return;
     }
-    if (tx?.attempt !== undefined && tx.method === method && this.onAttemptResponse(tx, tx.attempt, res, m, top.branch!)) return;
+    if (tx?.attempt !== undefined && tx.method === method && this.failover.onResponse(tx, tx.attempt, res, m.flow, top.branch!)) return;
     const to = tx?.inbound ?? this.nextViaFlow(res);
     if (to === null) {
       this.counters.stray++;
@@ -974,13 +832,6 @@ export class SipProxy {
     if (map.size >= max) map.delete(map.keys().next().value!);
     map.set(key, value);
   }
-}
-
-/** a 503's Retry-After (RFC 3261 20.33: delta-seconds, maybe a comment after it), ms; 0 without one */
-function retryAfterMs(res: SipResponse): number {
-  const v = res.headers.find((h) => h.key === 'retry-after')?.value;
-  const m = v === undefined ? null : /^\s*(\d{1,7})/.exec(v);
-  return m === null ? 0 : Number(m[1]) * 1000;
 }
 
 function sameFlow(a: Flow, b: Flow): boolean {
