@@ -198,6 +198,26 @@ describe('SipProxy with several upstreams: failover', () => {
     expect(proxy.counters.absorbed).toBe(1);
   });
 
+  it('a late answer from the upstream given up is not relayed: a late error is ACKed to it with its own branch, a late 180 dropped', async () => {
+    const { proxy, sent } = setup();
+    await proxy.handle(at(PHONE, sipInvite(dialog())));
+    await vi.advanceTimersByTimeAsync(TIMEOUT);
+    expect(flows(sent)).toEqual([A, B]);
+    await proxy.handle(at(A, answer(sent[0]!.bytes, 180)));
+    expect(sent).toHaveLength(2);
+    await proxy.handle(at(A, answer(sent[0]!.bytes, 486)));
+    expect(flows(sent)).toEqual([A, B, A]);
+    const ack = req(sent[2]!.bytes);
+    expect(ack.method).toBe('ACK');
+    expect(ack.via.map((v) => v.branch)).toEqual([branchOf(sent[0]!.bytes)]);
+    expect(ack.to?.tag).toBe('uas1');
+    expect(proxy.counters.stray).toBe(2);
+    // B's answers still go through
+    await proxy.handle(at(B, answer(sent[1]!.bytes, 200, UAS_SDP)));
+    expect(sent.at(-1)!.flow).toEqual(PHONE);
+    expect(parse(sent.at(-1)!.bytes)).toMatchObject({ status: 200 });
+  });
+
   it('a TCP connect failure toward the current upstream moves its attempts on at once', async () => {
     const { proxy, sent } = setup();
     await proxy.handle(at(PHONE, sipInvite(dialog())));
