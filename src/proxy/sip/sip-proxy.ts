@@ -452,12 +452,16 @@ export class SipProxy {
       const big = build(tcpFlow);
       this.counters.largeOverTcp++;
       this.noteDialog(o.callKey, req, m.flow, o.fromUpstream, tcpFlow, big.via, o.ownRoutes);
+      const sent: Sent = { flow: tcpFlow, bytes: big.out };
       this.opts.sendOrElse(tcpFlow, big.out, () => {
         this.counters.tcpFallbacks++;
         this.noteDialog(o.callKey, req, m.flow, o.fromUpstream, to, plain.via, o.ownRoutes);
         this.opts.send(to, plain.out);
+        // retransmissions follow it over UDP
+        sent.flow = to;
+        sent.bytes = plain.out;
       });
-      return { flow: tcpFlow, bytes: big.out };
+      return sent;
     }
     this.noteDialog(o.callKey, req, m.flow, o.fromUpstream, to, plain.via, o.ownRoutes);
     this.opts.send(to, plain.out);
@@ -498,7 +502,8 @@ export class SipProxy {
   /** a TCP connection toward `flow` could not be made: that upstream is down, its pending attempts go on to the next */
   unreachable(flow: Flow): void {
     const u = this.upstreams.byFlow(flow);
-    if (u !== undefined) this.failover.unreachable(u, this.transactions.values());
+    // a UDP upstream that takes no TCP (a large request tried over TCP first) is not unreachable: UDP goes on
+    if (u !== undefined && u.config.transport === flow.transport) this.failover.unreachable(u, this.transactions.values());
   }
 
   /** one OPTIONS keepalive to every upstream now (the interval does this by itself) */

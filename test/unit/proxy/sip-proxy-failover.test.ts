@@ -226,6 +226,28 @@ describe('SipProxy with several upstreams: failover', () => {
     expect(proxy.upstreams.all[0]).toMatchObject({ up: false, failovers: { unreachable: 1 } });
   });
 
+  it('a UDP upstream that takes no TCP (a large request tried over TCP first) is not failed over: the request goes over UDP, retransmissions too', async () => {
+    const sent: Array<{ flow: Flow; bytes: Buffer }> = [];
+    const tried: Array<{ flow: Flow; failed: () => void }> = [];
+    const proxy = new SipProxy({
+      upstreams: [upstream(A), upstream(B)], upstreamTimeoutMs: TIMEOUT, holdDownMs: HOLD,
+      port: 5060, localAddressToward: () => PROXY, domains: [], relay: new FakeRelay(), send: (flow, bytes) => sent.push({ flow, bytes }),
+      sendOrElse: (flow, _bytes, failed) => tried.push({ flow, failed }),
+    });
+    const large = Buffer.from(sipInvite(dialog()).toString('latin1').replace('\r\nCall-ID', `\r\nX-Padding: ${'p'.repeat(1400)}\r\nCall-ID`), 'latin1');
+    await proxy.handle(at(PHONE, large));
+    expect(tried.map((t) => t.flow)).toEqual([{ ...A, transport: 'tcp' }]);
+    // the transport reports the refused connection, then the UDP version goes after all
+    proxy.unreachable({ ...A, transport: 'tcp' });
+    tried[0]!.failed();
+    expect(flows(sent)).toEqual([A]);
+    expect(proxy.upstreams.all[0]!.up).toBe(true);
+    await proxy.handle(at(PHONE, large));
+    expect(flows(sent)).toEqual([A, A]);
+    expect(sent[1]!.bytes.equals(sent[0]!.bytes)).toBe(true);
+    expect(proxy.counters.failovers).toBe(0);
+  });
+
   it('CANCEL follows the current attempt: to B with B\'s branch; an upstream that never answers gets no further try, the client gets 487', async () => {
     const { proxy, sent } = setup();
     const invite = sipInvite(dialog());
