@@ -12,6 +12,8 @@
  * - answers 503 (the proxy ACKs it itself: the ACK of a non-2xx is hop by hop, RFC 3261 17.1.1.3).
  * When none is left the client gets the last 503 as received, or the proxy's own 408 (timeouts) or
  * 503 (unreachable); 487 when it cancelled meanwhile (no further upstream is tried after a CANCEL).
+ * A timeout with nothing to fail over to (a single upstream, a domain's only one) only marks the
+ * upstream down: the transaction stays open for the user agent's own timer and a late answer.
  *
  * The SIP side (sip-proxy.ts) builds and sends the messages through the FailoverHost; this file
  * only decides.
@@ -132,6 +134,11 @@ export class Failover<O extends AttemptRequest> {
     this.stopTimer(a);
     if (reason !== null) set.markDown(a.current, now);
     const next = reason !== null && a.cancelled ? null : set.next(a.list, a.tried, now);
+    if (next === null && reason === 'timeout' && a.n === 0 && !a.cancelled) {
+      // nothing to fail over to (a single upstream): as without failover, the user agent's own
+      // timer decides, and a late answer still reaches it
+      return;
+    }
     if (next === null) {
       this.exhausted(tx, a, reason);
       return;

@@ -397,12 +397,25 @@ describe('SipProxy with upstreams by domain', () => {
     expect(proxy.upstreams.all.map((u) => u.requests)).toEqual([1, 1]);
   });
 
-  it('a domain\'s only upstream failing is no reason to send its calls to another domain\'s PBX: 408', async () => {
+  it('a domain\'s only upstream timing out is no reason to send its calls to another domain\'s PBX: marked down, the call left to the UA\'s timer', async () => {
     const { proxy, sent } = setup(domains());
     await proxy.handle(at(PHONE, sipInvite(dialog('c1@test', 'pbx-b.example'))));
     await vi.advanceTimersByTimeAsync(TIMEOUT);
+    expect(flows(sent)).toEqual([B]);
+    expect(proxy.upstreams.all.map((u) => u.up)).toEqual([true, false]);
+    expect(proxy.counters.failovers).toBe(0);
+    // nothing answered for it: a late answer still reaches the caller, as without failover
+    await proxy.handle(at(B, answer(sent[0]!.bytes, 180)));
+    expect(sent.at(-1)!.flow).toEqual(PHONE);
+    expect(parse(sent.at(-1)!.bytes)).toMatchObject({ status: 180 });
+  });
+
+  it('a domain\'s only upstream refusing TCP: 503 at once', async () => {
+    const { proxy, sent } = setup(domains());
+    await proxy.handle(at(PHONE, sipInvite(dialog('c1@test', 'pbx-b.example'))));
+    proxy.unreachable(B);
     expect(flows(sent)).toEqual([B, PHONE]);
-    expect(parse(sent[1]!.bytes)).toMatchObject({ status: 408 });
+    expect(parse(sent[1]!.bytes)).toMatchObject({ status: 503 });
   });
 
   it('the To host decides when the Request-URI names the proxy itself', async () => {
