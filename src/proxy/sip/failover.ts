@@ -198,6 +198,15 @@ export class Failover<O extends AttemptRequest> {
     this.host.send(to, ackOfFailure(top.branch === branch ? invite : withBranch(invite, branch), res));
   }
 
+  /** a transaction the proxy forgets (too old, or evicted from a full table): its attempt ends, its timer with it */
+  static forget(t: ClientTransaction<AttemptRequest> | undefined): void {
+    const a = t?.attempt;
+    if (a === undefined) return;
+    if (a.timer !== null) clearTimeout(a.timer);
+    a.timer = null;
+    a.final = true;
+  }
+
   /** every attempt's timer stops (the proxy closes) */
   static stop(transactions: Iterable<ClientTransaction<AttemptRequest>>): void {
     for (const t of transactions) if (t.attempt?.timer != null) clearTimeout(t.attempt.timer);

@@ -252,7 +252,11 @@ export class SipProxy {
   /** the calls whose media has been quiet beyond the media timeout are torn down; old state goes */
   sweep(): void {
     const now = this.now();
-    for (const [k, t] of this.transactions) if (now - t.touchedMs > TRANSACTION_MS) this.transactions.delete(k);
+    for (const [k, t] of this.transactions) {
+      if (now - t.touchedMs <= TRANSACTION_MS) continue;
+      Failover.forget(t);
+      this.transactions.delete(k);
+    }
     for (const [id, c] of this.calls) {
       const mediaQuiet = c.answered && now - Math.max(c.media.lastMediaMs, c.touchedMs) > this.mediaTimeoutMs;
       if (mediaQuiet || now - c.touchedMs > CALL_IDLE_MS) this.endCall(id);
@@ -834,7 +838,12 @@ export class SipProxy {
   /** a bounded map: the oldest entry goes when full */
   private remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
     map.delete(key);
-    if (map.size >= max) map.delete(map.keys().next().value!);
+    if (map.size >= max) {
+      const oldest = map.keys().next().value!;
+      // a forgotten transaction's attempt is given up with it (a flood must not leave timers behind)
+      if (map === (this.transactions as Map<string, unknown>)) Failover.forget(this.transactions.get(oldest));
+      map.delete(oldest);
+    }
     map.set(key, value);
   }
 }
