@@ -167,15 +167,21 @@ async function failover(n: Namespace): Promise<FailoverRun> {
     ['--upstream-timeout', '1s', '--upstream-hold-down', '2s', '--upstream-probe', '1s'], 'failover.json');
   const uasB = await n.uas(5072, 16100, 'uas B');
   // (ii) A is not running: the INVITE to A goes unanswered, after 1 s it goes to B
+  const t0 = Date.now();
   const first = n.uac(['-sn', 'uac', '-p', '5080', '-mi', LO, '-mp', '20000'], 'uac 1');
   const firstCall = await first.wait(20_000);
+  const t1 = Date.now();
   const afterFailover = n.metrics();
   // (iii) A comes up; a probe answered after the hold-down brings it back
   const uasA = await n.uas(5070, 16000, 'uas A');
+  const t2 = Date.now();
   await n.until(() => sample(n.metrics(), 'voipready_proxy_upstream_up{upstream="127.0.0.1:5070"}') === 1, 10_000, 'A up again in /metrics');
+  const t3 = Date.now();
   const afterRecovery = n.metrics();
   const second = n.uac(['-sn', 'uac', '-p', '5082', '-mi', LO, '-mp', '20100'], 'uac 2');
   const secondCall = await second.wait(20_000);
+  // what the run took, for the record (timings on a shared machine: printed, not asserted)
+  process.stderr.write(`proxy-upstreams: call with failover ${t1 - t0} ms, A seen up ${t3 - t2} ms after it started, direct call ${Date.now() - t3} ms\n`);
   await sleep(300);
   const final = n.metrics();
   const uasAInvites = await n.invitesOf(uasA);
