@@ -20,6 +20,10 @@
  *   503 is ACKed by the proxy (B's scenario completes only with that ACK) and never reaches the
  *   caller, C takes the call.
  *
+ * CANCEL after a failover, ns vrup-cncl: A not running, B a sipp that rings until cancelled; the
+ *   caller cancels while B rings: the CANCEL and the ACK of the 487 reach B (its scenario completes
+ *   only then), and the caller gets the 200 to its CANCEL and the 487.
+ *
  * The UASs run without -m (sipp counts each OPTIONS it auto-answers as a call toward -m) and are
  * stopped by the test; what each received is read from the statistics screen it prints when it stops.
  *
@@ -218,22 +222,41 @@ async function everyReason(n: Namespace): Promise<ReasonsRun> {
   return { call, busyExit, takerInvites, metrics, report: JSON.parse(readFileSync(join(n.dir, 'reasons.json'), 'utf8')) };
 }
 
+interface CancelRun {
+  uacExit: number | null;
+  /** the ringing UAS: 0 when it got the CANCEL and the ACK of its 487 */
+  ringingExit: number | null;
+  metrics: string;
+}
+
+async function cancelAfterFailover(n: Namespace): Promise<CancelRun> {
+  const proxy = await n.proxy(['127.0.0.1:5070', '127.0.0.1:5072'], ['--upstream-timeout', '1s', '--upstream-probe', '0'], 'cancel.json');
+  const ringing = await n.uas(5072, 16100, 'uas ringing', ['-sf', join(SCENARIOS, 'uas-ring-forever.xml'), '-m', '1']);
+  const uac = n.uac(['-sf', join(SCENARIOS, 'uac-cancel.xml'), '-p', '5080', '-mi', LO, '-mp', '20000'], 'uac cancel');
+  const uacExit = await uac.wait(20_000);
+  const ringingExit = await ringing.wait(5_000);
+  const metrics = n.metrics();
+  await proxy.stop('SIGINT', 10_000);
+  if (uacExit !== 0 || ringingExit !== 0) throw new Error(`uac ${uacExit}, uas ${ringingExit}: ${uac.stdout.slice(-1200)}\n${ringing.stdout.slice(-1200)}\nproxy: ${proxy.stderr.slice(-1500)}`);
+  return { uacExit, ringingExit, metrics };
+}
+
 describe.skipIf(skip !== null)(`voipready proxy with several upstreams${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let lab: Lab | undefined;
   let dir = '';
   let dom: DomainRun;
   let fail: FailoverRun;
   let why: ReasonsRun;
+  let cancel: CancelRun;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vr-proxy-upstreams-'));
     // uac_pcap plays pcap/g711a.pcap relative to its working directory
     symlinkSync(SIPP_PCAPS, join(dir, 'pcap'));
-    lab = Lab.create(['dom', 'fail', 'why'], 'vrup');
+    lab = Lab.create(['dom', 'fail', 'why', 'cncl'], 'vrup');
     const l = lab;
-    [dom, fail, why] = await Promise.all([
-      byDomain(new Namespace(l, l.ns('dom'), dir)), failover(new Namespace(l, l.ns('fail'), dir)), everyReason(new Namespace(l, l.ns('why'), dir)),
-    ]);
+    const at = (role: string): Namespace => new Namespace(l, l.ns(role), dir);
+    [dom, fail, why, cancel] = await Promise.all([byDomain(at('dom')), failover(at('fail')), everyReason(at('why')), cancelAfterFailover(at('cncl'))]);
   }, 90_000);
 
   afterAll(async () => {
@@ -306,6 +329,15 @@ describe.skipIf(skip !== null)(`voipready proxy with several upstreams${skip ? `
       expect(calls).toHaveLength(1);
       expect(calls[0].finalStatus).toBe(200);
       expect(why.report.proxy.upstreams.map((u: any) => u.transport)).toEqual(['tcp', 'udp', 'udp']);
+    });
+  });
+
+  describe('CANCEL after a failover', () => {
+    it('the CANCEL and the ACK of the 487 go to the upstream that rings (its scenario completes), the caller gets 200 and 487', () => {
+      expect(cancel.uacExit).toBe(0);
+      expect(cancel.ringingExit).toBe(0);
+      expect(sample(cancel.metrics, 'voipready_proxy_upstream_failovers_total{upstream="127.0.0.1:5070",reason="timeout"}')).toBe(1);
+      expect(sample(cancel.metrics, 'voipready_proxy_upstream_requests_total{upstream="127.0.0.1:5072"}')).toBe(1);
     });
   });
 
