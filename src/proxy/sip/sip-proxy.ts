@@ -498,8 +498,9 @@ export class SipProxy {
       this.opts.send(m.flow, replyTo(req, 200, 'OK'));
     } else {
       this.forwardTo(out, a.sent.flow, a.branch, a.current.flow);
+      // the call is being cancelled: its media goes (a CANCEL after the final answer changes nothing)
+      this.endCall(a.out.callKey);
     }
-    this.endCall(a.out.callKey);
     return true;
   }
 

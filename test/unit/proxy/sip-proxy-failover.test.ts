@@ -268,6 +268,18 @@ describe('SipProxy with several upstreams: failover', () => {
     expect(proxy.upstreams.all[1]!.requests).toBe(1);
   });
 
+  it('a CANCEL after the 200 changes nothing: answered 200 by the proxy, the call and its media stay', async () => {
+    const { proxy, sent } = setup();
+    const invite = sipInvite(dialog());
+    await proxy.handle(at(PHONE, invite));
+    await proxy.handle(at(A, answer(sent[0]!.bytes, 200, UAS_SDP)));
+    expect(proxy.counters.callsActive).toBe(1);
+    await proxy.handle(at(PHONE, sameTransaction(invite, 'CANCEL')));
+    expect(sent.at(-1)!.flow).toEqual(PHONE);
+    expect(parse(sent.at(-1)!.bytes)).toMatchObject({ kind: 'response', status: 200, cseq: { method: 'CANCEL' } });
+    expect(proxy.counters.callsActive).toBe(1);
+  });
+
   it('the ACK of a non-2xx follows the attempt that answered (B, B\'s branch)', async () => {
     const { proxy, sent } = setup();
     const invite = sipInvite(dialog());
