@@ -7,8 +7,6 @@
  * SIGINT/SIGTERM stop it: new calls are refused with 503, calls in progress get --grace seconds to
  * end, then media is torn down and the report of all calls is printed (and written to --report).
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { keepOutputError, reportOutputErrors, writeOutputFile } from './write-output.js';
@@ -17,7 +15,7 @@ import { addRecordOptions, recordConfigFrom, type RecordOptionValues } from '../
 import { onReportSignal, waitForShutdown } from '../config/shutdown.js';
 import { VoipreadyError, writeFailure } from '../errors.js';
 import { durationOption } from '../config/duration.js';
-import type { AnalysisReport, ProxyReport } from '../model/report.js';
+import type { AnalysisReport, ProxyReport, ProxyUpstreamReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
 import { createProxyMetrics } from '../outputs/prometheus/proxy-metrics.js';
@@ -30,7 +28,8 @@ import { createMediaRelay } from '../proxy/media/create-relay.js';
 import type { MediaRelay, RelayedPacket, RelayPriority } from '../proxy/media/relay.js';
 import { AddedDelay } from '../proxy/added-delay.js';
 import { LocalAddresses } from '../proxy/sip/local-address.js';
-import { SipProxy, type SipProxyOptions, type TearDownResult, type Upstream } from '../proxy/sip/sip-proxy.js';
+import { SipProxy, type SipProxyOptions, type TearDownResult } from '../proxy/sip/sip-proxy.js';
+import { describeUpstreams, upstreamsOf } from './proxy-upstreams.js';
 import { SipTransports, type Flow, type InboundSip, type TlsListen } from '../proxy/sip/transport.js';
 import { exitCodeOf } from './command.js';
 import { startLiveScreen } from './live-screen.js';
@@ -44,8 +43,11 @@ const TEARDOWN_ANSWER_MS = 2000;
 
 export interface ProxyOptions extends SettingsCliOptions, RecordOptionValues {
   listen: string;
-  upstream?: string;
+  upstream: string[];
   upstreamTransport: string;
+  upstreamTimeout: string;
+  upstreamHoldDown: string;
+  upstreamProbe?: string;
   rtpPorts: string;
   rtpBind?: string;
   advertise?: string;
@@ -73,15 +75,18 @@ export function register(program: Command): void {
     .command('proxy')
     .description('an inline SIP proxy with media anchoring: calls keep working, each one is measured live in both directions')
     .option('--listen <host:port>', 'SIP side: UDP and TCP', '0.0.0.0:5060')
-    .option('--upstream <host:port>', 'the PBX or SIP trunk every client request goes to (required)')
-    .option('--upstream-transport <udp|tcp>', 'transport toward the upstream', 'udp')
+    .option('--upstream <[domain=][udp:|tcp:]host:port>', 'a PBX or SIP trunk client requests go to (required; repeatable: in order, the failover list; domain=: requests for that domain)', collect, [])
+    .option('--upstream-transport <udp|tcp>', 'transport toward an upstream without a udp:/tcp: prefix', 'udp')
+    .option('--upstream-timeout <duration>', 'with several upstreams: a new request unanswered this long (Timer B/F) goes to the next upstream (plain number: seconds)', '5s')
+    .option('--upstream-hold-down <duration>', 'an upstream that failed (timeout, TCP connect failure, 503) is skipped this long', '30s')
+    .option('--upstream-probe <duration>', 'OPTIONS keepalive to each upstream this often; a failed one is back when a probe is answered after its hold-down; 0: none (default 10s with several upstreams, none with one)')
     .option('--tls-cert <file>', 'PEM certificate (chain): also accept SIP over TLS on the listen side (terminated: analysed in clear)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-port <n>', 'with --tls-cert: the TLS port (default: the SIP port + 1, 5061)')
     .option('--rtp-ports <min-max>', 'the relay\'s RTP/RTCP ports (even RTP, RTCP +1)', '40000-40999')
     .option('--rtp-bind <address>', 'address the relay binds (default: the --listen host)')
     .option('--advertise <address>', 'the address written into Via, Record-Route and SDP (default: the interface toward each peer)')
-    .option('--domain <domain>', 'a SIP domain served besides the upstream\'s host (repeatable)', collect, [])
+    .option('--domain <domain>', 'a SIP domain served besides the upstreams\' hosts and domains, routed to the plain upstreams (repeatable)', collect, [])
     .option('--sip-dscp <n>', 'DSCP of forwarded SIP (24 = CS3)', '24')
     .option('--rtp-dscp <n>', 'DSCP of forwarded RTP/RTCP (46 = EF)', '46')
     .option('--learn-ms <duration>', 'latching window after each offer/answer, then strict source (plain number: ms; or 3s)', '3000')
@@ -132,24 +137,18 @@ function tlsOf(opts: ProxyOptions, sipPort: number): TlsListen | null {
   return { cert: read(opts.tlsCert, '--tls-cert'), key: read(opts.tlsKey, '--tls-key'), port };
 }
 
-async function upstreamOf(opts: ProxyOptions): Promise<Upstream> {
-  if (opts.upstream === undefined) throw new VoipreadyError('E_USAGE', 'proxy needs --upstream host:port (the PBX or SIP trunk)');
-  const hp = parseListen(opts.upstream, '--upstream');
-  const transport = opts.upstreamTransport;
-  if (transport !== 'udp' && transport !== 'tcp') throw new VoipreadyError('E_USAGE', `--upstream-transport "${transport}" must be udp or tcp`);
-  let address = hp.host;
-  if (isIP(address) === 0) {
-    try {
-      address = (await lookup(hp.host)).address;
-    } catch (err) {
-      throw new VoipreadyError('E_USAGE', `--upstream ${hp.host} does not resolve: ${(err as Error).message}`);
-    }
-  }
-  return { host: hp.host, port: hp.port, transport, address };
+/** the SipProxy's upstream options: the list, Timer B/F of an attempt, the hold-down and the probe interval */
+async function upstreamOptionsOf(opts: ProxyOptions): Promise<Pick<SipProxyOptions, 'upstreams' | 'upstreamTimeoutMs' | 'holdDownMs' | 'probeIntervalMs'>> {
+  const upstreams = await upstreamsOf(opts.upstream, opts.upstreamTransport);
+  const upstreamTimeoutMs = durationOption(opts.upstreamTimeout, '--upstream-timeout', { maxMs: 32_000 });
+  const holdDownMs = durationOption(opts.upstreamHoldDown, '--upstream-hold-down', { zero: true, maxMs: 86_400_000 });
+  const probeIntervalMs = opts.upstreamProbe === undefined ? (upstreams.length > 1 ? 10_000 : 0) : durationOption(opts.upstreamProbe, '--upstream-probe', { zero: true, maxMs: 3_600_000 });
+  return { upstreams, upstreamTimeoutMs, holdDownMs, probeIntervalMs };
 }
 
 export async function runProxy(opts: ProxyOptions): Promise<number> {
-  const upstream = await upstreamOf(opts);
+  const ups = await upstreamOptionsOf(opts);
+  const upstreams = ups.upstreams;
   const listen = parseListen(opts.listen, '--listen');
   const range = portRange(opts.rtpPorts);
   const sipDscp = intOption(opts.sipDscp, '--sip-dscp', 0, 63);
@@ -161,7 +160,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   if (opts.relay !== 'loop' && opts.relay !== 'native' && opts.relay !== 'dgram') throw new VoipreadyError('E_USAGE', `--relay "${opts.relay}" must be loop, native or dgram`);
   if (!['realtime', 'high', 'normal'].includes(opts.relayPriority)) throw new VoipreadyError('E_USAGE', `--relay-priority "${opts.relayPriority}" must be realtime, high or normal`);
   const settings = settingsFromOptions(opts);
-  const label = `proxy ${listen.host}:${listen.port} -> ${upstream.host}:${upstream.port}`;
+  const label = `proxy ${listen.host}:${listen.port} -> ${describeUpstreams(upstreams, false)}`;
   const analyzer = new Analyzer({ file: label, settings });
   const metrics = createMetrics({ settings, defaultMetrics: true });
   analyzer.addListener(metrics.listener);
@@ -173,7 +172,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
 
   const unspecified = listen.host === '0.0.0.0' || listen.host === '::';
   const addresses = new LocalAddresses(opts.advertise ?? null, unspecified ? '127.0.0.1' : listen.host);
-  await addresses.learn(upstream.address);
+  for (const u of upstreams) await addresses.learn(u.address);
   const bindAddress = opts.rtpBind ?? listen.host;
   const copies = recording?.relayCopies({ localAddress: (peer) => (bindAddress === '0.0.0.0' || bindAddress === '::' ? addresses.toward(peer) : bindAddress), dscp: rtpDscp });
   const delays = { a: new AddedDelay(), b: new AddedDelay() };
@@ -230,7 +229,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     });
   };
   const proxyOptions: SipProxyOptions = {
-    upstream, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay: copies?.wrapRelay(relay) ?? relay, requestsPerSecond,
+    ...ups, port: listen.port, localAddressToward: (a) => addresses.toward(a), domains: opts.domain, relay: copies?.wrapRelay(relay) ?? relay, requestsPerSecond,
     send: (flow, bytes) => {
       transports.send(flow, bytes);
       analyseSent(flow, bytes);
@@ -258,7 +257,10 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     await relay.close();
     throw new VoipreadyError('E_LISTEN', `cannot listen for SIP on ${listen.host}:${listen.port}: ${(err as Error).message}`);
   }
-  Object.assign(proxyMetricsRef, createProxyMetrics(metrics.registry, { sip: () => proxy.counters, transport: () => transports.counters, relay: () => relay.counters() }));
+  transports.onDialFailed = (flow) => proxy.unreachable(flow);
+  Object.assign(proxyMetricsRef, createProxyMetrics(metrics.registry, {
+    sip: () => proxy.counters, transport: () => transports.counters, relay: () => relay.counters(), upstreams: () => proxy.upstreams.all,
+  }));
   let finalReport: AnalysisReport | null = null;
   let tornDown: TearDownResult | null = null;
   const server = opts.serve === true
@@ -269,8 +271,8 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   sweeper.unref();
   const offHup = reloadOnHup(() => settingsFromOptions(opts), analyzer, metrics.registry, opts.config ?? 'the settings');
   const offReport = opts.report === undefined ? () => undefined : onReportSignal(() => writeReport(opts.report!, analyzer.view.report()));
-  process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort}${transports.tlsPort > 0 ? `, tls ${listen.host}:${transports.tlsPort}` : ''} -> ${upstream.transport} ${upstream.host}:${upstream.port}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
-  const screen = opts.live === false ? { stop: () => undefined } : startLiveScreen(() => analyzer.view, `voipready proxy ${listen.host}:${transports.localPort} -> ${upstream.host}:${upstream.port}`);
+  process.stderr.write(`voipready: proxy on udp+tcp ${listen.host}:${transports.localPort}${transports.tlsPort > 0 ? `, tls ${listen.host}:${transports.tlsPort}` : ''} -> ${describeUpstreams(upstreams, true)}${upstreams.length > 1 ? ` (${ups.probeIntervalMs! > 0 ? `OPTIONS probe every ${ups.probeIntervalMs! / 1000} s` : 'no probe'})` : ''}, RTP ${range.portMin}-${range.portMax} (${relay.kind} relay, SIP ${transports.dscpCapable ? 'DSCP read and marked' : 'DSCP unknown'})${server ? `, http://${server.address}/metrics` : ''}\n`);
+  const screen = opts.live === false ? { stop: () => undefined } : startLiveScreen(() => analyzer.view, `voipready proxy ${listen.host}:${transports.localPort} -> ${describeUpstreams(upstreams, false)}`);
   try {
     const why2 = await waitForShutdown(null);
     screen.stop();
@@ -294,7 +296,7 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
     // the relay's last batch is handed over on the next turn of the loop
     await new Promise((r) => setImmediate(r));
     await recording?.close();
-    const proxySection = { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, `${upstream.transport}:${upstream.host}:${upstream.port}`), rttMs: legRtt.summary(), endedAtShutdown: tornDown };
+    const proxySection = { ...proxyReport(proxy, relay, delays, `${listen.host}:${transports.localPort}`, upstreams.map((u) => `${u.transport}:${u.host}:${u.port}`).join(', ')), rttMs: legRtt.summary(), endedAtShutdown: tornDown };
     finalReport = { ...analyzer.finish(label), proxy: proxySection };
     await server?.close();
   }
@@ -321,7 +323,16 @@ function proxyReport(p: SipProxy, relay: MediaRelay, delays: { a: AddedDelay; b:
       droppedNoPeer: r.noPeerDrops, sendErrors: r.sendErrors, notAnalysed: r.notAnalysed ?? 0,
     },
     addedDelayMs: { 'a-leg': delays.a.distribution(), 'b-leg': delays.b.distribution() },
+    upstreams: upstreamReports(p),
   };
+}
+
+/** per upstream: its state at the end and what went to it */
+function upstreamReports(p: SipProxy): ProxyUpstreamReport[] {
+  return p.upstreams.all.map((u) => ({
+    upstream: u.label, transport: u.config.transport, domain: u.domain, up: u.up, requests: u.requests,
+    failovers: { ...u.failovers }, probesSent: u.probesSent, probesAnswered: u.probesAnswered,
+  }));
 }
 
 function writeReport(file: string, report: AnalysisReport): void {

@@ -365,9 +365,28 @@ export interface LegRtt {
   samples: number;
 }
 
+/** one `--upstream` of the proxy: its state when the report was made and what went to it */
+export interface ProxyUpstreamReport {
+  /** "host:port" as configured (the `upstream` label of its metrics) */
+  upstream: string;
+  transport: 'udp' | 'tcp';
+  /** the SIP domain routed to it; null: a plain upstream (the failover list) */
+  domain: string | null;
+  up: boolean;
+  /** requests sent to it (each attempt once; retransmissions not counted) */
+  requests: number;
+  /** requests moved from it to the next upstream: Timer B/F expired, TCP connect failed, 503 */
+  failovers: { timeout: number; unreachable: number; unavailable: number };
+  probesSent: number;
+  probesAnswered: number;
+}
+
 export interface ProxyReport {
   listen: string;
+  /** every upstream, comma-separated ("udp:host:port, ...") */
   upstream: string;
+  /** each upstream in the configured order (reports before several upstreams existed lack it) */
+  upstreams?: ProxyUpstreamReport[];
   /** 'loop': the native forwarding thread; 'native': the addon's sockets, forwarding in JavaScript; 'dgram': DSCP unknown */
   relay: 'loop' | 'native' | 'dgram';
   /** the loop relay's forwarding thread scheduling: realtime (SCHED_FIFO), high (nice -10) or normal */

@@ -163,6 +163,11 @@ function proxySection(p: ProxyReport, streams: readonly StreamReport[], c: Paint
   const out = [c.bold(`Proxy ${p.listen} -> ${p.upstream}: ${p.calls} call(s), ${p.relay} relay${thread}`)];
   out.push(`  SIP: ${p.sip.forwarded} forwarded, ${p.sip.absorbedRetransmissions} retransmissions absorbed, refused ${p.sip.rejectedForbidden} (403) / ${p.sip.rejectedNotFound} (404) / ${p.sip.tooManyHops} (483) / ${p.sip.noRtpPorts} (503), ${p.sip.malformed} malformed, ${p.sip.rateLimited} rate limited`);
   out.push(`  media: ${p.media.forwarded} of ${p.media.received} packets forwarded; dropped ${p.media.droppedStrictSource} from a source not latched (RTP bleed protection), ${p.media.droppedJunk} not RTP, ${p.media.droppedNoPeer} with no peer yet`);
+  for (const u of p.upstreams ?? []) {
+    const f = u.failovers;
+    const moved = f.timeout + f.unreachable + f.unavailable;
+    out.push(`  upstream ${u.transport} ${u.upstream}${u.domain !== null ? ` (${u.domain})` : ''}: ${u.up ? 'up' : c.yellow('down')}, ${u.requests} request(s) sent, ${moved} failed over (${f.timeout} timeout, ${f.unreachable} unreachable, ${f.unavailable} 503), ${u.probesAnswered} of ${u.probesSent} probe(s) answered`);
+  }
   if (p.media.notAnalysed > 0) out.push(c.yellow(`  ${p.media.notAnalysed} relayed packets were not analysed (the analysis fell behind the relay): stream figures are short of them`));
   for (const leg of ['a-leg', 'b-leg'] as const) {
     const d = p.addedDelayMs[leg];

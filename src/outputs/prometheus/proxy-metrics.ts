@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { RelayCounters } from '../../proxy/media/relay.js';
 import type { ProxyCounters } from '../../proxy/sip/sip-proxy.js';
 import type { TransportCounters } from '../../proxy/sip/transport.js';
+import { FAILOVER_REASONS, type UpstreamEntry } from '../../proxy/sip/upstreams.js';
 import { ComputedGaugeFamily, HistogramFamily, type Family, type FamilySnapshot, type Sample } from './family.js';
 import { registerFamily } from './prom-bridge.js';
 
@@ -25,6 +26,8 @@ export interface ProxyMetricSources {
   sip(): ProxyCounters;
   transport(): TransportCounters;
   relay(): RelayCounters;
+  /** the configured upstreams (a closed set: at most MAX_UPSTREAMS label values); absent: no per-upstream series */
+  upstreams?(): readonly UpstreamEntry[];
 }
 
 export interface ProxyMetrics {
@@ -72,6 +75,19 @@ export function createProxyMetrics(registry: Registry, src: ProxyMetricSources):
     return [{ labels: { state: 'in_use' }, value: r.portsInUse }, { labels: { state: 'total' }, value: r.portsTotal }];
   });
   const delay = new HistogramFamily('voipready_proxy_added_delay_seconds', 'delay the proxy added to a forwarded packet (kernel receive stamp to send), by the leg it came from', ['leg'], ADDED_DELAY_BUCKETS);
-  for (const f of [sip, media, notAnalysed, tcp, calls, ports, delay]) registerFamily(registry, f);
+  for (const f of [sip, media, notAnalysed, tcp, calls, ports, delay, ...upstreamFamilies(src)]) registerFamily(registry, f);
   return { addedDelay: (leg, seconds) => delay.observe({ leg }, seconds) };
+}
+
+/** per upstream (label `upstream="host:port"`, as configured): requests sent, failovers by reason, up or down */
+function upstreamFamilies(src: ProxyMetricSources): Family[] {
+  const all = (): readonly UpstreamEntry[] => src.upstreams?.() ?? [];
+  return [
+    new ComputedCounterFamily('voipready_proxy_upstream_requests_total', 'requests the proxy sent to each upstream (each attempt once, retransmissions not counted)',
+      () => all().map((u) => ({ labels: { upstream: u.label }, value: u.requests }))),
+    new ComputedCounterFamily('voipready_proxy_upstream_failovers_total', 'requests moved from an upstream to the next one, by reason (timeout: Timer B/F; unreachable: TCP connect failed; unavailable: 503)',
+      () => all().flatMap((u) => FAILOVER_REASONS.map((reason) => ({ labels: { upstream: u.label, reason }, value: u.failovers[reason] })))),
+    new ComputedGaugeFamily('voipready_proxy_upstream_up', 'whether an upstream is up (1) or held down after a failure (0)',
+      () => all().map((u) => ({ labels: { upstream: u.label }, value: u.up ? 1 : 0 }))),
+  ];
 }

@@ -12,10 +12,17 @@
  * answered is absorbed (the last answer is sent again) instead of forwarded. Timers stay with the
  * user agents.
  *
- * Never an open relay: a request from a client goes only to the upstream and only for a domain the
- * proxy serves (the upstream's host, the proxy's own addresses, --domain); a request from the
- * upstream goes only to a client seen on the listen side (a flow in its Record-Route, a REGISTER
- * contact, an address that sent us SIP). Anything else gets 403 or 404, counted.
+ * Never an open relay: a request from a client goes only to a configured upstream and only for a
+ * domain the proxy serves (an upstream's host or domain, the proxy's own addresses, --domain); a
+ * request from an upstream goes only to a client seen on the listen side (a flow in its
+ * Record-Route, a REGISTER contact, an address that sent us SIP). Anything else gets 403 or 404, counted.
+ *
+ * Several upstreams (upstreams.ts): a new request from a client goes to the first upstream of its
+ * list that is up; the proxy is then stateful for that client transaction (failover.ts): on a
+ * timeout (Timer B/F, --upstream-timeout), a TCP connect failure or a 503, it tries the next one
+ * with a new branch, and the Record-Route names the upstream that took the dialog, so in-dialog
+ * requests stay with it. OPTIONS probes (upstream-probes.ts) bring an upstream that failed back
+ * after its hold-down.
  */
 import { parseSdpOnce } from '../../decode/sdp.js';
 import { parseUri, splitCommaList } from '../../decode/sip/header-values.js';
@@ -30,20 +37,24 @@ import { byeToward, cancelOf, type DialogFacts, type DialogParty } from './dialo
 import { CallMedia } from './media-anchor.js';
 import { replyTo } from './replies.js';
 import { missingMandatory } from './request-checks.js';
-import { FLOW_PARAM, decodeFlow, encodeFlow } from './route-token.js';
+import { FLOW_PARAM, UPSTREAM_PARAM, decodeFlow, encodeFlow } from './route-token.js';
 import { SourceRate } from './source-rate.js';
 import type { Flow, InboundSip } from './transport.js';
+import { UpstreamSet, type Upstream, type UpstreamEntry } from './upstreams.js';
+import { Failover, type Attempt, type FailoverHost, type Sent } from './failover.js';
+import { UpstreamProbes } from './upstream-probes.js';
 
-export interface Upstream {
-  host: string;
-  port: number;
-  transport: 'udp' | 'tcp';
-  /** the resolved address packets go to */
-  address: string;
-}
+export type { Upstream } from './upstreams.js';
 
 export interface SipProxyOptions {
-  upstream: Upstream;
+  /** in order: the failover order of the plain ones; `domain` set: that domain's list */
+  upstreams: readonly Upstream[];
+  /** how long an attempt toward an upstream may go unanswered before the next one is tried (Timer B/F); default 5 s */
+  upstreamTimeoutMs?: number;
+  /** how long an upstream that failed is skipped; default 30 s */
+  holdDownMs?: number;
+  /** OPTIONS keepalive toward every upstream this often; 0 or absent: no probes (it comes back after the hold-down) */
+  probeIntervalMs?: number;
   /** the proxy's own SIP port (what Via and Record-Route name) */
   port: number;
   /** its SIP-over-TLS port, when it listens for TLS */
@@ -86,6 +97,10 @@ export interface ProxyCounters {
   /** requests too large for UDP sent to the upstream over TCP instead (RFC 3261 18.1.1), and of them those that went over UDP after all (no TCP there) */
   largeOverTcp: number;
   tcpFallbacks: number;
+  /** requests moved from one upstream to the next (per upstream and reason on the UpstreamEntry) */
+  failovers: number;
+  /** requests that no upstream of their list answered: the proxy answered 408 or 503 itself */
+  upstreamsExhausted: number;
 }
 
 /** what tearDown did */
@@ -104,8 +119,31 @@ interface Transaction {
   touchedMs: number;
   /** the call leg the request belongs to (its responses anchor that leg's media) */
   callKey?: string;
-  /** a request the proxy sent itself (shutdown BYE/CANCEL): its final answer ends here */
-  own?: (status: number) => void;
+  /** a request the proxy sent itself (shutdown BYE/CANCEL, probe): its final answer ends here */
+  own?: (status: number, res: SipResponse) => void;
+  /** a new request from a client sent to an upstream list: the proxy tries them in turn */
+  attempt?: Attempt<Outgoing>;
+}
+
+/** what forwarding one request needs: kept so that a failover can forward it again */
+interface Outgoing {
+  req: SipRequest;
+  m: InboundSip;
+  ownRoutes: SipHeader[];
+  hops: number;
+  body: Buffer | null;
+  clientFlow: Flow;
+  callKey: string;
+  fromUpstream: boolean;
+}
+
+/** the proxy's own entries on top of a request's Route */
+interface OwnRoutes {
+  headers: SipHeader[];
+  /** the dialog's client flow (vrflow) */
+  flow: Flow | null;
+  /** the upstream that took the dialog (vrup) */
+  upstream: Flow | null;
 }
 
 interface Call {
@@ -138,12 +176,16 @@ const MAX_REGISTRATIONS = 10_000;
 /** a call without any SIP for this long and no media either is forgotten */
 const CALL_IDLE_MS = 2 * 3600_000;
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
+const DEFAULT_HOLD_DOWN_MS = 30_000;
 
 export class SipProxy {
   readonly counters: ProxyCounters = {
     requests: 0, responses: 0, forwarded: 0, absorbed: 0, rejectedForbidden: 0, rejectedNotFound: 0,
     tooManyHops: 0, noPorts: 0, malformed: 0, rateLimited: 0, stray: 0, callsActive: 0, callsTotal: 0, byeSent: 0, byeAnswered: 0, cancelSent: 0, largeOverTcp: 0, tcpFallbacks: 0,
+    failovers: 0, upstreamsExhausted: 0,
   };
+  readonly upstreams: UpstreamSet;
   private readonly transactions = new Map<string, Transaction>();
   private readonly calls = new Map<string, Call>();
   /** media of calls ended by BYE, still open for the last packets (closed by the timer or by close()) */
@@ -158,11 +200,33 @@ export class SipProxy {
   /** the addresses the proxy is known by (its interfaces toward the peers seen) */
   private readonly ownAddresses = new Set<string>();
   private readonly rate: SourceRate;
+  private readonly failover: Failover<Outgoing>;
+  private readonly probes: UpstreamProbes;
 
   constructor(private readonly opts: SipProxyOptions) {
     this.now = opts.now ?? Date.now;
     this.rate = new SourceRate(opts.requestsPerSecond ?? 0);
-    this.advertise(opts.upstream.address);
+    const probeMs = opts.probeIntervalMs ?? 0;
+    this.upstreams = new UpstreamSet(opts.upstreams, { holdDownMs: opts.holdDownMs ?? DEFAULT_HOLD_DOWN_MS, probing: probeMs > 0 });
+    const timeoutMs = opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+    for (const u of this.upstreams.all) this.advertise(u.config.address);
+    const host: FailoverHost<Outgoing> = {
+      upstreams: this.upstreams, timeoutMs, counters: this.counters, now: () => this.now(),
+      forward: (out, to, branch) => this.forwardTo(out, to, branch, to),
+      alias: (key, tx) => this.remember(this.transactions, key, tx as Transaction, MAX_TRANSACTIONS),
+      send: (flow, bytes) => this.opts.send(flow, bytes),
+      endCall: (key) => this.endCall(key),
+    };
+    this.failover = new Failover(host);
+    this.probes = new UpstreamProbes({
+      upstreams: this.upstreams, timeoutMs, now: () => this.now(),
+      own: (key, to, answered) => this.ownTransaction(key, to, answered),
+      forget: (key) => this.transactions.delete(key),
+      via: (to, branch) => this.viaValue(to, branch),
+      self: (to) => hostText(this.advertise(to.address)),
+      send: (flow, bytes) => this.opts.send(flow, bytes),
+    });
+    if (probeMs > 0) this.probes.start(probeMs);
   }
 
   setMediaTimeout(ms: number): void {
@@ -188,7 +252,11 @@ export class SipProxy {
   /** the calls whose media has been quiet beyond the media timeout are torn down; old state goes */
   sweep(): void {
     const now = this.now();
-    for (const [k, t] of this.transactions) if (now - t.touchedMs > TRANSACTION_MS) this.transactions.delete(k);
+    for (const [k, t] of this.transactions) {
+      if (now - t.touchedMs <= TRANSACTION_MS) continue;
+      Failover.forget(t);
+      this.transactions.delete(k);
+    }
     for (const [id, c] of this.calls) {
       const mediaQuiet = c.answered && now - Math.max(c.media.lastMediaMs, c.touchedMs) > this.mediaTimeoutMs;
       if (mediaQuiet || now - c.touchedMs > CALL_IDLE_MS) this.endCall(id);
@@ -212,6 +280,8 @@ export class SipProxy {
   }
 
   close(): void {
+    this.probes.stop();
+    Failover.stop(this.transactions.values());
     for (const id of [...this.calls.keys()]) this.endCall(id);
     for (const [t, media] of this.lingering) {
       clearTimeout(t);
@@ -271,7 +341,7 @@ export class SipProxy {
     return r;
   }
 
-  private ownTransaction(key: string, to: Flow, own: (status: number) => void): void {
+  private ownTransaction(key: string, to: Flow, own: (status: number, res: SipResponse) => void): void {
     this.remember(this.transactions, key, { inbound: to, method: key.slice(key.indexOf('|') + 1), lastResponse: null, touchedMs: this.now(), own }, MAX_TRANSACTIONS);
   }
 
@@ -303,6 +373,12 @@ export class SipProxy {
         this.opts.send(known.inbound, known.lastResponse);
         return;
       }
+      const a = known.attempt;
+      if (a !== undefined) {
+        // toward the upstream of the current attempt, as it went there (its branch, its Record-Route)
+        if (a.sent !== null && !a.final) this.opts.send(a.sent.flow, a.sent.bytes);
+        return;
+      }
     }
     const mf = req.headers.find((h) => h.key === 'max-forwards');
     const hops = mf === undefined ? 70 : Number(mf.value);
@@ -312,7 +388,8 @@ export class SipProxy {
       return;
     }
     const ours = this.ourRoutes(req);
-    const target = fromUpstream ? this.clientTarget(req, ours.flow) : this.upstreamTarget(req, m.flow, ours.headers.length > 0);
+    if (!fromUpstream && this.followsInvite(req, m, branch, ours.headers, hops)) return;
+    const target = fromUpstream ? this.clientTarget(req, ours.flow) : this.upstreamTarget(req, m.flow, ours);
     if (typeof target === 'number') {
       if (req.method === 'ACK') return; // an ACK is never answered
       if (target === 403) this.counters.rejectedForbidden++;
@@ -329,47 +406,114 @@ export class SipProxy {
       if (req.method !== 'ACK') this.opts.send(m.flow, replyTo(req, 404, 'Not Found'));
       return;
     }
-    const via = this.advertise(target.address);
-    const clientFlow = fromUpstream ? target : m.flow;
+    // a list: a new request, tried upstream after upstream; its first hop anchors the media
+    const first = Array.isArray(target) ? this.upstreams.next(target, new Set(), this.now())! : null;
+    const hop: Flow = first !== null ? first.flow : (target as Flow);
+    const clientFlow = fromUpstream ? hop : m.flow;
     const callKey = this.legKey(req, fromUpstream, clientFlow);
-    if (req.method !== 'ACK') {
-      this.remember(this.transactions, `${branch}|${req.method}`, { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now(), callKey }, MAX_TRANSACTIONS);
-    }
+    const tx: Transaction = { inbound: m.flow, method: req.method, lastResponse: null, touchedMs: this.now(), callKey };
+    if (req.method !== 'ACK') this.remember(this.transactions, `${branch}|${req.method}`, tx, MAX_TRANSACTIONS);
     if (req.method === 'REGISTER' && !fromUpstream) this.rememberContacts(req, m.flow);
-    const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, callKey, target);
+    const body = await this.anchorRequest(req, m, fromUpstream, clientFlow, callKey, hop);
     if (body === 'no-ports') {
       this.counters.noPorts++;
       this.opts.send(m.flow, replyTo(req, 503, 'Service Unavailable', ['Retry-After: 5']));
       return;
     }
-    /** the request as it leaves toward `to` (Via and Record-Route name the transport used) */
-    const forward = (to: Flow): { out: Buffer; via: string } => {
-      const viaValue = `SIP/2.0/${to.transport.toUpperCase()} ${hostText(via)}:${this.portFor(to.transport)};branch=${branch}`;
-      const edits: SipEdit[] = [topVia(req, viaValue), ...ours.headers.map((h): SipEdit => ({ op: 'remove', header: h }))];
-      if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, hops - 1))) });
-      else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
-      if (DIALOG_CREATING.has(req.method) && req.to?.tag == null) edits.push(...this.recordRoutes(req, m.flow, to, clientFlow));
-      return { out: spliceSip(m.bytes, req, edits, body === null ? {} : { body }), via: viaValue };
-    };
-    const plain = forward(target);
-    this.counters.forwarded++;
-    if (target.transport === 'udp' && plain.out.length > MAX_UDP_REQUEST && this.isUpstream(target) && this.opts.sendOrElse !== undefined) {
-      // RFC 3261 18.1.1: a request over 1300 bytes (path MTU unknown) goes over TCP; UDP again if the upstream takes no TCP
-      const tcpFlow: Flow = { ...target, transport: 'tcp' };
-      const big = forward(tcpFlow);
-      this.counters.largeOverTcp++;
-      this.noteDialog(callKey, req, m.flow, fromUpstream, tcpFlow, big.via, ours.headers);
-      this.opts.sendOrElse(tcpFlow, big.out, () => {
-        this.counters.tcpFallbacks++;
-        this.noteDialog(callKey, req, m.flow, fromUpstream, target, plain.via, ours.headers);
-        this.opts.send(target, plain.out);
-      });
-    } else {
-      this.noteDialog(callKey, req, m.flow, fromUpstream, target, plain.via, ours.headers);
-      this.opts.send(target, plain.out);
+    const out: Outgoing = { req, m, ownRoutes: ours.headers, hops, body, clientFlow, callKey, fromUpstream };
+    if (Array.isArray(target)) {
+      this.failover.start(tx, out, target, branch);
+      return;
     }
+    // an in-dialog request (or one from an upstream): one hop, the user agents' timers drive it
+    this.forwardTo(out, hop, branch, fromUpstream ? m.flow : hop);
     if (req.method === 'BYE') this.endCall(callKey, BYE_LINGER_MS);
     else if (req.method === 'CANCEL') this.endCall(callKey);
+  }
+
+  /**
+   * `out` as it leaves toward `to` with `branch`: own Via on top, own Route removed, Max-Forwards
+   * decremented, Record-Route on a dialog-creating request (naming `upstream`, the upstream side of
+   * the dialog). A request too large for UDP toward an upstream goes over TCP (RFC 3261 18.1.1), over
+   * UDP again when the upstream takes no TCP. Returns what went out first (retransmissions repeat it).
+   */
+  private forwardTo(o: Outgoing, to: Flow, branch: string, upstream: Flow): Sent {
+    const { req, m } = o;
+    const via = this.advertise(to.address);
+    const mf = req.headers.find((h) => h.key === 'max-forwards');
+    const build = (toward: Flow): { out: Buffer; via: string } => {
+      const viaValue = `SIP/2.0/${toward.transport.toUpperCase()} ${hostText(via)}:${this.portFor(toward.transport)};branch=${branch}`;
+      const edits: SipEdit[] = [topVia(req, viaValue), ...o.ownRoutes.map((h): SipEdit => ({ op: 'remove', header: h }))];
+      if (mf !== undefined) edits.push({ op: 'replace', header: mf, line: headerWithValue(mf, String(Math.max(0, o.hops - 1))) });
+      else edits.push({ op: 'append', line: 'Max-Forwards: 70' });
+      if (DIALOG_CREATING.has(req.method) && req.to?.tag == null) edits.push(...this.recordRoutes(req, m.flow, toward, o.clientFlow, upstream));
+      return { out: spliceSip(m.bytes, req, edits, o.body === null ? {} : { body: o.body }), via: viaValue };
+    };
+    const plain = build(to);
+    this.counters.forwarded++;
+    if (to.transport === 'udp' && plain.out.length > MAX_UDP_REQUEST && this.isUpstream(to) && this.opts.sendOrElse !== undefined) {
+      const tcpFlow: Flow = { ...to, transport: 'tcp' };
+      const big = build(tcpFlow);
+      this.counters.largeOverTcp++;
+      this.noteDialog(o.callKey, req, m.flow, o.fromUpstream, tcpFlow, big.via, o.ownRoutes);
+      const sent: Sent = { flow: tcpFlow, bytes: big.out };
+      this.opts.sendOrElse(tcpFlow, big.out, () => {
+        this.counters.tcpFallbacks++;
+        this.noteDialog(o.callKey, req, m.flow, o.fromUpstream, to, plain.via, o.ownRoutes);
+        this.opts.send(to, plain.out);
+        // retransmissions follow it over UDP
+        sent.flow = to;
+        sent.bytes = plain.out;
+      });
+      return sent;
+    }
+    this.noteDialog(o.callKey, req, m.flow, o.fromUpstream, to, plain.via, o.ownRoutes);
+    this.opts.send(to, plain.out);
+    return { flow: to, bytes: plain.out };
+  }
+
+  // ---- several upstreams: attempts, failover, probes
+
+  /**
+   * A client's CANCEL or ACK of a non-2xx carries its INVITE's branch: it belongs to the INVITE's
+   * current attempt and goes to that upstream with that attempt's branch (hop by hop). True when
+   * it was handled so.
+   */
+  private followsInvite(req: SipRequest, m: InboundSip, branch: string, ownRoutes: SipHeader[], hops: number): boolean {
+    if (req.method !== 'CANCEL' && req.method !== 'ACK') return false;
+    const invite = this.transactions.get(`${branch}|INVITE`);
+    const a = invite?.attempt;
+    if (invite === undefined || a === undefined) return false;
+    const out: Outgoing = { req, m, ownRoutes, hops, body: null, clientFlow: m.flow, callKey: a.out.callKey, fromUpstream: false };
+    if (req.method === 'ACK') {
+      if (a.sent !== null) this.forwardTo(out, a.sent.flow, a.branch, a.current.flow);
+      return true;
+    }
+    a.cancelled = true;
+    const tx: Transaction = { inbound: m.flow, method: 'CANCEL', lastResponse: null, touchedMs: this.now(), callKey: a.out.callKey };
+    this.remember(this.transactions, `${branch}|CANCEL`, tx, MAX_TRANSACTIONS);
+    if (a.branch !== branch) this.remember(this.transactions, `${a.branch}|CANCEL`, tx, MAX_TRANSACTIONS);
+    if (a.final || a.sent === null) {
+      // nothing pending upstream (all failed, answered already): the CANCEL is answered here
+      this.opts.send(m.flow, replyTo(req, 200, 'OK'));
+    } else {
+      this.forwardTo(out, a.sent.flow, a.branch, a.current.flow);
+      // the call is being cancelled: its media goes (a CANCEL after the final answer changes nothing)
+      this.endCall(a.out.callKey);
+    }
+    return true;
+  }
+
+  /** a TCP connection toward `flow` could not be made: that upstream is down, its pending attempts go on to the next */
+  unreachable(flow: Flow): void {
+    const u = this.upstreams.byFlow(flow);
+    // a UDP upstream that takes no TCP (a large request tried over TCP first) is not unreachable: UDP goes on
+    if (u !== undefined && u.config.transport === flow.transport) this.failover.unreachable(u, this.transactions.values());
+  }
+
+  /** one OPTIONS keepalive to every upstream now (the interval does this by itself) */
+  probeAll(): void {
+    this.probes.probeAll();
   }
 
   /**
@@ -413,15 +557,39 @@ export class SipProxy {
     if (party !== null) party.cseq = Math.max(party.cseq, req.cseq.seq);
   }
 
-  /** where a client's request goes: the upstream, for a served domain only */
-  private upstreamTarget(req: SipRequest, inbound: Flow, routedByUs: boolean): Flow | 'self' | 403 {
+  /**
+   * Where a client's request goes, for a served domain only: in a dialog the proxy routes, the
+   * upstream its Route names (one of the configured ones, else 403); a new request, the list of
+   * upstreams for its domain (tried in turn); otherwise the first of that list that is up.
+   */
+  private upstreamTarget(req: SipRequest, inbound: Flow, ours: OwnRoutes): Flow | UpstreamEntry[] | 'self' | 403 | 404 {
     const uri = parseUri(req.requestUri);
     if (uri === null) return 403;
-    const u = this.opts.upstream;
     this.advertise(inbound.address);
+    const routedByUs = ours.headers.length > 0;
+    if (routedByUs && ours.upstream !== null) {
+      const named = this.upstreams.byFlow(ours.upstream);
+      // a Route naming anything but a configured upstream is forged or stale: never relayed there
+      return named === undefined ? 403 : named.flow;
+    }
     if (!routedByUs && !this.serves(uri)) return 403;
     if (!routedByUs && req.method === 'OPTIONS' && uri.user === null && this.isOwnHost(uri.host)) return 'self';
-    return { transport: u.transport, address: u.address, port: u.port };
+    if (req.to?.tag != null) {
+      // in a dialog whose user agent ignores Record-Route: the upstream of the call leg, if it is known
+      const known = this.dialogUpstream(req, inbound);
+      if (known !== null) return known;
+    }
+    const list = this.upstreams.listFor(uri.host, req.to?.uri.host ?? null);
+    if (list.length === 0) return 404;
+    if (!routedByUs && req.to?.tag == null) return list;
+    return this.upstreams.next(list, new Set(), this.now())!.flow;
+  }
+
+  /** the upstream side of the call leg an in-dialog request from a client belongs to, or null */
+  private dialogUpstream(req: SipRequest, inbound: Flow): Flow | null {
+    const call = this.calls.get(this.legKey(req, false, inbound));
+    const f = call === undefined ? undefined : call.callerFromUpstream ? call.dialog?.caller.flow : call.calleeFlow;
+    return f == null ? null : this.upstreams.byFlow(f)?.flow ?? null;
   }
 
   /** where the upstream's request goes: the flow our Route names, a registered contact, a client seen */
@@ -440,8 +608,7 @@ export class SipProxy {
 
   private serves(uri: SipUri): boolean {
     const host = bare(uri.host).toLowerCase();
-    const u = this.opts.upstream;
-    return host === u.host.toLowerCase() || host === u.address || this.isOwnHost(host) || this.opts.domains.some((d) => d.toLowerCase() === host);
+    return this.upstreams.serves(host) || this.isOwnHost(host) || this.opts.domains.some((d) => d.toLowerCase() === host);
   }
 
   private isOwnHost(host: string): boolean {
@@ -455,24 +622,26 @@ export class SipProxy {
     return a;
   }
 
-  /** the top Route headers that name this proxy (loose routing: removed), and the flow one carries */
-  private ourRoutes(req: SipRequest): { headers: SipHeader[]; flow: Flow | null } {
+  /** the top Route headers that name this proxy (loose routing: removed), the client flow and the upstream they carry */
+  private ourRoutes(req: SipRequest): OwnRoutes {
     const headers: SipHeader[] = [];
     let flow: Flow | null = null;
+    let upstream: Flow | null = null;
     for (const h of req.headers) {
       if (h.key !== 'route') continue;
       const entries = splitCommaList(h.value);
-      const mine = entries.map((e) => this.flowOfOwnRoute(e));
+      const mine = entries.map((e) => this.ownRoute(e));
       // a line is ours only when all of its entries are (a mixed comma list is left to the next hop)
       if (mine.length === 0 || mine.some((x) => x === undefined)) break;
       headers.push(h);
-      flow ??= mine.find((x) => x !== null) ?? null;
+      flow ??= mine.find((x) => x?.flow != null)?.flow ?? null;
+      upstream ??= mine.find((x) => x?.upstream != null)?.upstream ?? null;
     }
-    return { headers, flow };
+    return { headers, flow, upstream };
   }
 
-  /** undefined: not our route; null: ours without a flow; else the flow it carries */
-  private flowOfOwnRoute(entry: string): Flow | null | undefined {
+  /** undefined: not our route; else the client flow (vrflow) and upstream (vrup) it carries, each null when absent or unreadable */
+  private ownRoute(entry: string): { flow: Flow | null; upstream: Flow | null } | undefined {
     const m = /<([^>]*)>/.exec(entry);
     const uri = parseUri(m === null ? entry.trim() : m[1]!);
     if (uri === null) return undefined;
@@ -480,12 +649,13 @@ export class SipProxy {
     if (token === undefined) return undefined;
     const port = uri.port ?? 5060;
     if (port !== this.opts.port && port !== this.opts.tlsPort) return undefined;
-    return decodeFlow(token);
+    const up = uri.params[UPSTREAM_PARAM];
+    return { flow: decodeFlow(token), upstream: up === undefined ? null : decodeFlow(up) };
   }
 
-  /** one Record-Route, or two when the two sides see the proxy at different addresses (RFC 5658) */
-  private recordRoutes(req: SipRequest, inbound: Flow, target: Flow, clientFlow: Flow): SipEdit[] {
-    const token = encodeFlow(clientFlow);
+  /** one Record-Route, or two when the two sides see the proxy at different addresses (RFC 5658); both name the dialog's client flow and upstream */
+  private recordRoutes(req: SipRequest, inbound: Flow, target: Flow, clientFlow: Flow, upstream: Flow): SipEdit[] {
+    const token = `${encodeFlow(clientFlow)};${UPSTREAM_PARAM}=${encodeFlow(upstream)}`;
     const uri = (addr: string, t: Flow['transport']): string => `<sip:${hostText(addr)}:${this.portFor(t)};transport=${t};lr;${FLOW_PARAM}=${token}>`;
     const toward = this.advertise(target.address);
     const back = this.advertise(inbound.address);
@@ -514,10 +684,11 @@ export class SipProxy {
       // the answer to the proxy's own BYE/CANCEL: it ends here
       if (res.status >= 200) {
         this.transactions.delete(`${top.branch}|${method}`);
-        tx.own(res.status);
+        tx.own(res.status, res);
       }
       return;
     }
+    if (tx?.attempt !== undefined && tx.method === method && this.failover.onResponse(tx, tx.attempt, res, m.flow, top.branch!)) return;
     const to = tx?.inbound ?? this.nextViaFlow(res);
     if (to === null) {
       this.counters.stray++;
@@ -551,7 +722,7 @@ export class SipProxy {
     const d = call.dialog;
     if (d === null || d.callee !== null || call.calleeFlow === null) return;
     const rr = res.headers.filter((h) => h.key === 'record-route').flatMap((h) => splitCommaList(h.value).map((e) => e.trim()));
-    const ours = rr.findIndex((e) => this.flowOfOwnRoute(e) !== undefined);
+    const ours = rr.findIndex((e) => this.ownRoute(e) !== undefined);
     // above the proxy's own entries are the proxies toward the callee; nearest to the proxy is the last of them
     const toward = (ours < 0 ? [] : rr.slice(0, ours)).reverse();
     d.callee = { flow: call.calleeFlow, nameAddr: res.headers.find((h) => h.key === 'to')?.value ?? '', contact: contactUri(res), routes: toward, cseq: 0 };
@@ -658,17 +829,22 @@ export class SipProxy {
   }
 
   /**
-   * The upstream is its address and SIP port (PBXs and trunks send from the port they listen on,
-   * RFC 3261 18.1.1 for UDP); anything else, even on the same host, is a client.
+   * A configured upstream is its address and SIP port (PBXs and trunks send from the port they
+   * listen on, RFC 3261 18.1.1 for UDP); anything else, even on the same host, is a client.
    */
   private isUpstream(f: Flow): boolean {
-    return f.address === this.opts.upstream.address && f.port === this.opts.upstream.port;
+    return this.upstreams.byFlow(f) !== undefined;
   }
 
   /** a bounded map: the oldest entry goes when full */
   private remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
     map.delete(key);
-    if (map.size >= max) map.delete(map.keys().next().value!);
+    if (map.size >= max) {
+      const oldest = map.keys().next().value!;
+      // a forgotten transaction's attempt is given up with it (a flood must not leave timers behind)
+      if (map === (this.transactions as Map<string, unknown>)) Failover.forget(this.transactions.get(oldest));
+      map.delete(oldest);
+    }
     map.set(key, value);
   }
 }

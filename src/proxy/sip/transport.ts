@@ -84,6 +84,8 @@ export class SipTransports {
   private slowTimer: NodeJS.Timeout | null = null;
   readonly counters: TransportCounters = { tcpConnections: 0, tcpRefused: 0, tcpSlowClosed: 0, framingErrors: 0, sendErrors: 0, tlsHandshakeErrors: 0 };
   localPort = 0;
+  /** a TCP connection the proxy dialled could not be made (refused, unreachable): the upstream's failover hook */
+  onDialFailed: ((flow: Flow) => void) | null = null;
 
   constructor(
     private readonly host: string,
@@ -208,7 +210,12 @@ export class SipTransports {
   /** a connection toward an upstream (or back to a client whose connection closed: then it fails, counted) */
   private dial(flow: Flow): Connection {
     const sock = connect({ host: flow.address, port: flow.port });
-    sock.on('error', () => this.counters.sendErrors++);
+    let connected = false;
+    sock.once('connect', () => (connected = true));
+    sock.on('error', () => {
+      this.counters.sendErrors++;
+      if (!connected) this.onDialFailed?.(flow);
+    });
     return this.attach(sock, flow);
   }
 

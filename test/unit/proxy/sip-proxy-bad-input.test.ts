@@ -24,7 +24,7 @@ function setup(requestsPerSecond: number): { proxy: SipProxy; sent: Flow[]; cloc
   const sent: Flow[] = [];
   const clock = { ms: 1_000_000 };
   const proxy = new SipProxy({
-    upstream: { host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address }, port: 5060,
+    upstreams: [{ host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address }], port: 5060,
     localAddressToward: () => PROXY, domains: [], relay, send: (flow) => sent.push(flow), requestsPerSecond, now: () => clock.ms,
   });
   return { proxy, sent, clock };

@@ -9,6 +9,7 @@ import { parseSipMessage } from '../../../src/decode/sip/parse.js';
 import type { SipMessage } from '../../../src/decode/sip/types.js';
 import type { Endpoint, MediaRelay, MediaSession, RelayCounters, Side } from '../../../src/proxy/media/relay.js';
 import { BRANCH_PREFIX } from '../../../src/proxy/sip/branch.js';
+import { decodeFlow } from '../../../src/proxy/sip/route-token.js';
 import { SipProxy } from '../../../src/proxy/sip/sip-proxy.js';
 import type { Flow } from '../../../src/proxy/sip/transport.js';
 import { sipInvite, type SipDialog } from '../../../src/synth/sip.js';
@@ -44,7 +45,7 @@ function setup(): { proxy: SipProxy; relay: FakeRelay; sent: Array<{ flow: Flow;
   const relay = new FakeRelay();
   const sent: Array<{ flow: Flow; bytes: Buffer }> = [];
   const proxy = new SipProxy({
-    upstream: { host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address },
+    upstreams: [{ host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address }],
     port: 5060, localAddressToward: () => PROXY, domains: [], relay, send: (flow, bytes) => sent.push({ flow, bytes }),
   });
   return { proxy, relay, sent };
@@ -91,7 +92,10 @@ describe('SipProxy', () => {
     expect(out.via[0]!.host).toBe(PROXY);
     expect(out.via.slice(1).map((v) => v.raw)).toEqual(orig.via.map((v) => v.raw));
     const rr = out.headers.find((h) => h.key === 'record-route')!;
-    expect(rr.value).toMatch(new RegExp(`^<sip:${PROXY}:5060;transport=udp;lr;vrflow=[0-9a-f]+>$`));
+    expect(rr.value).toMatch(new RegExp(`^<sip:${PROXY}:5060;transport=udp;lr;vrflow=[0-9a-f]+;vrup=[0-9a-f]+>$`));
+    // the Record-Route names the client's flow and the upstream that took the dialog
+    expect(decodeFlow(/vrflow=([0-9a-f]+)/.exec(rr.value)![1]!)).toEqual(PHONE);
+    expect(decodeFlow(/vrup=([0-9a-f]+)/.exec(rr.value)![1]!)).toEqual(UPSTREAM);
     expect(out.headers.find((h) => h.key === 'max-forwards')!.value).toBe(String(Number(orig.headers.find((h) => h.key === 'max-forwards')?.value ?? 71) - 1));
     for (const h of orig.headers.filter((x) => !['via', 'max-forwards', 'content-length'].includes(x.key))) {
       expect(out.headers.map((x) => x.raw)).toContain(h.raw);
@@ -254,7 +258,7 @@ describe('SipProxy', () => {
     const sent: Array<{ flow: Flow; bytes: Buffer }> = [];
     const tried: Array<{ flow: Flow; bytes: Buffer; failed: () => void }> = [];
     const proxy = new SipProxy({
-      upstream: { host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address },
+      upstreams: [{ host: 'pbx.example', port: 5060, transport: 'udp', address: UPSTREAM.address }],
       port: 5060, localAddressToward: () => PROXY, domains: [], relay, send: (flow, bytes) => sent.push({ flow, bytes }),
       sendOrElse: (flow, bytes, failed) => tried.push({ flow, bytes, failed }),
     });
