@@ -195,7 +195,7 @@ export class Failover<O extends AttemptRequest> {
     if (invite === null) return;
     const top = invite.via[0];
     if (top === undefined) return;
-    this.host.send(to, ackOfFailure(top.branch === branch ? invite : withBranch(invite, branch), res));
+    this.host.send(to, ackOfFailure(invite, res, top.branch === branch ? undefined : branch));
   }
 
   /** a transaction the proxy forgets (too old, or evicted from a full table): its attempt ends, its timer with it */
@@ -211,13 +211,6 @@ export class Failover<O extends AttemptRequest> {
   static stop(transactions: Iterable<ClientTransaction<AttemptRequest>>): void {
     for (const t of transactions) if (t.attempt?.timer != null) clearTimeout(t.attempt.timer);
   }
-}
-
-/** the INVITE as an earlier attempt sent it: only its top Via's branch differs, and the ACK copies nothing else of that Via */
-function withBranch(invite: SipRequest, branch: string): SipRequest {
-  const headers = invite.headers.map((h, i) => (i === invite.headers.findIndex((x) => x.key === 'via')
-    ? { ...h, value: h.value.replace(/branch=[^;,\s]+/, `branch=${branch}`) } : h));
-  return { ...invite, headers };
 }
 
 /** a 503's Retry-After (RFC 3261 20.33: delta-seconds, maybe a comment after it), ms; 0 without one */

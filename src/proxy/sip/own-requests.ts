@@ -45,13 +45,15 @@ export function optionsProbe(p: ProbeFacts): Buffer {
 /**
  * The ACK of `res` (a non-2xx final answer to `invite`, the INVITE as the proxy forwarded it):
  * Request-URI, Call-ID, From and CSeq number of the INVITE, To of the answer (with the upstream's
- * tag), only the proxy's own top Via (same branch), the INVITE's Route headers.
+ * tag), only the proxy's own top Via (same branch, or `branch`), the INVITE's Route headers.
  */
-export function ackOfFailure(invite: SipRequest, res: SipResponse): Buffer {
+export function ackOfFailure(invite: SipRequest, res: SipResponse, branch?: string): Buffer {
   const value = (key: string, from: SipRequest | SipResponse): string | undefined => from.headers.find((h) => h.key === key)?.value;
   const topVia = invite.headers.find((h) => h.key === 'via');
-  // the proxy's Via is the first entry of the first Via line (it is never folded with the others)
-  const ownVia = topVia === undefined ? '' : firstEntry(topVia.value);
+  // the proxy's Via is the first entry of the first Via line (it is never folded with the others);
+  // `branch`: the one of the attempt answered, when it is not the INVITE's own (an earlier attempt)
+  const first = topVia === undefined ? '' : firstEntry(topVia.value);
+  const ownVia = branch === undefined ? first : first.replace(/branch=[^;,\s]+/, `branch=${branch}`);
   const routes = invite.headers.filter((h) => h.key === 'route').map((h) => `Route: ${h.value}`);
   return message([
     `ACK ${invite.requestUri} SIP/2.0`,

@@ -211,6 +211,11 @@ describe('SipProxy with several upstreams: failover', () => {
     expect(ack.method).toBe('ACK');
     expect(ack.via.map((v) => v.branch)).toEqual([branchOf(sent[0]!.bytes)]);
     expect(ack.to?.tag).toBe('uas1');
+    // the INVITE's CSeq number and Call-ID (RFC 3261 17.1.1.3), as the ACK of the current attempt has them
+    const invite = req(sent[0]!.bytes);
+    expect(ack.cseq).toEqual({ seq: invite.cseq!.seq, method: 'ACK' });
+    expect(ack.callId).toBe(invite.callId);
+    expect(ack.requestUri).toBe(invite.requestUri);
     expect(proxy.counters.stray).toBe(2);
     // B's answers still go through
     await proxy.handle(at(B, answer(sent[1]!.bytes, 200, UAS_SDP)));
