@@ -18,6 +18,7 @@ import { durationOption } from '../config/duration.js';
 import type { AnalysisReport, ProxyReport, ProxyUpstreamReport } from '../model/report.js';
 import { toJson } from '../outputs/json.js';
 import { createMetrics } from '../outputs/prometheus/metrics.js';
+import { registerHeldObjects } from '../outputs/prometheus/monitor-metrics.js';
 import { createProxyMetrics } from '../outputs/prometheus/proxy-metrics.js';
 import { Recording } from '../outputs/record/recording.js';
 import { startServer } from '../outputs/server/server.js';
@@ -163,6 +164,8 @@ export async function runProxy(opts: ProxyOptions): Promise<number> {
   const label = `proxy ${listen.host}:${listen.port} -> ${describeUpstreams(upstreams, false)}`;
   const analyzer = new Analyzer({ file: label, settings });
   const metrics = createMetrics({ settings, defaultMetrics: true });
+  // a pilot runs for days: what the analysis holds shows on the Monitor health row, as for monitor
+  registerHeldObjects(metrics.registry, () => analyzer.held());
   analyzer.addListener(metrics.listener);
   metrics.attach(analyzer.view);
   // --record: every datagram the analysis gets, and (below) each relayed packet as forwarded

@@ -275,6 +275,8 @@ describe.skipIf(skip !== null)(`voipready proxy with several upstreams${skip ? `
       expect(sample(dom.metrics, 'voipready_proxy_upstream_requests_total{upstream="127.0.0.1:5070"}')).toBe(1);
       expect(sample(dom.metrics, 'voipready_proxy_upstream_requests_total{upstream="127.0.0.1:5072"}')).toBe(1);
       expect(sample(dom.metrics, 'voipready_proxy_upstream_up{upstream="127.0.0.1:5070"}')).toBe(1);
+      // what the analysis holds, on the Monitor health row for the proxy too
+      expect(sample(dom.metrics, 'voipready_monitor_held_objects{kind="calls"}')).toBeGreaterThanOrEqual(0);
       const calls = dom.report.calls as any[];
       expect(calls).toHaveLength(2);
       for (const c of calls) expect(c.finalStatus).toBe(200);
