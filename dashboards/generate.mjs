@@ -112,6 +112,7 @@ function overview() {
       { x: 6, y: 28, w: 18, h: 7 }, 'none'),
     ...monitorHealth(35),
     ...activeAlgCheck(49),
+    ...proxyRow(62),
   ];
   return dashboard('voipready-overview', 'voipready — overview', panels, false);
 }
@@ -186,6 +187,35 @@ function activeAlgCheck(y) {
     stat('NAT binding after idle', 'nat-check --lifetime: 1 when the public mapping survived the idle time tested, 0 when it was lost (shorter than the SIP re-registration or keep-alive interval means one-way audio and missed calls).',
       [[`min by (server) (${last('voipready_nat_check_binding_kept')})`, '{{server}}']],
       { x: 16, y: y + 7, w: 8, h: 6 }, 'none', undefined, valueText({ 0: 'lost', 1: 'kept' })),
+  ];
+}
+
+/**
+ * The row of `voipready proxy`: its upstreams (up or held down, requests, failovers: several
+ * `--upstream`s), what its SIP side did with each message, the calls anchored and the delay it adds.
+ * Proxy series carry no site label: `and on (instance)` keeps those of the sites selected.
+ */
+export const PROXY_ROW = 'Proxy';
+
+function proxyRow(y) {
+  const mine = (expr) => `${expr} and on (instance) voipready_config_last_reload_successful{${SEL}}`;
+  const rateOf = (metric) => `rate(${metric}[$__rate_interval])`;
+  return [
+    { id: nextId++, type: 'row', title: PROXY_ROW, collapsed: false, gridPos: { x: 0, y, w: 24, h: 1 }, panels: [] },
+    stat('Upstreams', 'Each --upstream of the proxy: up, or held down after a timeout, a refused TCP connection or a 503 (until an OPTIONS probe is answered after the hold-down).',
+      [[mine('min by (instance, upstream) (voipready_proxy_upstream_up)'), '{{upstream}}']], { x: 0, y: y + 1, w: 6, h: 6 }, 'none',
+      { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: 1 }] },
+      { fieldConfig: { mappings: [{ type: 'value', options: { 0: { text: 'down', index: 0 }, 1: { text: 'up', index: 1 } } }] } }),
+    timeseries('Requests per upstream', 'Requests the proxy sent to each upstream per second (each attempt once, retransmissions not counted).',
+      [[mine(`sum by (instance, upstream) (${rateOf('voipready_proxy_upstream_requests_total')})`), '{{upstream}}']], { x: 6, y: y + 1, w: 6, h: 6 }, 'reqps'),
+    timeseries('Failovers', 'Requests moved from an upstream to the next, by reason: timeout (no answer within --upstream-timeout), unreachable (TCP connect failed), unavailable (503).',
+      [[mine(`sum by (instance, upstream, reason) (increase(voipready_proxy_upstream_failovers_total[$__rate_interval]))`), '{{upstream}} {{reason}}']], { x: 12, y: y + 1, w: 6, h: 6 }, 'short'),
+    timeseries('SIP messages by outcome', 'What the proxy did with each SIP message it received: forwarded, a retransmission absorbed, refused (403 forbidden: never an open relay; 404), malformed, rate-limited, a stray response.',
+      [[mine(`sum by (instance, outcome) (${rateOf('voipready_proxy_sip_messages_total')})`), '{{outcome}}']], { x: 18, y: y + 1, w: 6, h: 6 }, 'pps'),
+    timeseries('Calls anchored', 'Calls whose media runs through the proxy now.',
+      [[mine('sum by (instance) (voipready_proxy_calls_active)'), '{{instance}}']], { x: 0, y: y + 7, w: 12, h: 6 }, 'short'),
+    timeseries('Delay the proxy adds, p99', 'Kernel receive stamp to send of each forwarded RTP packet, 99th percentile per leg (the proxy aims at < 1 ms).',
+      [[mine(`histogram_quantile(0.99, sum by (instance, leg, le) (${rateOf('voipready_proxy_added_delay_seconds_bucket')}))`), '{{leg}}']], { x: 12, y: y + 7, w: 12, h: 6 }, 's'),
   ];
 }
 

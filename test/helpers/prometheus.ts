@@ -129,8 +129,11 @@ export const HEALTH_ROW = 'Monitor health';
 /** the overview's row of alg-check / nat-check: their queries need a check's textfile or push (test/e2e/alg-check-prometheus.test.ts) */
 export const ALG_CHECK_ROW = 'Active ALG check';
 
+/** the overview's row of `voipready proxy`: its queries need a running proxy (test/e2e/proxy-prometheus.test.ts) */
+export const PROXY_ROW = 'Proxy';
+
 /** rows whose data does not come from `serve`/`replay`'s /metrics: the e2e tests of those skip them */
-export const NOT_SERVED_ROWS: readonly string[] = [HEALTH_ROW, ALG_CHECK_ROW];
+export const NOT_SERVED_ROWS: readonly string[] = [HEALTH_ROW, ALG_CHECK_ROW, PROXY_ROW];
 
 /** every panel target of every dashboard, Grafana variables replaced ($__rate_interval -> rateWindow, $var -> .*) */
 export function dashboardQueries(dir: string, rateWindow = '15s'): PanelQuery[] {

@@ -7,6 +7,9 @@ import { createCaptureMetrics } from '../../../../src/outputs/prometheus/capture
 import { createHepMetrics } from '../../../../src/outputs/prometheus/hep-metrics.js';
 import { registerHeldObjects, registerSourceHealth } from '../../../../src/outputs/prometheus/monitor-metrics.js';
 import { reloadOnHup } from '../../../../src/cli/reload-on-hup.js';
+import { createProxyMetrics } from '../../../../src/outputs/prometheus/proxy-metrics.js';
+import type { ProxyCounters } from '../../../../src/proxy/sip/sip-proxy.js';
+import type { TransportCounters } from '../../../../src/proxy/sip/transport.js';
 import { dashboardQueries } from '../../../helpers/prometheus.js';
 import { FakeView, fakeSettings } from './fake-view.js';
 import { algCheckFamilies } from '../../../../src/outputs/prometheus/alg-check-metrics.js';
@@ -64,6 +67,11 @@ describe('Grafana dashboards', () => {
     createHepMetrics(m.registry, 10);
     registerSourceHealth(m.registry, () => [['hep', Date.now()]]);
     registerHeldObjects(m.registry, () => ({ streams: 1, calls: 1, records: 1, signalledEndpoints: 0 }));
+    // and the "Proxy" row what proxy adds
+    createProxyMetrics(m.registry, {
+      sip: () => ({}) as ProxyCounters, transport: () => ({}) as TransportCounters,
+      relay: () => ({ received: 0, forwarded: 0, strictDrops: 0, junkDrops: 0, noPeerDrops: 0, sendErrors: 0, portsInUse: 0, portsTotal: 0 }), upstreams: () => [],
+    });
     const offHup = reloadOnHup(() => fakeSettings(), { reconfigure: () => undefined }, m.registry, 'test');
     offHup();
     const text = `${await m.registry.metrics()}\n${checkTextfiles()}`;
