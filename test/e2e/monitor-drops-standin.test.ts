@@ -72,3 +72,52 @@ describe.skipIf(skip !== null)(`monitor --interface with a stand-in tcpdump: dro
     }
   }, 30_000);
 });
+
+describe.skipIf(skip !== null)(`monitor with two interfaces: one stand-in tcpdump each, drops counted live per interface${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('reads both pipes into one analysis and shows each interface\'s growing counts while it runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vr-monitor-drops-two-'));
+    const files = { fake0: join(ROOT, 'fixtures', 'captures', 'clean-call.pcap'), fake1: join(ROOT, 'fixtures', 'captures', 'port-violation.pcap') };
+    const p = spawn(process.execPath, [BIN, 'monitor', '-i', 'fake0', '-i', 'fake1', '--listen', '127.0.0.1:0', '--report', join(dir, 'r.json')], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VOIPREADY_TCPDUMP: join(ROOT, 'test', 'helpers', 'fake-tcpdump.mjs'), FAKE_TCPDUMP_FILE_fake0: files.fake0, FAKE_TCPDUMP_FILE_fake1: files.fake1 },
+    });
+    let err = '';
+    p.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', (c) => r(c)));
+    try {
+      const until = Date.now() + 20_000;
+      while (!/capturing on fake0, fake1 with tcpdump \(pid \d+, \d+\).*drops counted live/.test(err) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      const port = Number(/serving http:\/\/[^ ]*:(\d+)\//.exec(err)?.[1]);
+      const get = async (path: string): Promise<string> => (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+      const kernel = (m: string, i: string): number => sampleValue(m, 'voipready_capture_dropped_packets_total', { interface: i, where: 'kernel' });
+      let metrics = '';
+      while (Date.now() < until) {
+        metrics = await get('/metrics');
+        if (kernel(metrics, 'fake0') >= 2 && kernel(metrics, 'fake1') >= 2) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(p.exitCode).toBeNull();
+      for (const i of ['fake0', 'fake1']) {
+        expect(kernel(metrics, i), i).toBeGreaterThanOrEqual(2);
+        expect(sampleValue(metrics, 'voipready_capture_received_packets_total', { interface: i })).toBe(10 * kernel(metrics, i));
+      }
+      const health = JSON.parse(await get('/healthz'));
+      expect(health.capture).toMatchObject({ interfaces: ['fake0', 'fake1'], tool: 'tcpdump', running: true });
+      expect(health.capture.drops.map((d: any) => d.configured)).toEqual(['fake0', 'fake1']);
+      expect(health.capture.dropped).toBe(health.capture.drops.reduce((n: number, d: any) => n + d.dropped + d.ifDropped, 0));
+
+      p.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      for (const i of ['fake0', 'fake1']) expect(err).toMatch(new RegExp(`${i}: \\d+ received, \\d+ dropped by the kernel, 2 by the interface`));
+      const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+      // both captures in one analysis: the streams of each, as analyze measures them alone
+      const key = (s: any): string => `${s.ssrc} ${s.src} ${s.dst}`;
+      const expected = [...analyzeJson(files.fake0).report.streams, ...analyzeJson(files.fake1).report.streams].map(streamFields).sort((a, b) => key(a).localeCompare(key(b)));
+      expect(report.streams.map(streamFields).sort((a: any, b: any) => key(a).localeCompare(key(b)))).toEqual(expected);
+      expect(report.findings.find((f: any) => f.code === 'CAPTURE_DROPPED').message).toMatch(/fake0/);
+    } finally {
+      if (p.exitCode === null) p.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

@@ -55,6 +55,7 @@ describe.skipIf(skip !== null)(`monitor --interface in namespaces with sipp call
   let dir = '';
   let full: any;
   let filtered: any;
+  let both: any;
   let fileReport: any;
   let monitors: OwnedProcess[] = [];
   let health: any;
@@ -68,7 +69,8 @@ describe.skipIf(skip !== null)(`monitor --interface in namespaces with sipp call
     lab.link({ ns: a, dev: `va-${lab.suffix}`, cidr: `${A}/24` }, { ns: b, dev: vb, cidr: `${B}/24` });
     writeFileSync(join(dir, 'rtp.mjs'), RTP_SENDER);
     const mon = (name: string, extra: string[]): OwnedProcess => lab!.spawn(b, [process.execPath, BIN, 'monitor', '-i', vb, '--listen', '127.0.0.1:0', '--report', join(dir, `${name}.json`), ...extra], { name });
-    monitors = [mon('full', []), mon('filtered', ['--filter', 'udp port 5060'])];
+    // and the veth with the namespace's loopback: two interfaces, one tcpdump each, one analysis
+    monitors = [mon('full', []), mon('filtered', ['--filter', 'udp port 5060']), mon('both', ['-i', 'lo'])];
     const dumpcap = lab.spawn(b, ['dumpcap', '-q', '-i', vb, '-w', join(dir, 'veth.pcapng')], { name: 'dumpcap' });
     for (const m of monitors) await m.waitFor(/capturing on/, 15_000);
     await dumpcap.waitFor(/Capturing on/, 10_000);
@@ -88,6 +90,7 @@ describe.skipIf(skip !== null)(`monitor --interface in namespaces with sipp call
     await dumpcap.stop('SIGINT', 5000);
     full = JSON.parse(readFileSync(join(dir, 'full.json'), 'utf8'));
     filtered = JSON.parse(readFileSync(join(dir, 'filtered.json'), 'utf8'));
+    both = JSON.parse(readFileSync(join(dir, 'both.json'), 'utf8'));
     fileReport = analyzeJson(join(dir, 'veth.pcapng')).report;
   }, 180_000);
 
@@ -103,6 +106,13 @@ describe.skipIf(skip !== null)(`monitor --interface in namespaces with sipp call
     expect(sorted(full.streams.map(streamFields))).toEqual(sorted(fileReport.streams.map(streamFields)));
     const sent = full.streams.find((s: any) => s.ssrc === '0x5eed0001' && s.srcPort === 21000);
     expect(sent).toMatchObject({ packets: RTP_PACKETS, lost: 0 });
+  });
+
+  it('two interfaces (the veth and lo, a tcpdump each) give the same calls and streams, and drops per interface', () => {
+    expect(monitors[2]!.stderr).toMatch(new RegExp(`capturing on vb-${lab!.suffix}, lo with tcpdump \\(pid \\d+, \\d+\\), drops counted live`));
+    expect(sorted(both.calls.map(callFields))).toEqual(sorted(fileReport.calls.map(callFields)));
+    expect(sorted(both.streams.map(streamFields))).toEqual(sorted(fileReport.streams.map(streamFields)));
+    for (const i of [`vb-${lab!.suffix}`, 'lo']) expect(monitors[2]!.stderr).toMatch(new RegExp(`${i}: \\d+ received, 0 dropped by the kernel, 0 by the interface`));
   });
 
   it('a BPF filter that leaves out RTP gives the calls and no stream', () => {

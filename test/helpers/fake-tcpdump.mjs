@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Test-only stand-in for tcpdump (VOIPREADY_TCPDUMP, or the command of startTcpdumpCapture): says it is
-// listening, writes FAKE_TCPDUMP_FILE to stdout as `tcpdump -w -` would, answers each SIGUSR1 with
+// listening, writes FAKE_TCPDUMP_FILE (or FAKE_TCPDUMP_FILE_<interface>) to stdout as `tcpdump -w -` would, answers each SIGUSR1 with
 // tcpdump 4.99's one-line counts (each time 10 more received, 1 more dropped by the kernel; 2 by the
 // interface once it dropped), and on SIGINT prints the four-line form and exits 0. A classic pcap is
 // moved to the present (its first packet now), as a live capture's would be, so its streams are live.
@@ -19,7 +19,9 @@ function toNow(buf) {
   for (let off = 24; off + 16 <= out.length; off += 16 + out.readUInt32LE(off + 8)) out.writeUInt32LE(out.readUInt32LE(off) + shift, off);
   return out;
 }
-if (process.env.FAKE_TCPDUMP_FILE) process.stdout.write(toNow(readFileSync(process.env.FAKE_TCPDUMP_FILE)));
+// FAKE_TCPDUMP_FILE_<interface>: this interface's capture (several stand-ins at once), else FAKE_TCPDUMP_FILE
+const file = process.env[`FAKE_TCPDUMP_FILE_${iface}`] ?? process.env.FAKE_TCPDUMP_FILE;
+if (file) process.stdout.write(toNow(readFileSync(file)));
 process.on('SIGUSR1', () => {
   asked++;
   const c = counts();

@@ -1,6 +1,6 @@
 /**
- * Interface capture through dumpcap (monitor's tool for several interfaces; tcpdump.ts is the one for a
- * single interface, whose drops are known while it runs), a live source at the edge: Wireshark's `dumpcap` as a child process writes
+ * Interface capture through dumpcap (`--capture-tool dumpcap`; tcpdump.ts is the default, one process
+ * per interface, whose drops are known while it runs), a live source at the edge: Wireshark's `dumpcap` as a child process writes
  * pcapng to a pipe (`-w -`, flushed per packet), which the stream reader (capture/file-source.ts)
  * turns into records. dumpcap keeps capturing while Node pauses (its own process and kernel
  * buffer), needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode) instead of root, and takes

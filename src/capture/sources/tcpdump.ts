@@ -9,11 +9,11 @@
  * report_packet_drops is called from the end of the capture loop, and its pcapng Interface Statistics
  * Blocks are written when a file is closed, which `-w -` never does while running); packet-socket
  * statistics belong to the socket that opened them, so no other process can read dumpcap's. tcpdump
- * captures one interface per process: several interfaces stay with dumpcap (monitor's choice).
+ * captures one interface per process: with several interfaces monitor runs one each (monitor-capture.ts).
  * Measured with test/bench/monitor-interface.bench.mjs (README "Interface capture"), each tool in turn
  * next to `tcpdump -w /dev/null` on loopback with the 32 MiB default buffer: 0 drops with either tool up
  * to 53,000 packets/s, where the reference had none too, and less CPU through tcpdump (node + tool 30 %
- * against 39 % at 42,600 packets/s): so tcpdump is the default for one interface.
+ * against 39 % at 42,600 packets/s): so tcpdump is the default.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { InterfaceCapture, InterfaceCaptureOptions, InterfaceDrops, InterfaceExit } from './interface.js';

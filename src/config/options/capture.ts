@@ -19,7 +19,7 @@ export interface CaptureOptionValues {
   captureTool?: string;
 }
 
-/** tcpdump reports drops while it runs (SIGUSR1) but captures one interface; dumpcap takes several */
+/** tcpdump reports drops while it runs (SIGUSR1), one process per interface; dumpcap takes several in one stream and reports drops when it stops */
 export type CaptureTool = 'tcpdump' | 'dumpcap';
 const TOOLS: readonly CaptureTool[] = ['tcpdump', 'dumpcap'];
 
@@ -37,12 +37,12 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 export function addCaptureOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-i, --interface <name>', 'capture on this interface (repeatable: tcpdump for one, dumpcap for several; needs CAP_NET_RAW)').argParser(collect))
+    .addOption(new Option('-i, --interface <name>', 'capture on this interface (repeatable: one tcpdump each; needs CAP_NET_RAW)').argParser(collect))
     .option('-f, --filter <bpf>', 'capture filter in libpcap syntax, e.g. "udp or tcp port 5060"')
     .option('--snaplen <bytes>', 'bytes kept of each packet (default the tool\'s, 262144)')
     .option('--no-promiscuous', 'do not put the interface into promiscuous mode')
     .option('--buffer-size <MiB>', `kernel capture buffer in MiB (-B, default ${DEFAULT_BUFFER_MIB})`)
-    .option('--capture-tool <tool>', 'tcpdump (drops reported while it runs; one interface) or dumpcap (several interfaces; drops known when it stops); default tcpdump for one interface, dumpcap for several');
+    .option('--capture-tool <tool>', 'tcpdump (default: one process per interface, drops reported while it runs) or dumpcap (one process for all, drops known when it stops)');
 }
 
 /** null when no --interface is given */
@@ -56,26 +56,24 @@ export function captureConfigFrom(opts: CaptureOptionValues): CaptureConfig | nu
   const c: CaptureConfig = { interfaces, promiscuous: opts.promiscuous !== false };
   if (opts.filter !== undefined) c.filter = opts.filter;
   if (opts.snaplen !== undefined) c.snaplen = whole(opts.snaplen, '--snaplen', 64, 262144);
-  if (opts.captureTool !== undefined) c.tool = toolOf(opts.captureTool, interfaces.length);
+  if (opts.captureTool !== undefined) c.tool = toolOf(opts.captureTool);
   c.bufferMiB = opts.bufferSize !== undefined ? whole(opts.bufferSize, '--buffer-size', 1, 4096) : DEFAULT_BUFFER_MIB;
   return c;
 }
 
-function toolOf(text: string, interfaces: number): CaptureTool {
+function toolOf(text: string): CaptureTool {
   const tool = TOOLS.find((t) => t === text);
   if (tool === undefined) throw new VoipreadyError('E_USAGE', `--capture-tool "${text}" must be one of ${TOOLS.join(', ')}`);
-  if (tool === 'tcpdump' && interfaces > 1) throw new VoipreadyError('E_USAGE', `--capture-tool tcpdump captures one interface (${interfaces} given): use dumpcap for several`);
   return tool;
 }
 
 /**
  * The tool a capture runs (pure): the one given; else dumpcap when a dumpcap binary is named
- * (VOIPREADY_DUMPCAP) or several interfaces are captured into one stream; else tcpdump, whose
- * drops are known while it runs.
+ * (VOIPREADY_DUMPCAP); else tcpdump (one process per interface), whose drops are known while it runs.
  */
 export function captureToolFor(c: CaptureConfig, dumpcapNamed: boolean): CaptureTool {
   if (c.tool !== undefined) return c.tool;
-  return dumpcapNamed || c.interfaces.length > 1 ? 'dumpcap' : 'tcpdump';
+  return dumpcapNamed ? 'dumpcap' : 'tcpdump';
 }
 
 function whole(text: string, option: string, min: number, max: number): number {

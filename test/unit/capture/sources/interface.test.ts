@@ -29,15 +29,16 @@ describe('interface capture (dumpcap)', () => {
     expect(() => captureConfigFrom({ captureTool: 'tcpdump' })).toThrow(/--capture-tool needs --interface/);
   });
 
-  it('picks the capture tool: as given, else tcpdump for one interface (live drops), dumpcap for several or when one is named', () => {
+  it('picks the capture tool: as given, else tcpdump (one per interface: live drops), dumpcap when one is named', () => {
     const one = captureConfigFrom({ interface: ['eth0'] })!;
     const two = captureConfigFrom({ interface: ['eth0', 'eth1'] })!;
     expect(captureToolFor(one, false)).toBe('tcpdump');
-    expect(captureToolFor(two, false)).toBe('dumpcap');
+    expect(captureToolFor(two, false)).toBe('tcpdump');
+    expect(captureToolFor(two, true)).toBe('dumpcap');
     expect(captureToolFor(one, true)).toBe('dumpcap');
     expect(captureToolFor(captureConfigFrom({ interface: ['eth0'], captureTool: 'dumpcap' })!, false)).toBe('dumpcap');
     expect(captureToolFor(captureConfigFrom({ interface: ['eth0'], captureTool: 'tcpdump' })!, true)).toBe('tcpdump');
-    expect(() => captureConfigFrom({ interface: ['eth0', 'eth1'], captureTool: 'tcpdump' })).toThrow(/tcpdump captures one interface \(2 given\)/);
+    expect(captureToolFor(captureConfigFrom({ interface: ['eth0', 'eth1'], captureTool: 'dumpcap' })!, false)).toBe('dumpcap');
     expect(() => captureConfigFrom({ interface: ['eth0'], captureTool: 'tshark' })).toThrow(/--capture-tool "tshark" must be one of tcpdump, dumpcap/);
   });
 });
