@@ -3,7 +3,7 @@
  * by its PID (never by name). Also: the PromQL of every dashboard panel, with Grafana's variables
  * replaced by values Prometheus understands.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -166,4 +166,16 @@ export function parseExposition(text: string): Map<string, number> {
     out.set(`${m[1]}|${labels.join(',')}`, Number(m[3]));
   }
   return out;
+}
+
+/** `promtool test rules` on a rule-test file written from `tests` (YAML): its output and exit status */
+export function promtoolRuleTests(tests: string): { output: string; status: number | null } {
+  const dir = mkdtempSync(join(tmpdir(), 'vr-rules-'));
+  try {
+    writeFileSync(join(dir, 'tests.yml'), tests);
+    const r = spawnSync(PROMTOOL_BIN, ['test', 'rules', join(dir, 'tests.yml')], { encoding: 'utf8' });
+    return { output: r.stdout + r.stderr, status: r.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

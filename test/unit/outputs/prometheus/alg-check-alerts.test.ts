@@ -4,10 +4,10 @@
  * the ALG, then a run that could not reach the echo, then no run for hours).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { promtoolRuleTests } from '../../../helpers/prometheus.js';
 
 const PROMTOOL = '/usr/bin/promtool';
 const RULES = resolve('dashboards/prometheus/voipready-alerts.yml');
@@ -78,14 +78,8 @@ tests:
 describe.skipIf(!existsSync(PROMTOOL))('active ALG check alert rules (promtool test rules)', () => {
   it('the rules file is valid and the alerts fire on the runs they are meant for', () => {
     expect(spawnSync(PROMTOOL, ['check', 'rules', RULES], { encoding: 'utf8' }).status).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'vralg-rules-'));
-    try {
-      writeFileSync(join(dir, 'tests.yml'), TESTS);
-      const r = spawnSync(PROMTOOL, ['test', 'rules', join(dir, 'tests.yml')], { encoding: 'utf8' });
-      expect(r.stdout + r.stderr).toMatch(/SUCCESS/);
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = promtoolRuleTests(TESTS);
+    expect(r.output).toMatch(/SUCCESS/);
+    expect(r.status, r.output).toBe(0);
   });
 });
